@@ -1,0 +1,201 @@
+//! The pipeline: config → content → model → templates → render → output,
+//! with the time each stage took.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local};
+
+use crate::config::Config;
+use crate::content::{Content, Fnv, Time};
+use crate::error::{Error, Errors, Result};
+use crate::model::Site;
+use crate::output::{self, Copy};
+use crate::render::{self, Output};
+use crate::templates::Templates;
+
+/// What `upfront build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// The moment the site describes; the current time when not given.
+    pub now: Option<Time>,
+}
+
+impl BuildOptions {
+    fn now(&self) -> Time {
+        self.now.unwrap_or_else(|| Local::now().fixed_offset())
+    }
+}
+
+/// Where the time went, per stage.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub render: Duration,
+    pub write: Duration,
+}
+
+impl Timings {
+    pub fn total(&self) -> Duration {
+        self.load + self.render + self.write
+    }
+}
+
+/// A finished build.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub files: usize,
+    pub output: PathBuf,
+    pub timings: Timings,
+}
+
+/// Everything read from disk and checked: the input of a render.
+pub struct Loaded {
+    pub site: Site,
+    pub templates: Templates,
+    pub copies: Vec<Copy>,
+}
+
+/// Reads and checks the whole site (config, content, templates, static),
+/// reporting every error together.
+pub fn load(opts: &BuildOptions) -> Result<Loaded> {
+    let mut config = Config::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        config.base_url = url.trim_end_matches('/').to_string();
+    }
+    let (content, templates) = rayon::join(
+        || Content::load(&opts.root, &config, opts.drafts),
+        || Templates::load(&opts.root),
+    );
+    let mut errors = Errors::default();
+    let mut copies = Vec::new();
+    let mut digest = Fnv::default();
+    digest.write(format!("{config:?}").as_bytes());
+    match static_files(&opts.root) {
+        Ok(c) => copies = c,
+        Err(e) => errors.extend(e),
+    }
+    for c in &copies {
+        digest.write(c.path.as_bytes());
+        if let Ok(meta) = std::fs::metadata(&c.source) {
+            digest.write_u64(meta.len());
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok());
+            digest.write_u64(mtime.map_or(0, |d| d.as_secs()));
+        }
+    }
+    let content = content.map_err(|e| errors.extend(e)).ok();
+    let templates = templates.map_err(|e| errors.extend(e)).ok();
+    match (content, templates) {
+        (Some(content), Some(templates)) if errors.is_empty() => {
+            digest.write_u64(templates.digest);
+            let site = Site::new(config, content, opts.now(), digest.0);
+            Ok(Loaded {
+                site,
+                templates,
+                copies,
+            })
+        }
+        // Either part failing has put its errors in `errors`.
+        _ => Err(errors.sorted()),
+    }
+}
+
+/// Renders a loaded site and checks that static files do not collide with
+/// generated ones.
+pub fn render(loaded: &Loaded) -> Result<Vec<Output>> {
+    let outputs = render::render(&loaded.site, &loaded.templates)?;
+    let mut errors = Errors::default();
+    for c in &loaded.copies {
+        if outputs
+            .binary_search_by(|o| o.path.as_str().cmp(&c.path))
+            .is_ok()
+        {
+            errors.push(
+                Error::in_file(
+                    &c.source,
+                    format!("static file collides with the generated /{}", c.path),
+                )
+                .hint("rename or remove the static file"),
+            );
+        }
+    }
+    errors.into_result(outputs)
+}
+
+/// A full build: everything checked and rendered before the old output is
+/// touched, then swapped in whole.
+pub fn build(opts: &BuildOptions) -> Result<Built> {
+    let start = Instant::now();
+    let loaded = load(opts)?;
+    let out_dir = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| loaded.site.config.output_dir.clone());
+    let out = output::resolve(&opts.root, &out_dir)?;
+    let loaded_at = Instant::now();
+    let outputs = render(&loaded)?;
+    let rendered_at = Instant::now();
+    output::write_site(&out, &outputs, &loaded.copies)?;
+    let timings = Timings {
+        load: loaded_at - start,
+        render: rendered_at - loaded_at,
+        write: rendered_at.elapsed(),
+    };
+    Ok(Built {
+        files: outputs.len() + loaded.copies.len(),
+        output: out,
+        timings,
+    })
+}
+
+/// The files of `static/`, by output path.
+fn static_files(root: &Path) -> Result<Vec<Copy>> {
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut errors = Errors::default();
+    let mut copies = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let rel = e.path().strip_prefix(&dir).unwrap_or(e.path());
+                match rel.to_str() {
+                    Some(p) => copies.push(Copy {
+                        path: p.replace('\\', "/"),
+                        source: e.into_path(),
+                    }),
+                    None => errors.push(
+                        Error::in_file(
+                            e.path(),
+                            "the file name is not valid UTF-8, so it cannot be a URL",
+                        )
+                        .hint("rename the file"),
+                    ),
+                }
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(Error::in_file(
+                e.path().unwrap_or(&dir),
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    errors.into_result(copies)
+}
+
+/// Parses `--now`.
+pub fn parse_time(s: &str) -> std::result::Result<Time, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map_err(|e| format!("`{s}` is not an RFC 3339 time with a zone offset ({e})"))
+}

@@ -1,0 +1,906 @@
+//! Typed content: incidents, letters, pages, read from `content/` with every
+//! error of every file collected. References between files (component ids,
+//! letter ↔ incident slugs) are checked here too, so nothing downstream ever
+//! meets a dangling name.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::config::Config;
+use crate::error::{choice_hint, Error, Errors, Result};
+use crate::frontmatter::{self, Document};
+use crate::markdown;
+use crate::slug::{is_slug, slugify};
+
+pub type Time = DateTime<FixedOffset>;
+
+/// A closed set of names that front matter may use (severity, status).
+pub trait Choice: Sized + Copy + PartialEq + 'static {
+    const ALL: &'static [Self];
+    fn name(self) -> &'static str;
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.name() == s)
+    }
+    fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|c| c.name()).collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Maintenance,
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Choice for Severity {
+    const ALL: &'static [Self] = &[
+        Severity::Minor,
+        Severity::Major,
+        Severity::Critical,
+        Severity::Maintenance,
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Severity::Minor => "minor",
+            Severity::Major => "major",
+            Severity::Critical => "critical",
+            Severity::Maintenance => "maintenance",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Investigating,
+    Identified,
+    Monitoring,
+    Resolved,
+    Scheduled,
+    InProgress,
+    Completed,
+}
+
+impl Choice for Status {
+    const ALL: &'static [Self] = &[
+        Status::Investigating,
+        Status::Identified,
+        Status::Monitoring,
+        Status::Resolved,
+        Status::Scheduled,
+        Status::InProgress,
+        Status::Completed,
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Status::Investigating => "investigating",
+            Status::Identified => "identified",
+            Status::Monitoring => "monitoring",
+            Status::Resolved => "resolved",
+            Status::Scheduled => "scheduled",
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+        }
+    }
+}
+
+impl Status {
+    pub const INCIDENT: &'static [Status] = &[
+        Status::Investigating,
+        Status::Identified,
+        Status::Monitoring,
+        Status::Resolved,
+    ];
+    pub const MAINTENANCE: &'static [Status] =
+        &[Status::Scheduled, Status::InProgress, Status::Completed];
+
+    /// Whether this status ends the incident or window.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Resolved | Status::Completed)
+    }
+
+    pub fn allowed_for(severity: Severity) -> &'static [Status] {
+        if severity == Severity::Maintenance {
+            Status::MAINTENANCE
+        } else {
+            Status::INCIDENT
+        }
+    }
+}
+
+/// A name written in a file, with the line it was written on, so an error
+/// about it later can point there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ref {
+    pub name: String,
+    pub line: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Update {
+    pub at: Time,
+    pub status: Status,
+    pub message_html: String,
+}
+
+/// The planned window of a maintenance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub starts: Time,
+    pub ends: Time,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub slug: String,
+    pub source: PathBuf,
+    pub title: String,
+    pub date: Time,
+    pub severity: Severity,
+    /// Present exactly when `severity` is maintenance.
+    pub window: Option<Window>,
+    pub affected: Vec<Ref>,
+    pub summary: Option<String>,
+    pub letter: Option<Ref>,
+    pub pinned: bool,
+    pub draft: bool,
+    pub updates: Vec<Update>,
+    pub body_html: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Letter {
+    pub slug: String,
+    pub source: PathBuf,
+    pub title: String,
+    pub date: Time,
+    pub author: String,
+    pub role: Option<String>,
+    pub incidents: Vec<Ref>,
+    pub draft: bool,
+    pub body_html: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub slug: String,
+    pub source: PathBuf,
+    pub title: String,
+    pub notices: Vec<Ref>,
+    pub body_html: String,
+}
+
+/// `content/index.md`: the homepage's own words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intro {
+    pub title: Option<String>,
+    pub body_html: String,
+}
+
+/// Everything under `content/`, typed and cross-checked.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub incidents: Vec<Incident>,
+    pub letters: Vec<Letter>,
+    pub pages: Vec<Page>,
+    pub intro: Option<Intro>,
+    /// A hash of every source byte read, for the build id.
+    pub digest: u64,
+}
+
+/// Top-level paths a page slug may not take, because the site uses them.
+pub const RESERVED: &[&str] = &[
+    "incidents",
+    "letters",
+    "components",
+    "api",
+    "feed-xml",
+    "404",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIncident {
+    title: String,
+    date: Option<String>,
+    severity: String,
+    #[serde(default)]
+    affected: Vec<String>,
+    summary: Option<String>,
+    letter: Option<String>,
+    #[serde(default)]
+    pinned: bool,
+    #[serde(default)]
+    draft: bool,
+    slug: Option<String>,
+    starts: Option<String>,
+    ends: Option<String>,
+    #[serde(default)]
+    updates: Vec<RawUpdate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpdate {
+    at: String,
+    status: String,
+    message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLetter {
+    title: String,
+    date: String,
+    author: String,
+    role: Option<String>,
+    #[serde(default)]
+    incidents: Vec<String>,
+    #[serde(default)]
+    draft: bool,
+    slug: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    title: String,
+    #[serde(default)]
+    notices: Vec<String>,
+    slug: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntro {
+    title: Option<String>,
+}
+
+/// Which folder a file came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Incidents,
+    Letters,
+    Pages,
+}
+
+impl Section {
+    pub const ALL: [Section; 3] = [Section::Incidents, Section::Letters, Section::Pages];
+    pub fn dir(self) -> &'static str {
+        match self {
+            Section::Incidents => "incidents",
+            Section::Letters => "letters",
+            Section::Pages => "pages",
+        }
+    }
+}
+
+/// One parsed file, before cross-checking.
+enum Item {
+    Incident(Incident),
+    Letter(Letter),
+    Page(Page),
+}
+
+impl Content {
+    /// Reads and checks all of `root/content`. Drafts are kept (with their
+    /// flag) so references to them resolve; `drafts` decides whether they
+    /// are published.
+    pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Content> {
+        let content_dir = root.join("content");
+        let mut errors = Errors::default();
+        let mut files = Vec::new();
+        for section in Section::ALL {
+            files.extend(
+                list_markdown(&content_dir.join(section.dir()), &mut errors)
+                    .into_iter()
+                    .map(|p| (section, p)),
+            );
+        }
+        let parsed: Vec<(u64, std::result::Result<Item, Errors>)> = files
+            .par_iter()
+            .map(|(section, path)| {
+                let display = display_path(root, path);
+                match read_text(path, &display) {
+                    Ok(text) => (
+                        fnv(text.as_bytes()),
+                        parse_item(*section, &text, &display, config),
+                    ),
+                    Err(e) => (0, Err(e.into())),
+                }
+            })
+            .collect();
+
+        let mut content = Content::default();
+        let mut digest = Fnv::default();
+        for (hash, item) in parsed {
+            digest.write_u64(hash);
+            match item {
+                Ok(Item::Incident(i)) => content.incidents.push(i),
+                Ok(Item::Letter(l)) => content.letters.push(l),
+                Ok(Item::Page(p)) => content.pages.push(p),
+                Err(e) => errors.extend(e),
+            }
+        }
+        let index = content_dir.join("index.md");
+        if index.exists() {
+            let display = display_path(root, &index);
+            match read_text(&index, &display).and_then(|t| {
+                digest.write(t.as_bytes());
+                parse_intro(&t, &display)
+            }) {
+                Ok(intro) => content.intro = Some(intro),
+                Err(e) => errors.push(e),
+            }
+        }
+        content.digest = digest.0;
+        content.check_references(&mut errors);
+        if !drafts {
+            content.incidents.retain(|i| !i.draft);
+            content.letters.retain(|l| !l.draft);
+        }
+        errors.into_result(content)
+    }
+
+    /// Duplicate slugs and names that point at nothing.
+    fn check_references(&self, errors: &mut Errors) {
+        check_unique(
+            self.incidents.iter().map(|i| (&i.slug, &i.source)),
+            "incident",
+            errors,
+        );
+        check_unique(
+            self.letters.iter().map(|l| (&l.slug, &l.source)),
+            "letter",
+            errors,
+        );
+        check_unique(
+            self.pages.iter().map(|p| (&p.slug, &p.source)),
+            "page",
+            errors,
+        );
+        let incident_slugs: Vec<&str> = self.incidents.iter().map(|i| i.slug.as_str()).collect();
+        let letter_slugs: Vec<&str> = self.letters.iter().map(|l| l.slug.as_str()).collect();
+        for i in &self.incidents {
+            if let Some(r) = &i.letter {
+                check_ref(r, &letter_slugs, &i.source, "letter", errors);
+            }
+        }
+        for l in &self.letters {
+            for r in &l.incidents {
+                check_ref(r, &incident_slugs, &l.source, "incident", errors);
+            }
+        }
+    }
+}
+
+fn check_unique<'a>(
+    items: impl Iterator<Item = (&'a String, &'a PathBuf)>,
+    what: &str,
+    errors: &mut Errors,
+) {
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    for (slug, source) in items {
+        if let Some(first) = seen.insert(slug, source) {
+            let (a, b) = if first < source.as_path() {
+                (first, source.as_path())
+            } else {
+                (source.as_path(), first)
+            };
+            errors.push(
+                Error::in_file(
+                    b,
+                    format!("duplicate {what} slug `{slug}`: {} has it too", a.display()),
+                )
+                .hint("give one of them another file name or a different `slug:`"),
+            );
+        }
+    }
+}
+
+fn check_ref(r: &Ref, known: &[&str], source: &Path, what: &str, errors: &mut Errors) {
+    if !known.contains(&r.name.as_str()) {
+        let hint = if known.is_empty() {
+            format!("there are no {what}s yet")
+        } else {
+            choice_hint(&r.name, known)
+        };
+        errors.push(
+            Error::in_file(source, format!("no {what} has the slug `{}`", r.name))
+                .at_line(r.line)
+                .hint(hint),
+        );
+    }
+}
+
+/// The `*.md` files of one folder, sorted, hidden and editor files skipped.
+fn list_markdown(dir: &Path, errors: &mut Errors) -> Vec<PathBuf> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) => {
+                let name = e.file_name().to_string_lossy();
+                if e.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
+                    out.push(e.into_path());
+                }
+            }
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                errors.push(Error::in_file(&path, format!("cannot read: {e}")));
+            }
+        }
+    }
+    out
+}
+
+/// A path as the user knows it: relative to the site root when possible.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Reads a file as UTF-8, refusing (never repairing) anything else.
+pub fn read_text(path: &Path, display: &Path) -> std::result::Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(display, "read the file", &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, col) = frontmatter::line_col(e.as_bytes(), offset);
+        Error::in_file(
+            display,
+            format!("the file is not valid UTF-8 (byte {offset})"),
+        )
+        .at(line, Some(col))
+        .hint("save the file as UTF-8")
+    })
+}
+
+fn parse_item(
+    section: Section,
+    text: &str,
+    path: &Path,
+    config: &Config,
+) -> std::result::Result<Item, Errors> {
+    let doc = frontmatter::split(text, path)?;
+    Ok(match section {
+        Section::Incidents => Item::Incident(parse_incident(&doc, path, config)?),
+        Section::Letters => Item::Letter(parse_letter(&doc, path)?),
+        Section::Pages => Item::Page(parse_page(&doc, path, config)?),
+    })
+}
+
+/// Collects the errors of one file while its fields are typed.
+struct FileCheck<'a> {
+    doc: &'a Document<'a>,
+    path: &'a Path,
+    errors: Errors,
+}
+
+impl<'a> FileCheck<'a> {
+    fn new(doc: &'a Document<'a>, path: &'a Path) -> Self {
+        FileCheck {
+            doc,
+            path,
+            errors: Errors::default(),
+        }
+    }
+
+    fn error(&mut self, key: &str, message: String, hint: Option<String>) {
+        let mut e =
+            Error::in_file(self.path, message).at_line(frontmatter::key_line(self.doc, key));
+        if let Some(h) = hint {
+            e = e.hint(h);
+        }
+        self.errors.push(e);
+    }
+
+    fn time(&mut self, key: &str, value: &str) -> Option<Time> {
+        match DateTime::parse_from_rfc3339(value.trim()) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                self.error(
+                    key,
+                    format!("`{key}: {value}` is not an RFC 3339 time with a zone offset"),
+                    Some("write it like 2008-08-12T06:00:00Z or 2008-08-12T08:00:00+02:00".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn choice<T: Choice>(&mut self, key: &str, value: &str, allowed: &[T]) -> Option<T> {
+        match T::parse(value).filter(|v| allowed.contains(v)) {
+            Some(v) => Some(v),
+            None => {
+                let names: Vec<&str> = allowed.iter().map(|c| c.name()).collect();
+                self.error(
+                    key,
+                    format!("`{key}: {value}` is not allowed here"),
+                    Some(choice_hint(value, &names)),
+                );
+                None
+            }
+        }
+    }
+
+    fn slug(&mut self, explicit: Option<&str>) -> String {
+        let from_file = self
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (slug, key) = match explicit {
+            Some(s) => (s.to_string(), "slug"),
+            None => (from_file, ""),
+        };
+        if !is_slug(&slug) {
+            let suggestion = slugify(&slug);
+            let hint = if key.is_empty() {
+                format!("rename the file to `{suggestion}.md`, or set `slug: {suggestion}` in the front matter")
+            } else {
+                format!("use only a-z, 0-9 and -, e.g. `slug: {suggestion}`")
+            };
+            let hint = if suggestion.is_empty() {
+                "use only a-z, 0-9 and -".to_string()
+            } else {
+                hint
+            };
+            let mut e = Error::in_file(
+                self.path,
+                format!("the slug `{slug}` is not of the form [a-z0-9-]+"),
+            )
+            .hint(hint);
+            if !key.is_empty() {
+                e = e.at_line(frontmatter::key_line(self.doc, key));
+            }
+            self.errors.push(e);
+        }
+        slug
+    }
+
+    fn components(&mut self, key: &str, ids: Vec<String>, config: &Config) -> Vec<Ref> {
+        let known = config.component_ids();
+        ids.into_iter()
+            .map(|id| {
+                let line = frontmatter::value_line(self.doc, key, &id);
+                if !known.contains(&id.as_str()) {
+                    let hint = if known.is_empty() {
+                        "site.toml defines no [[components]] yet".to_string()
+                    } else {
+                        choice_hint(&id, &known)
+                    };
+                    self.errors.push(
+                        Error::in_file(self.path, format!("unknown component `{id}` in `{key}`"))
+                            .at_line(line)
+                            .hint(hint),
+                    );
+                }
+                Ref { name: id, line }
+            })
+            .collect()
+    }
+
+    fn reference(&mut self, key: &str, name: String) -> Ref {
+        let line = frontmatter::value_line(self.doc, key, &name);
+        Ref { name, line }
+    }
+
+    fn plain(&mut self, key: &str, value: String) -> String {
+        if value.trim().is_empty() {
+            self.error(key, format!("`{key}` is empty"), None);
+        }
+        value
+    }
+
+    fn finish<T>(self, value: T) -> std::result::Result<T, Errors> {
+        self.errors.into_result(value)
+    }
+}
+
+fn parse_incident(
+    doc: &Document,
+    path: &Path,
+    config: &Config,
+) -> std::result::Result<Incident, Errors> {
+    let raw: RawIncident = frontmatter::parse(doc, path)?;
+    let mut c = FileCheck::new(doc, path);
+    let slug = c.slug(raw.slug.as_deref());
+    let title = c.plain("title", raw.title);
+    let severity = c
+        .choice("severity", &raw.severity, Severity::ALL)
+        .unwrap_or(Severity::Minor);
+    let affected = c.components("affected", raw.affected, config);
+    let window = match (severity, &raw.starts, &raw.ends) {
+        (Severity::Maintenance, Some(s), Some(e)) => match (c.time("starts", s), c.time("ends", e))
+        {
+            (Some(starts), Some(ends)) => {
+                if ends < starts {
+                    c.error(
+                        "ends",
+                        "the maintenance `ends` before it `starts`".into(),
+                        None,
+                    );
+                }
+                Some(Window { starts, ends })
+            }
+            _ => None,
+        },
+        (Severity::Maintenance, _, _) => {
+            c.error(
+                "severity",
+                "a maintenance needs both `starts` and `ends`".into(),
+                Some("add `starts:` and `ends:` times (RFC 3339) for the planned window".into()),
+            );
+            None
+        }
+        (_, None, None) => None,
+        _ => {
+            let key = if raw.starts.is_some() {
+                "starts"
+            } else {
+                "ends"
+            };
+            c.error(
+                key,
+                format!("`{key}` is only for `severity: maintenance`"),
+                None,
+            );
+            None
+        }
+    };
+    let date = match (&raw.date, window) {
+        (Some(d), _) => c.time("date", d),
+        (None, Some(w)) => Some(w.starts),
+        (None, None) => {
+            c.error(
+                "title",
+                "the incident has no `date` (when it started)".into(),
+                Some("add `date: 2008-08-12T06:00:00Z`".into()),
+            );
+            None
+        }
+    };
+    let updates = parse_updates(&mut c, raw.updates, severity);
+    let letter = raw.letter.map(|l| c.reference("letter", l));
+    let body_html = markdown::to_html(doc.body);
+    let incident = Incident {
+        slug,
+        source: path.to_path_buf(),
+        title,
+        date: date.unwrap_or_default(),
+        severity,
+        window,
+        affected,
+        summary: raw.summary.filter(|s| !s.trim().is_empty()),
+        letter,
+        pinned: raw.pinned,
+        draft: raw.draft,
+        updates,
+        body_html,
+    };
+    c.finish(incident)
+}
+
+fn parse_updates(c: &mut FileCheck, raw: Vec<RawUpdate>, severity: Severity) -> Vec<Update> {
+    let allowed = Status::allowed_for(severity);
+    let mut updates: Vec<Update> = Vec::with_capacity(raw.len());
+    for (n, u) in raw.into_iter().enumerate() {
+        let at = c.time("updates", &u.at);
+        let status = c.choice("updates", &u.status, allowed);
+        if let (Some(at), Some(prev)) = (at, updates.last()) {
+            if at < prev.at {
+                let line = frontmatter::value_line(c.doc, "updates", &u.at);
+                c.errors.push(
+                    Error::in_file(
+                        c.path,
+                        format!(
+                            "update {} at {} is earlier than the one before it ({})",
+                            n + 1,
+                            u.at,
+                            prev.at.to_rfc3339()
+                        ),
+                    )
+                    .at_line(line)
+                    .hint("updates are listed oldest first; move this one up or fix its time"),
+                );
+            }
+        }
+        if let (Some(at), Some(status)) = (at, status) {
+            updates.push(Update {
+                at,
+                status,
+                message_html: markdown::to_html(&u.message),
+            });
+        }
+    }
+    updates
+}
+
+fn parse_letter(doc: &Document, path: &Path) -> std::result::Result<Letter, Errors> {
+    let raw: RawLetter = frontmatter::parse(doc, path)?;
+    let mut c = FileCheck::new(doc, path);
+    let slug = c.slug(raw.slug.as_deref());
+    let title = c.plain("title", raw.title);
+    let author = c.plain("author", raw.author);
+    let date = c.time("date", &raw.date);
+    let incidents = raw
+        .incidents
+        .into_iter()
+        .map(|s| c.reference("incidents", s))
+        .collect();
+    let letter = Letter {
+        slug,
+        source: path.to_path_buf(),
+        title,
+        date: date.unwrap_or_default(),
+        author,
+        role: raw.role.filter(|r| !r.trim().is_empty()),
+        incidents,
+        draft: raw.draft,
+        body_html: markdown::to_html(doc.body),
+    };
+    c.finish(letter)
+}
+
+fn parse_page(doc: &Document, path: &Path, config: &Config) -> std::result::Result<Page, Errors> {
+    let raw: RawPage = frontmatter::parse(doc, path)?;
+    let mut c = FileCheck::new(doc, path);
+    let slug = c.slug(raw.slug.as_deref());
+    if RESERVED.contains(&slug.as_str()) || slug == "index" {
+        c.error(
+            "title",
+            format!("the page slug `{slug}` is taken by the site itself"),
+            Some("rename the file or set another `slug:`".into()),
+        );
+    }
+    let title = c.plain("title", raw.title);
+    let notices = c.components("notices", raw.notices, config);
+    let page = Page {
+        slug,
+        source: path.to_path_buf(),
+        title,
+        notices,
+        body_html: markdown::to_html(doc.body),
+    };
+    c.finish(page)
+}
+
+fn parse_intro(text: &str, path: &Path) -> std::result::Result<Intro, Error> {
+    let doc = frontmatter::split(text, path)?;
+    let raw: RawIntro = if doc.yaml.trim().is_empty() {
+        RawIntro { title: None }
+    } else {
+        frontmatter::parse(&doc, path)?
+    };
+    Ok(Intro {
+        title: raw.title,
+        body_html: markdown::to_html(doc.body),
+    })
+}
+
+/// FNV-1a, 64 bit: tiny, stable across platforms and Rust versions, which
+/// is all a build id needs.
+#[derive(Clone, Copy)]
+pub struct Fnv(pub u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    pub fn write_u64(&mut self, v: u64) {
+        self.write(&v.to_le_bytes());
+    }
+}
+
+pub fn fnv(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    h.write(bytes);
+    h.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::parse(
+            "title='T'\nbase_url='https://x.test'\n[[components]]\nid='downloads'\nname='D'\n[[components]]\nid='licensing'\nname='L'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap()
+    }
+
+    fn incident(text: &str) -> std::result::Result<Incident, Errors> {
+        let p = Path::new("content/incidents/x.md");
+        let doc = frontmatter::split(text, p).map_err(Errors::from)?;
+        parse_incident(&doc, p, &config())
+    }
+
+    const GOOD: &str = "---\ntitle: T\ndate: 2008-08-12T06:00:00Z\nseverity: critical\naffected: [licensing]\nupdates:\n  - at: 2008-08-12T06:30:00Z\n    status: investigating\n    message: We are *aware*.\n---\nBody\n";
+
+    #[test]
+    fn parses_a_good_incident() {
+        let i = incident(GOOD).unwrap();
+        assert_eq!(i.slug, "x");
+        assert_eq!(i.severity, Severity::Critical);
+        assert_eq!(i.updates[0].status, Status::Investigating);
+        assert!(i.updates[0].message_html.contains("<em>aware</em>"));
+        assert_eq!(i.affected[0].line, Some(5));
+    }
+
+    #[test]
+    fn unknown_component_and_severity_are_located_with_hints() {
+        let text = GOOD
+            .replace("[licensing]", "[licensng]")
+            .replace("critical", "critcal");
+        let e = incident(&text).unwrap_err();
+        let s = e.to_string();
+        assert!(s.contains("x.md:4: `severity: critcal`"), "{s}");
+        assert!(s.contains("did you mean `critical`"), "{s}");
+        assert!(s.contains("x.md:5: unknown component `licensng`"), "{s}");
+        assert!(s.contains("did you mean `licensing`"), "{s}");
+    }
+
+    #[test]
+    fn out_of_order_updates_are_refused_equal_times_fine() {
+        let text = GOOD.replace(
+            "message: We are *aware*.\n",
+            "message: a\n  - at: 2008-08-12T06:30:00Z\n    status: identified\n    message: b\n  - at: 2008-08-12T06:00:00Z\n    status: monitoring\n    message: c\n",
+        );
+        let e = incident(&text).unwrap_err();
+        assert_eq!(e.len(), 1, "{e}");
+        assert!(e.to_string().contains("earlier than the one before"), "{e}");
+    }
+
+    #[test]
+    fn maintenance_needs_a_window_and_its_statuses() {
+        let text = GOOD.replace("critical", "maintenance");
+        let s = incident(&text).unwrap_err().to_string();
+        assert!(s.contains("needs both `starts` and `ends`"), "{s}");
+        assert!(s.contains("`updates: investigating` is not allowed"), "{s}");
+    }
+
+    #[test]
+    fn bad_slug_is_refused_not_sanitised() {
+        let text = GOOD.replace("title: T\n", "title: T\nslug: ../../x\n");
+        let s = incident(&text).unwrap_err().to_string();
+        assert!(
+            s.contains("x.md:3: the slug `../../x` is not of the form"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn times_need_an_offset() {
+        let text = GOOD.replace("date: 2008-08-12T06:00:00Z", "date: 2008-08-12 06:00");
+        let s = incident(&text).unwrap_err().to_string();
+        assert!(s.contains("zone offset"), "{s}");
+    }
+
+    #[test]
+    fn statuses_know_what_ends_them() {
+        assert!(Status::Resolved.is_final());
+        assert!(Status::Completed.is_final());
+        assert!(!Status::Monitoring.is_final());
+        assert_eq!(Status::parse("in_progress"), Some(Status::InProgress));
+    }
+}

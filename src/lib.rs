@@ -1,0 +1,22 @@
+//! upfront: a static site generator for incident communications.
+//!
+//! The flow runs one way: `config` and `content` are read and checked,
+//! `model` decides every derived fact, `render` turns the model and the
+//! `templates` into files as a pure function, and `output` swaps them in.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod frontmatter;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod slug;
+pub mod status;
+pub mod templates;
+
+pub use error::{Error, Errors};

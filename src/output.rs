@@ -1,0 +1,269 @@
+//! Writing the site: beside the old one, then swapped in, so a crash or an
+//! error never leaves a half-written site; and only into a directory that is
+//! safe to replace.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::render::Output;
+
+/// The file that marks a directory as upfront's own output.
+pub const MARKER: &str = ".upfront-output";
+const MARKER_TEXT: &str = "This directory was written by upfront and is replaced on every build.\n";
+
+/// A file to copy into the output unchanged (from `static/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    pub path: String,
+    pub source: PathBuf,
+}
+
+/// Resolves the output directory and refuses one that is not safe to
+/// replace (SPEC §8). Returns the absolute path to write to.
+pub fn resolve(root: &Path, output: &Path) -> Result<PathBuf, Error> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| Error::io(root, "open the site root", &e))?;
+    let out = absolute(&root, output)?;
+    let refuse = |why: &str| {
+        Error::new(format!(
+            "refusing to write the site into {}: {why}",
+            out.display()
+        ))
+        .hint("choose another --output (or output_dir in site.toml), such as `public`")
+    };
+    if out == root {
+        return Err(refuse("it is the site root"));
+    }
+    if root.starts_with(&out) {
+        return Err(refuse("it contains the site root"));
+    }
+    for source in ["content", "layouts", "static"] {
+        if out.starts_with(root.join(source)) {
+            return Err(refuse(&format!("it is inside {source}/")));
+        }
+    }
+    if out.join("content").exists() || out.join(crate::config::FILE_NAME).exists() {
+        return Err(refuse(
+            "it holds content/ or site.toml, so it looks like a site, not an output",
+        ));
+    }
+    if out.is_file() {
+        return Err(refuse("it is a file"));
+    }
+    if out.is_dir() && !out.join(MARKER).exists() && !is_empty_dir(&out) {
+        return Err(refuse("it is not empty and was not written by upfront")
+            .hint("upfront only replaces a directory it made; empty or remove it yourself first"));
+    }
+    Ok(out)
+}
+
+/// `output` made absolute against `root`, following symlinks of the part
+/// that exists, so the checks above compare real locations.
+fn absolute(root: &Path, output: &Path) -> Result<PathBuf, Error> {
+    let joined = if output.is_absolute() {
+        output.to_path_buf()
+    } else {
+        root.join(output)
+    };
+    if let Ok(real) = joined.canonicalize() {
+        return Ok(real);
+    }
+    let name = joined
+        .file_name()
+        .filter(|n| *n != ".." && *n != ".")
+        .ok_or_else(|| {
+            Error::new(format!(
+                "the output path {} has no directory name",
+                output.display()
+            ))
+        })?;
+    let parent = joined.parent().unwrap_or(root);
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Error::io(parent, "create the output's parent directory", &e))?;
+    let parent = parent
+        .canonicalize()
+        .map_err(|e| Error::io(parent, "open the output's parent directory", &e))?;
+    Ok(parent.join(name))
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false)
+}
+
+/// Writes `files` and `copies` as the new content of `out` (already
+/// checked by [`resolve`]), atomically replacing what was there.
+pub fn write_site(out: &Path, files: &[Output], copies: &[Copy]) -> Result<(), Error> {
+    let parent = out
+        .parent()
+        .ok_or_else(|| Error::new("the output directory has no parent"))?;
+    let name = out.file_name().map(OsString::from).unwrap_or_default();
+    remove_leftovers(parent, &name);
+    let staging = sibling(parent, &name, "new");
+    std::fs::create_dir(&staging)
+        .map_err(|e| Error::io(&staging, "create the staging directory", &e))?;
+    let result = fill(&staging, files, copies).and_then(|()| swap_in(&staging, out, parent, &name));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn fill(staging: &Path, files: &[Output], copies: &[Copy]) -> Result<(), Error> {
+    std::fs::write(staging.join(MARKER), MARKER_TEXT)
+        .map_err(|e| Error::io(staging, "write", &e))?;
+    let mut dirs: Vec<&str> = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(copies.iter().map(|c| c.path.as_str()))
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    for d in dirs {
+        let dir = staging.join(d);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", &e))?;
+    }
+    files.par_iter().try_for_each(|f| {
+        let path = staging.join(&f.path);
+        std::fs::write(&path, &f.bytes).map_err(|e| Error::io(&path, "write", &e))
+    })?;
+    copies.par_iter().try_for_each(|c| {
+        let path = staging.join(&c.path);
+        std::fs::copy(&c.source, &path)
+            .map(|_| ())
+            .map_err(|e| Error::io(&c.source, "copy", &e))
+    })
+}
+
+/// Puts `staging` where `out` is. On Linux both directories trade places in
+/// one atomic step; elsewhere two renames leave a moment without `out`.
+fn swap_in(staging: &Path, out: &Path, parent: &Path, name: &OsString) -> Result<(), Error> {
+    if !out.exists() {
+        return std::fs::rename(staging, out)
+            .map_err(|e| Error::io(out, "move the new site into place", &e));
+    }
+    if exchange(staging, out).is_ok() {
+        // `staging` now holds the previous site.
+        let _ = std::fs::remove_dir_all(staging);
+        return Ok(());
+    }
+    let old = sibling(parent, name, "old");
+    std::fs::rename(out, &old).map_err(|e| Error::io(out, "move the previous site aside", &e))?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        let _ = std::fs::rename(&old, out);
+        return Err(Error::io(out, "move the new site into place", &e));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are valid NUL-terminated strings for the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+fn sibling(parent: &Path, name: &OsString, kind: &str) -> PathBuf {
+    let mut n = OsString::from(".");
+    n.push(name);
+    n.push(format!(".upfront-{kind}-{}", std::process::id()));
+    parent.join(n)
+}
+
+/// Staging and old directories a killed build left behind (only ones that
+/// carry our marker, so nothing else is ever removed).
+fn remove_leftovers(parent: &Path, name: &OsString) {
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".upfront-");
+    let prefix = prefix.to_string_lossy().into_owned();
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if file_name.starts_with(&prefix) && entry.path().join(MARKER).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("upfront-out-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("site/content")).unwrap();
+        std::fs::write(d.join("site/site.toml"), "").unwrap();
+        d
+    }
+
+    #[test]
+    fn refuses_unsafe_outputs() {
+        let d = tmp("refuse");
+        let root = d.join("site");
+        for bad in [".", "..", "content/out", "content"] {
+            assert!(resolve(&root, Path::new(bad)).is_err(), "{bad} accepted");
+        }
+        std::fs::create_dir_all(root.join("mine")).unwrap();
+        std::fs::write(root.join("mine/notes.txt"), "x").unwrap();
+        assert!(resolve(&root, Path::new("mine")).is_err());
+        assert!(resolve(&root, Path::new("public")).is_ok());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn swaps_the_whole_site() {
+        let d = tmp("swap");
+        let out = resolve(&d.join("site"), Path::new("public")).unwrap();
+        let file = |p: &str, b: &str| Output {
+            path: p.into(),
+            bytes: b.as_bytes().to_vec(),
+        };
+        write_site(
+            &out,
+            &[file("a/index.html", "1"), file("gone.html", "x")],
+            &[],
+        )
+        .unwrap();
+        write_site(&out, &[file("a/index.html", "2")], &[]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "2"
+        );
+        assert!(!out.join("gone.html").exists());
+        assert!(out.join(MARKER).exists());
+        let siblings = std::fs::read_dir(d.join("site")).unwrap().count();
+        assert_eq!(siblings, 3, "staging left behind");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}

@@ -1,0 +1,222 @@
+//! tera templates: the built-in theme is compiled into the binary, and a
+//! file of the same name in the site's `layouts/` replaces it.
+
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Tera};
+
+use crate::content::Fnv;
+use crate::error::{Error, Errors, Result};
+
+/// The built-in theme, by template name.
+pub const BUILTINS: &[(&str, &str)] = &[
+    ("base.html", include_str!("theme/base.html")),
+    ("macros.html", include_str!("theme/macros.html")),
+    ("index.html", include_str!("theme/index.html")),
+    ("incident.html", include_str!("theme/incident.html")),
+    ("incidents.html", include_str!("theme/incidents.html")),
+    ("letter.html", include_str!("theme/letter.html")),
+    ("letters.html", include_str!("theme/letters.html")),
+    ("page.html", include_str!("theme/page.html")),
+    ("404.html", include_str!("theme/404.html")),
+    ("feed.xml", include_str!("theme/feed.xml")),
+    ("sitemap.xml", include_str!("theme/sitemap.xml")),
+];
+
+/// The built-in stylesheet; `layouts/style.css` replaces it.
+pub const STYLE: &str = include_str!("theme/style.css");
+pub const STYLE_NAME: &str = "style.css";
+
+pub struct Templates {
+    tera: Tera,
+    /// Where each overridden template came from, for error messages.
+    overrides: Vec<(String, PathBuf)>,
+    pub stylesheet: String,
+    /// A hash of every layout byte, for the build id.
+    pub digest: u64,
+}
+
+impl Templates {
+    /// The built-ins, then every file of `root/layouts` on top.
+    pub fn load(root: &Path) -> Result<Templates> {
+        let dir = root.join("layouts");
+        let mut errors = Errors::default();
+        let mut digest = Fnv::default();
+        let mut sources: Vec<(String, String)> = BUILTINS
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
+        let mut overrides = Vec::new();
+        let mut stylesheet = STYLE.to_string();
+        for (name, path) in layout_files(&dir, &mut errors) {
+            let display = crate::content::display_path(root, &path);
+            match crate::content::read_text(&path, &display) {
+                Ok(text) => {
+                    digest.write(name.as_bytes());
+                    digest.write(text.as_bytes());
+                    if name == STYLE_NAME {
+                        stylesheet = text;
+                        continue;
+                    }
+                    sources.retain(|(n, _)| *n != name);
+                    sources.push((name.clone(), text));
+                    overrides.push((name, display));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape);
+        if let Err(e) = tera.add_raw_templates(sources) {
+            let mut err = template_error(&e, &overrides);
+            err.message = format!("a template does not compile: {}", err.message);
+            return Err(err.into());
+        }
+        Ok(Templates {
+            tera,
+            overrides,
+            stylesheet,
+            digest: digest.0,
+        })
+    }
+
+    /// Renders one template; errors name the template file.
+    pub fn render(&self, name: &str, context: &Context) -> std::result::Result<String, Error> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| template_error(&e, &self.overrides))
+    }
+}
+
+/// Escapes the five characters that matter in HTML and XML text and
+/// attributes. tera's own also escapes `/`, which bloats every URL.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Files under `layouts/` with their template names (paths relative to it).
+/// Markdown files there are documentation, not templates.
+fn layout_files(dir: &Path, errors: &mut Errors) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+                let name = rel.to_string_lossy().replace('\\', "/");
+                let hidden = name.split('/').any(|part| part.starts_with('.'));
+                if !hidden
+                    && !name.ends_with(".md")
+                    && !name.ends_with('~')
+                    && !name.ends_with(".swp")
+                {
+                    out.push((name, e.into_path()));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(Error::in_file(
+                e.path().unwrap_or(dir),
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    out
+}
+
+/// A tera error as one located message: tera nests the useful part in its
+/// source chain, and parse errors carry "--> line:col".
+fn template_error(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Error {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    let text = parts.join(": ");
+    let name = quoted_template_name(&text);
+    let file = name
+        .as_deref()
+        .and_then(|n| {
+            overrides
+                .iter()
+                .find(|(o, _)| o == n)
+                .map(|(_, p)| p.clone())
+        })
+        .unwrap_or_else(|| {
+            PathBuf::from(format!(
+                "(built-in template {})",
+                name.as_deref().unwrap_or("?")
+            ))
+        });
+    let mut err = Error::in_file(&file, squash(&text));
+    if let Some((line, col)) = arrow_position(&text) {
+        err = err.at(line, Some(col));
+    }
+    err.hint("see layouts/README.md for each template's variables")
+}
+
+fn quoted_template_name(text: &str) -> Option<String> {
+    let start = text.find('\'')? + 1;
+    let len = text[start..].find('\'')?;
+    Some(text[start..start + len].to_string())
+}
+
+fn arrow_position(text: &str) -> Option<(usize, usize)> {
+    let at = text.find("--> ")? + 4;
+    let rest = &text[at..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
+        .unwrap_or(rest.len());
+    let (l, c) = rest[..end].split_once(':')?;
+    Some((l.parse().ok()?, c.parse().ok()?))
+}
+
+/// tera's parse errors span several lines with ASCII art; keep one line.
+fn squash(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "|")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_compile() {
+        let dir = std::env::temp_dir().join("upfront-no-layouts");
+        assert!(Templates::load(&dir).is_ok());
+    }
+
+    #[test]
+    fn override_errors_name_the_file_and_line() {
+        let root = std::env::temp_dir().join(format!("upfront-tpl-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("layouts")).unwrap();
+        std::fs::write(root.join("layouts/index.html"), "ok\n{% if %}\n").unwrap();
+        let e = Templates::load(&root).err().unwrap().to_string();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(e.contains("layouts/index.html:2:"), "{e}");
+    }
+}
