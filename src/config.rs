@@ -151,7 +151,8 @@ impl Config {
         self.components.iter().map(|c| c.id.as_str()).collect()
     }
 
-    /// The absolute URL of a site path such as `/incidents/x/`.
+    /// The absolute URL of a site path such as `/incidents/x/` (base_url may
+    /// carry a path of its own, which comes first).
     pub fn absolute(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }

@@ -149,7 +149,7 @@ impl<'a> Renderer<'a> {
     ) -> std::result::Result<Output, Error> {
         let mut ctx = self.base.clone();
         ctx.insert("page_url", &self.url(url));
-        ctx.insert("canonical_url", &self.site.config.absolute(&self.url(url)));
+        ctx.insert("canonical_url", &self.site.config.absolute(url));
         ctx.insert("page_title", title);
         fill(&mut ctx);
         let html = self.templates.render(template, &ctx)?;
@@ -314,7 +314,7 @@ impl<'a> Renderer<'a> {
         for e in &s.incidents {
             let url = s
                 .config
-                .absolute(&self.url(&format!("/incidents/{}/", e.incident.slug)));
+                .absolute(&format!("/incidents/{}/", e.incident.slug));
             for (u, id) in e.incident.updates.iter().zip(update_ids(&e.incident)) {
                 entries.push(FeedEntry {
                     id: format!("{url}#{id}"),
@@ -328,9 +328,7 @@ impl<'a> Renderer<'a> {
             }
         }
         for l in &s.letters {
-            let url = s
-                .config
-                .absolute(&self.url(&format!("/letters/{}/", l.slug)));
+            let url = s.config.absolute(&format!("/letters/{}/", l.slug));
             entries.push(FeedEntry {
                 id: url.clone(),
                 url,
@@ -350,13 +348,13 @@ impl<'a> Renderer<'a> {
         self.page_at("feed.xml", "feed.xml", "/feed.xml", &s.config.title, |c| {
             c.insert("entries", &entries);
             c.insert("updated", &updated);
-            c.insert("feed_url", &s.config.absolute(&self.url("/feed.xml")));
+            c.insert("feed_url", &s.config.absolute("/feed.xml"));
         })
     }
 
     fn sitemap(&self) -> std::result::Result<Output, Error> {
         let s = self.site;
-        let abs = |p: &str| s.config.absolute(&self.url(p));
+        let abs = |p: &str| s.config.absolute(p);
         let mut urls = vec![
             SitemapUrl {
                 loc: abs("/"),

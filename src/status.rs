@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::content::Choice;
 use crate::model::{Entry, Site};
-use crate::render::{base_path, utc};
+use crate::render::utc;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -55,10 +55,7 @@ struct IncidentInfo<'a> {
 
 /// The bytes of status.json (pretty, with a final newline).
 pub fn render<'a>(site: &'a Site) -> Vec<u8> {
-    let abs = |path: String| {
-        site.config
-            .absolute(&format!("{}{path}", base_path(&site.config.base_url)))
-    };
+    let abs = |path: String| site.config.absolute(&path);
     let info = |e: &'a Entry| -> IncidentInfo<'a> {
         let i = &e.incident;
         IncidentInfo {

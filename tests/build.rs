@@ -1,0 +1,246 @@
+//! The real binary on fixture sites: every output of SPEC §6.
+
+mod common;
+
+use common::*;
+
+fn built(name: &str, extra: &[&str]) -> (TempDir, std::path::PathBuf) {
+    let site = site_copy(name);
+    let out = site.path().join("public");
+    build_ok(site.path(), &out, extra);
+    (site, out)
+}
+
+#[test]
+fn example_site_at_the_repo_root_builds() {
+    let tmp = TempDir::new("example");
+    let out = tmp.path().join("out");
+    build_ok(&repo_root(), &out, &[]);
+    let incident = read(&out, "incidents/license-expired/index.html");
+    for status in ["Investigating", "Identified", "Monitoring", "Resolved"] {
+        assert!(incident.contains(status), "timeline lacks {status}");
+    }
+    assert!(read(&out, "letters/open-letter/index.html").contains("Jane Doe"));
+    assert!(out.join("downloads/index.html").exists());
+    assert!(read(&out, "index.html").contains("Upcoming maintenance"));
+}
+
+#[test]
+fn homepage_banners_come_first_most_severe_first_with_letter() {
+    let (_s, out) = built("basic", &[]);
+    let home = read(&out, "index.html");
+    let main = home.find("<main").unwrap();
+    let critical = home
+        .find("Hosts report &#39;license expired&#39;")
+        .expect("critical banner");
+    let minor = home.find("Slow website").expect("minor banner");
+    let maintenance = home
+        .find("Mirror maintenance now")
+        .expect("maintenance banner");
+    let h1 = home.find("<h1").unwrap();
+    assert!(
+        main < critical && critical < minor && minor < maintenance && maintenance < h1,
+        "banner order"
+    );
+    assert!(
+        home[critical..h1].contains("href=\"/letters/open-letter/\""),
+        "banner links the letter"
+    );
+    assert!(home[critical..h1].contains("href=\"/incidents/license-expired/\""));
+    // Plain text fields are escaped, never interpreted.
+    assert!(home.contains("&lt;after&gt; the date rolled to 12 August &amp; more."));
+    assert!(
+        !home.contains("Old downloads outage</a></h2>"),
+        "resolved incidents get no banner"
+    );
+}
+
+#[test]
+fn downloads_page_carries_the_special_notice_other_pages_do_not() {
+    let (_s, out) = built("basic", &[]);
+    let downloads = read(&out, "downloads/index.html");
+    assert!(downloads.contains("Special Notice"));
+    assert!(downloads.contains("/incidents/license-expired/"));
+    assert!(downloads.contains("/incidents/mirror-maintenance/"));
+    assert!(
+        !downloads.contains("/incidents/slow-website/"),
+        "website is not in its notices"
+    );
+    assert!(!read(&out, "about/index.html").contains("Special Notice"));
+}
+
+#[test]
+fn drafts_only_with_the_flag() {
+    let (_s, out) = built("basic", &[]);
+    assert!(!out.join("incidents/secret-draft").exists());
+    assert!(!read(&out, "incidents/index.html").contains("Draft incident"));
+    let (_s2, out2) = built("basic", &["--drafts"]);
+    assert!(out2.join("incidents/secret-draft/index.html").exists());
+}
+
+#[test]
+fn status_json_has_the_documented_schema() {
+    let (_s, out) = built("basic", &[]);
+    let v: serde_json::Value = serde_json::from_str(&read(&out, "status.json")).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["generated_at"], "2008-08-13T00:00:00Z");
+    assert_eq!(v["build_id"].as_str().unwrap().len(), 16);
+    assert_eq!(v["overall"], "major_outage");
+    let comps = v["components"].as_array().unwrap();
+    let status = |id: &str| comps.iter().find(|c| c["id"] == id).unwrap()["status"].clone();
+    assert_eq!(status("licensing"), "major_outage");
+    assert_eq!(status("downloads"), "major_outage");
+    assert_eq!(status("website"), "degraded");
+    let active: Vec<&str> = v["active_incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        active,
+        ["license-expired", "slow-website", "mirror-maintenance"]
+    );
+    assert_eq!(
+        v["active_incidents"][0]["letter_url"],
+        "https://status.fixture.test/letters/open-letter/"
+    );
+    assert_eq!(v["upcoming_maintenance"][0]["slug"], "db-maintenance");
+    assert_eq!(
+        v["upcoming_maintenance"][0]["starts_at"],
+        "2099-01-15T06:00:00Z"
+    );
+}
+
+#[test]
+fn feed_has_an_entry_per_update_with_stable_absolute_ids() {
+    let (_s, out) = built("basic", &[]);
+    let feed = read(&out, "feed.xml");
+    // 2 + 1 + 2 + 1 + 1 updates, one letter.
+    assert_eq!(feed.matches("<entry>").count(), 8);
+    assert!(feed.contains(
+        "<id>https://status.fixture.test/incidents/license-expired/#update-20080812T063000Z</id>"
+    ));
+    assert!(feed.contains("<id>https://status.fixture.test/letters/open-letter/</id>"));
+    assert!(feed.contains("href=\"https://status.fixture.test/feed.xml\""));
+    let incident = read(&out, "incidents/license-expired/index.html");
+    assert!(
+        incident.contains("id=\"update-20080812T063000Z\""),
+        "feed ids are anchors on the page"
+    );
+}
+
+#[test]
+fn same_content_and_now_build_the_same_bytes() {
+    let site = site_copy("basic");
+    let (a, b) = (site.path().join("a"), site.path().join("b"));
+    build_ok(site.path(), &a, &[]);
+    build_ok(site.path(), &b, &[]);
+    assert_eq!(tree(&a), tree(&b));
+}
+
+#[test]
+fn base_url_override_for_staging() {
+    let (_s, out) = built("basic", &["--base-url", "https://staging.test/status/"]);
+    let home = read(&out, "index.html");
+    assert!(
+        home.contains("<link rel=\"canonical\" href=\"https://staging.test/status/\">"),
+        "{home}"
+    );
+    assert!(home.contains("href=\"/status/incidents/license-expired/\""));
+    assert!(read(&out, "feed.xml").contains("https://staging.test/status/incidents/"));
+}
+
+#[test]
+fn static_files_are_copied_and_sitemap_and_404_exist() {
+    let (_s, out) = built("basic", &[]);
+    assert_eq!(read(&out, "robots.txt"), "User-agent: *\n");
+    assert_eq!(std::fs::read(out.join("img/logo.gif")).unwrap(), b"GIF89a");
+    assert!(read(&out, "sitemap.xml")
+        .contains("<loc>https://status.fixture.test/incidents/license-expired/</loc>"));
+    assert!(read(&out, "404.html").contains("Page not found"));
+}
+
+#[test]
+fn archive_is_grouped_by_month_newest_first() {
+    let (_s, out) = built("basic", &[]);
+    let archive = read(&out, "incidents/index.html");
+    let jan = archive.find("January 2099").unwrap();
+    let aug = archive.find("August 2008").unwrap();
+    let jul = archive.find("July 2008").unwrap();
+    assert!(jan < aug && aug < jul);
+}
+
+#[test]
+fn times_are_shown_in_the_site_timezone_with_datetime() {
+    let (_s, out) = built("basic", &[]);
+    let page = read(&out, "incidents/license-expired/index.html");
+    // 06:30Z in Europe/Berlin (CEST).
+    assert!(
+        page.contains(
+            "<time datetime=\"2008-08-12T08:30:00+02:00\">12 Aug 2008, 08:30 CEST</time>"
+        ),
+        "{page}"
+    );
+    // The honest "last updated" time is on every page.
+    assert!(page.contains("<time datetime=\"2008-08-13T02:00:00+02:00\">"));
+}
+
+#[test]
+fn homepage_with_css_fits_the_first_round_trip() {
+    use std::io::Write;
+    let (_s, out) = built("basic", &[]);
+    let gz = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap().len()
+    };
+    let css = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "css"))
+        .unwrap();
+    let total =
+        gz(&std::fs::read(out.join("index.html")).unwrap()) + gz(&std::fs::read(css).unwrap());
+    assert!(total < 14 * 1024, "homepage + CSS is {total} bytes gzipped");
+}
+
+#[test]
+fn init_scaffolds_a_site_that_builds_at_once() {
+    let tmp = TempDir::new("init");
+    let dir = tmp.path().join("status");
+    let o = upfront(&["init", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    build_ok(&dir, &dir.join("public"), &[]);
+    assert!(dir.join("public/index.html").exists());
+    let again = upfront(&["init", dir.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("never overwrites"));
+}
+
+#[test]
+fn summary_line_and_quiet() {
+    let site = site_copy("basic");
+    let o = upfront(&[
+        "build",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert!(o.status.success());
+    let line = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        line.starts_with("upfront: wrote 18 files to ") && line.contains(" ms"),
+        "{line}"
+    );
+    let q = upfront(&[
+        "build",
+        "-q",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert!(q.stdout.is_empty());
+}
