@@ -3,7 +3,7 @@
 //! letter ↔ incident slugs) are checked here too, so nothing downstream ever
 //! meets a dangling name.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -263,7 +263,7 @@ struct RawIntro {
 }
 
 /// Which folder a file came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Section {
     Incidents,
     Letters,
@@ -319,13 +319,19 @@ impl Content {
 
         let mut content = Content::default();
         let mut digest = Fnv::default();
-        for (hash, item) in parsed {
+        // Files that failed: references to them are not reported again.
+        let mut unreadable: HashSet<(Section, String)> = HashSet::new();
+        for ((section, path), (hash, item)) in files.iter().zip(parsed) {
             digest.write_u64(hash);
             match item {
                 Ok(Item::Incident(i)) => content.incidents.push(i),
                 Ok(Item::Letter(l)) => content.letters.push(l),
                 Ok(Item::Page(p)) => content.pages.push(p),
-                Err(e) => errors.extend(e),
+                Err(e) => {
+                    errors.extend(e);
+                    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+                    unreadable.insert((*section, stem.into_owned()));
+                }
             }
         }
         let index = content_dir.join("index.md");
@@ -340,7 +346,7 @@ impl Content {
             }
         }
         content.digest = digest.0;
-        content.check_references(&mut errors);
+        content.check_references(&unreadable, &mut errors);
         if !drafts {
             content.incidents.retain(|i| !i.draft);
             content.letters.retain(|l| !l.draft);
@@ -349,7 +355,11 @@ impl Content {
     }
 
     /// Duplicate slugs and names that point at nothing.
-    fn check_references(&self, errors: &mut Errors) {
+    fn check_references<'a>(
+        &'a self,
+        unreadable: &'a HashSet<(Section, String)>,
+        errors: &mut Errors,
+    ) {
         check_unique(
             self.incidents.iter().map(|i| (&i.slug, &i.source)),
             "incident",
@@ -365,8 +375,21 @@ impl Content {
             "page",
             errors,
         );
-        let incident_slugs: Vec<&str> = self.incidents.iter().map(|i| i.slug.as_str()).collect();
-        let letter_slugs: Vec<&str> = self.letters.iter().map(|l| l.slug.as_str()).collect();
+        let known = |section: Section, slugs: Vec<&'a str>| -> HashSet<&'a str> {
+            let failed = unreadable.iter().filter(|(s, _)| *s == section);
+            slugs
+                .into_iter()
+                .chain(failed.map(|(_, stem)| stem.as_str()))
+                .collect()
+        };
+        let incident_slugs = known(
+            Section::Incidents,
+            self.incidents.iter().map(|i| i.slug.as_str()).collect(),
+        );
+        let letter_slugs = known(
+            Section::Letters,
+            self.letters.iter().map(|l| l.slug.as_str()).collect(),
+        );
         for i in &self.incidents {
             if let Some(r) = &i.letter {
                 check_ref(r, &letter_slugs, &i.source, "letter", errors);
@@ -404,12 +427,14 @@ fn check_unique<'a>(
     }
 }
 
-fn check_ref(r: &Ref, known: &[&str], source: &Path, what: &str, errors: &mut Errors) {
-    if !known.contains(&r.name.as_str()) {
-        let hint = if known.is_empty() {
+fn check_ref(r: &Ref, known: &HashSet<&str>, source: &Path, what: &str, errors: &mut Errors) {
+    if !known.contains(r.name.as_str()) {
+        let mut names: Vec<&str> = known.iter().copied().collect();
+        names.sort_unstable();
+        let hint = if names.is_empty() {
             format!("there are no {what}s yet")
         } else {
-            choice_hint(&r.name, known)
+            choice_hint(&r.name, &names)
         };
         errors.push(
             Error::in_file(source, format!("no {what} has the slug `{}`", r.name))

@@ -153,14 +153,25 @@ pub fn closest<'a>(word: &str, choices: impl IntoIterator<Item = &'a str>) -> Op
         .map(|(_, c)| c)
 }
 
-/// A hint naming the closest choice and listing all of them.
-pub fn choice_hint<'a>(word: &str, choices: &[&'a str]) -> String {
+/// A hint naming the closest choice and listing all of them (when they
+/// are few enough to read).
+pub fn choice_hint(word: &str, choices: &[&str]) -> String {
+    let guess = closest(word, choices.iter().copied());
+    if choices.len() > 12 {
+        return match guess {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!(
+                "none of the {} known names is close to `{word}`",
+                choices.len()
+            ),
+        };
+    }
     let list = choices
         .iter()
         .map(|c| format!("`{c}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    match closest(word, choices.iter().copied()) {
+    match guess {
         Some(c) => format!("did you mean `{c}`? expected one of {list}"),
         None => format!("expected one of {list}"),
     }
