@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local};
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{Content, Fnv, Time};
@@ -79,16 +80,14 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         Ok(c) => copies = c,
         Err(e) => errors.extend(e),
     }
-    for c in &copies {
+    // Contents, not modification times: a fresh clone must get the same id.
+    let hashes: Vec<u64> = copies
+        .par_iter()
+        .map(|c| std::fs::read(&c.source).map_or(0, |b| crate::content::fnv(&b)))
+        .collect();
+    for (c, h) in copies.iter().zip(hashes) {
         digest.write(c.path.as_bytes());
-        if let Ok(meta) = std::fs::metadata(&c.source) {
-            digest.write_u64(meta.len());
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok());
-            digest.write_u64(mtime.map_or(0, |d| d.as_secs()));
-        }
+        digest.write_u64(h);
     }
     let content = content.map_err(|e| errors.extend(e)).ok();
     let templates = templates.map_err(|e| errors.extend(e)).ok();
