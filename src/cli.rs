@@ -1,12 +1,16 @@
 //! Command-line arguments, turned into validated options; nothing else.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::{self, BuildOptions};
 use crate::content::Time;
 use crate::error::{Error, Errors};
+use crate::serve::ServeOptions;
+use crate::watch::WatchOptions;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -28,6 +32,44 @@ pub enum Command {
     },
     /// Build the site into the output directory
     Build(BuildArgs),
+    /// Build, watch and serve the site with live reload (preview only)
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WatchArgs {
+    /// Poll for changes instead of native file events (network file systems)
+    #[arg(long)]
+    pub poll: bool,
+    /// Quiet time in milliseconds that gathers the events of one save
+    #[arg(long, default_value_t = 20, value_name = "MS")]
+    pub debounce: u64,
+}
+
+impl WatchArgs {
+    fn options(&self) -> WatchOptions {
+        WatchOptions {
+            debounce: Duration::from_millis(self.debounce),
+            poll: self.poll,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Port to listen on; if taken, the next free one. 0: any free port
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on. Loopback by default: the preview is not for the world
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Show drafts too
+    #[arg(long)]
+    pub drafts: bool,
+    #[command(flatten)]
+    pub watch: WatchArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -56,6 +98,11 @@ pub struct BuildArgs {
     /// Print nothing on success
     #[arg(short, long)]
     pub quiet: bool,
+    /// Keep watching and rebuild on every change
+    #[arg(long)]
+    pub watch: bool,
+    #[command(flatten)]
+    pub watching: WatchArgs,
 }
 
 impl SiteArgs {
@@ -112,6 +159,24 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 dir.display()
             );
             Ok(())
+        }
+        Command::Build(args) if args.watch => Ok(crate::watch::build_watch(
+            args.options(),
+            args.watching.options(),
+            args.quiet,
+        )?),
+        Command::Serve(args) => {
+            require_site(&args.site.root())?;
+            Ok(crate::serve::serve(ServeOptions {
+                build: BuildOptions {
+                    root: args.site.root(),
+                    drafts: args.drafts,
+                    ..BuildOptions::default()
+                },
+                watch: args.watch.options(),
+                bind: args.bind,
+                port: args.port,
+            })?)
         }
         Command::Build(args) => {
             let built = build::build(&args.options())?;

@@ -262,8 +262,8 @@ struct RawIntro {
     title: Option<String>,
 }
 
-/// Which folder a file came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Which folder a file came from; ordered as files are loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Section {
     Incidents,
     Letters,

@@ -10,13 +10,16 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod frontmatter;
+pub mod incremental;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod slug;
 pub mod status;
 pub mod templates;
+pub mod watch;
 
 pub use error::{Error, Errors};

@@ -122,7 +122,7 @@ impl ComponentStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub incident: Incident,
     pub facts: Facts,
@@ -223,6 +223,10 @@ impl Site {
             upcoming,
             overall,
         }
+    }
+
+    pub fn incident_index(&self, slug: &str) -> Option<usize> {
+        self.incident_by_slug.get(slug).copied()
     }
 
     pub fn incident(&self, slug: &str) -> Option<&Entry> {

@@ -116,7 +116,7 @@ pub fn job_path(site: &Site, job: &Job) -> String {
 
 /// How the moment a site describes (`site.now`) and its build id reach the
 /// pages. Watch mode renders placeholders, so a page that did not change
-/// need not be rendered again when only the time and id did; `fill_stamps`
+/// need not be rendered again when only the time and id did; `Stamps::fill`
 /// puts the real values in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stamping {
@@ -132,41 +132,54 @@ const NOW_DATE: &str = "\u{1}now-date\u{1}";
 const NOW_UTC: &str = "\u{1}now-utc\u{1}";
 const BUILD_ID: &str = "\u{1}build-id\u{1}";
 
-/// Replaces the placeholders of `Stamping::Placeholders` with the site's
-/// real time and build id: the bytes a `Stamping::Real` render gives.
-pub fn fill_stamps(bytes: &[u8], site: &Site) -> Vec<u8> {
-    if !bytes.contains(&1) {
-        return bytes.to_vec();
-    }
-    let now = TimeView::new(site.now, site.config.timezone);
-    let values = [
-        (NOW_ISO, now.iso.as_str()),
-        (NOW_DISPLAY, now.display.as_str()),
-        (NOW_DATE, now.date.as_str()),
-        (NOW_UTC, &utc(site.now)),
-        (BUILD_ID, site.build_id.as_str()),
-    ];
-    let mut out = Vec::with_capacity(bytes.len() + 64);
-    let mut rest = bytes;
-    while let Some(start) = rest.iter().position(|&b| b == 1) {
-        out.extend_from_slice(&rest[..start]);
-        let tail = &rest[start..];
-        match values
-            .iter()
-            .find(|(mark, _)| tail.starts_with(mark.as_bytes()))
-        {
-            Some((mark, value)) => {
-                out.extend_from_slice(value.as_bytes());
-                rest = &tail[mark.len()..];
-            }
-            None => {
-                out.push(1);
-                rest = &tail[1..];
-            }
+/// The real values behind the placeholders of `Stamping::Placeholders`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamps {
+    now: TimeView,
+    now_utc: String,
+    build_id: String,
+}
+
+impl Stamps {
+    pub fn of(site: &Site) -> Stamps {
+        Stamps {
+            now: TimeView::new(site.now, site.config.timezone),
+            now_utc: utc(site.now),
+            build_id: site.build_id.clone(),
         }
     }
-    out.extend_from_slice(rest);
-    out
+
+    /// Puts the real values in: the bytes a `Stamping::Real` render gives.
+    pub fn fill(&self, bytes: &[u8]) -> Vec<u8> {
+        let values = [
+            (NOW_ISO, self.now.iso.as_str()),
+            (NOW_DISPLAY, self.now.display.as_str()),
+            (NOW_DATE, self.now.date.as_str()),
+            (NOW_UTC, self.now_utc.as_str()),
+            (BUILD_ID, self.build_id.as_str()),
+        ];
+        let mut out = Vec::with_capacity(bytes.len() + 64);
+        let mut rest = bytes;
+        while let Some(start) = rest.iter().position(|&b| b == 1) {
+            out.extend_from_slice(&rest[..start]);
+            let tail = &rest[start..];
+            match values
+                .iter()
+                .find(|(mark, _)| tail.starts_with(mark.as_bytes()))
+            {
+                Some((mark, value)) => {
+                    out.extend_from_slice(value.as_bytes());
+                    rest = &tail[mark.len()..];
+                }
+                None => {
+                    out.push(1);
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.extend_from_slice(rest);
+        out
+    }
 }
 
 /// One page to render; rendering jobs are independent, so they run in parallel.
