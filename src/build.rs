@@ -133,19 +133,20 @@ impl Statics {
 /// generated ones.
 pub fn render(loaded: &Loaded) -> Result<Vec<Output>> {
     let outputs = render::render(&loaded.site, &loaded.templates)?;
-    check_collisions(&outputs, &loaded.copies)?;
+    let generated = |path: &str| {
+        outputs
+            .binary_search_by(|o| o.path.as_str().cmp(path))
+            .is_ok()
+    };
+    check_collisions(generated, &loaded.copies)?;
     Ok(outputs)
 }
 
-/// A static file may not take the path of a generated one. `outputs` is
-/// sorted by path.
-pub fn check_collisions(outputs: &[Output], copies: &[Copy]) -> Result<()> {
+/// A static file may not take the path of a generated one.
+pub fn check_collisions(generated: impl Fn(&str) -> bool, copies: &[Copy]) -> Result<()> {
     let mut errors = Errors::default();
     for c in copies {
-        if outputs
-            .binary_search_by(|o| o.path.as_str().cmp(&c.path))
-            .is_ok()
-        {
+        if generated(&c.path) {
             errors.push(
                 Error::in_file(
                     &c.source,

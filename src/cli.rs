@@ -68,6 +68,9 @@ pub struct ServeArgs {
     /// Show drafts too
     #[arg(long)]
     pub drafts: bool,
+    /// Print a line for every request
+    #[arg(short, long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub watch: WatchArgs,
 }
@@ -176,6 +179,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 watch: args.watch.options(),
                 bind: args.bind,
                 port: args.port,
+                log_requests: args.verbose,
             })?)
         }
         Command::Build(args) => {

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
@@ -186,7 +187,8 @@ pub struct Intro {
 /// Everything under `content/`, typed and cross-checked.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
-    pub incidents: Vec<Incident>,
+    /// Shared, so watch mode's rebuilds reuse unchanged notes without copying.
+    pub incidents: Vec<Arc<Incident>>,
     pub letters: Vec<Letter>,
     pub pages: Vec<Page>,
     pub intro: Option<Intro>,
@@ -284,7 +286,7 @@ impl Section {
 /// One parsed file, before cross-checking.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
-    Incident(Incident),
+    Incident(Arc<Incident>),
     Letter(Letter),
     Page(Page),
 }
@@ -537,7 +539,7 @@ fn parse_item(
 ) -> std::result::Result<Item, Errors> {
     let doc = frontmatter::split(text, path)?;
     Ok(match section {
-        Section::Incidents => Item::Incident(parse_incident(&doc, path, config)?),
+        Section::Incidents => Item::Incident(Arc::new(parse_incident(&doc, path, config)?)),
         Section::Letters => Item::Letter(parse_letter(&doc, path)?),
         Section::Pages => Item::Page(parse_page(&doc, path, config)?),
     })

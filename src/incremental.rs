@@ -84,11 +84,20 @@ fn is_editor_file(rel: &Path) -> bool {
     })
 }
 
+/// Output paths and their bytes; shared by reference, so a snapshot of the
+/// site costs no copy of its pages.
+pub type Files = BTreeMap<Arc<str>, Arc<Vec<u8>>>;
+
+/// status.json and the stylesheet, made afresh by every rebuild.
+fn is_extra(path: &str) -> bool {
+    path == "status.json" || (path.starts_with("style.") && path.ends_with(".css"))
+}
+
 /// The rendered site as watch mode keeps it: page bytes with placeholders
 /// for the time and build id (`render::Stamps` puts them in).
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    pub files: BTreeMap<String, Arc<Vec<u8>>>,
+    pub files: Arc<Files>,
     /// `static/` files by output path.
     pub copies: Vec<Copy>,
 }
@@ -217,12 +226,12 @@ impl Session {
         let jobs = if reload_all || shared != self.shared {
             None
         } else {
-            Some(dirty_jobs(&self.site, &site))
+            Some((dirty_jobs(&self.site, &site), same_shape(&self.site, &site)))
         };
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
             None => self.render_all(),
-            Some(jobs) => self.render_some(jobs),
+            Some((jobs, same)) => self.render_some(jobs, same),
         };
         match report {
             Ok(mut r) => {
@@ -259,39 +268,37 @@ impl Session {
         let jobs = render::all_jobs(&self.site);
         let outputs =
             render::render_jobs(&self.site, &self.templates, &jobs, Stamping::Placeholders)?;
-        let mut files = BTreeMap::new();
-        for o in outputs {
-            files.insert(o.path, Arc::new(o.bytes));
-        }
+        let files = outputs
+            .into_iter()
+            .map(|o| (Arc::from(o.path), Arc::new(o.bytes)))
+            .collect();
         self.finish(files, jobs.len(), true)
     }
 
-    fn render_some(&mut self, mut jobs: BTreeSet<Job>) -> Result<Report> {
-        // Pages that are new (or renamed) have no bytes yet.
-        let all = render::all_jobs(&self.site);
-        let expected: HashSet<String> = all
-            .iter()
-            .map(|j| {
-                let path = render::job_path(&self.site, j);
-                if !self.rendered.files.contains_key(&path) {
-                    jobs.insert(*j);
+    /// Renders `jobs`, plus any page that has no bytes yet (new or renamed),
+    /// and drops the pages that are gone. When no slug came or went
+    /// (`same_shape`), the list of pages is known to be the same.
+    fn render_some(&mut self, mut jobs: BTreeSet<Job>, same_shape: bool) -> Result<Report> {
+        let mut files = (*self.rendered.files).clone();
+        let mut removed = 0;
+        if !same_shape {
+            let mut expected: HashSet<String> = HashSet::new();
+            for job in render::all_jobs(&self.site) {
+                let path = render::job_path(&self.site, &job);
+                if !files.contains_key(path.as_str()) {
+                    jobs.insert(job);
                 }
-                path
-            })
-            .collect();
-        let expected: HashSet<String> = expected
-            .into_iter()
-            .chain(render::extras(&self.site, &self.templates).map(|o| o.path))
-            .collect();
+                expected.insert(path);
+            }
+            let before = files.len();
+            files.retain(|path, _| expected.contains(&**path) || is_extra(path));
+            removed = before - files.len();
+        }
         let jobs: Vec<Job> = jobs.into_iter().collect();
         let outputs =
             render::render_jobs(&self.site, &self.templates, &jobs, Stamping::Placeholders)?;
-        let mut files = self.rendered.files.clone();
-        let before = files.len();
-        files.retain(|path, _| expected.contains(path));
-        let removed = before - files.len();
         for o in outputs {
-            files.insert(o.path, Arc::new(o.bytes));
+            files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }
         let mut report = self.finish(files, jobs.len(), false)?;
         report.removed = removed;
@@ -300,27 +307,14 @@ impl Session {
 
     /// Adds status.json and the stylesheet, checks static collisions and
     /// keeps the result.
-    fn finish(
-        &mut self,
-        mut files: BTreeMap<String, Arc<Vec<u8>>>,
-        rendered: usize,
-        full: bool,
-    ) -> Result<Report> {
-        files.retain(|p, _| !p.starts_with("style.") || !p.ends_with(".css"));
-        files.remove("status.json");
+    fn finish(&mut self, mut files: Files, rendered: usize, full: bool) -> Result<Report> {
+        files.retain(|p, _| !is_extra(p));
         for o in render::extras(&self.site, &self.templates) {
-            files.insert(o.path, Arc::new(o.bytes));
+            files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }
-        let outputs: Vec<Output> = files
-            .keys()
-            .map(|p| Output {
-                path: p.clone(),
-                bytes: Vec::new(),
-            })
-            .collect();
-        build::check_collisions(&outputs, &self.statics.copies)?;
+        build::check_collisions(|p| files.contains_key(p), &self.statics.copies)?;
         self.rendered = Rendered {
-            files,
+            files: Arc::new(files),
             copies: self.statics.copies.clone(),
         };
         Ok(Report {
@@ -337,7 +331,7 @@ impl Session {
             .files
             .iter()
             .map(|(path, bytes)| Output {
-                path: path.clone(),
+                path: path.to_string(),
                 bytes: stamps.fill(bytes),
             })
             .collect()
@@ -366,7 +360,7 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
         old.incidents.iter().map(|e| (e.incident.slug.as_str(), e)),
         new.incidents.iter().map(|e| (e.incident.slug.as_str(), e)),
     ) {
-        if a == b {
+        if a.zip(b).is_some_and(|(a, b)| same_entry(a, b)) {
             continue;
         }
         if let Some(i) = new.incident_index(slug) {
@@ -454,6 +448,28 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
     jobs
 }
 
+/// Whether two models have the same incidents, letters and pages by slug,
+/// in the same order.
+fn same_shape(a: &Site, b: &Site) -> bool {
+    a.incidents.len() == b.incidents.len()
+        && a.letters.len() == b.letters.len()
+        && a.pages.len() == b.pages.len()
+        && a.incidents
+            .iter()
+            .zip(&b.incidents)
+            .all(|(x, y)| x.incident.slug == y.incident.slug)
+        && a.letters
+            .iter()
+            .zip(&b.letters)
+            .all(|(x, y)| x.slug == y.slug)
+        && a.pages.iter().zip(&b.pages).all(|(x, y)| x.slug == y.slug)
+}
+
+/// Unchanged notes share their `Arc` between rebuilds: no deep compare.
+fn same_entry(a: &Entry, b: &Entry) -> bool {
+    a.facts == b.facts && (Arc::ptr_eq(&a.incident, &b.incident) || a.incident == b.incident)
+}
+
 /// Two entries that differ in their body only (facts included).
 fn same_but_body(a: &Entry, b: &Entry) -> bool {
     let strip = |i: &Incident| Incident {
@@ -476,6 +492,15 @@ fn pairs<'a, T: 'a>(
     old: impl Iterator<Item = (&'a str, &'a T)>,
     new: impl Iterator<Item = (&'a str, &'a T)>,
 ) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
+    let (old, new): (Vec<_>, Vec<_>) = (old.collect(), new.collect());
+    // The usual edit keeps every slug in place: match by position.
+    if old.len() == new.len() && old.iter().zip(&new).all(|(a, b)| a.0 == b.0) {
+        return old
+            .into_iter()
+            .zip(new)
+            .map(|((slug, a), (_, b))| (slug, Some(a), Some(b)))
+            .collect();
+    }
     let mut map: BTreeMap<&str, (Option<&T>, Option<&T>)> = BTreeMap::new();
     for (slug, item) in old {
         map.entry(slug).or_default().0 = Some(item);

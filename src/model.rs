@@ -3,6 +3,7 @@
 //! component status, banner order. Templates and status.json only read it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::TimeDelta;
 
@@ -124,7 +125,7 @@ impl ComponentStatus {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub incident: Incident,
+    pub incident: Arc<Incident>,
     pub facts: Facts,
 }
 
@@ -452,7 +453,7 @@ mod tests {
         )
         .unwrap();
         let content = Content {
-            incidents,
+            incidents: incidents.into_iter().map(Arc::new).collect(),
             ..Content::default()
         };
         Site::new(config, content, t(now), 0)

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::build::BuildOptions;
 use crate::error::{Error, Result};
-use crate::incremental::Session;
+use crate::incremental::{Files, Session};
 use crate::render::Stamps;
 use crate::watch::{self, Changes, Outcome, WatchOptions};
 
@@ -24,6 +24,8 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// 0 lets the system pick a free port.
     pub port: u16,
+    /// Print a line per request.
+    pub log_requests: bool,
 }
 
 /// One state of the site as served: swapped whole after each rebuild.
@@ -31,7 +33,7 @@ pub struct ServeOptions {
 pub struct Snapshot {
     /// Bumped on every rebuild, good or bad; pages reload when it moves.
     pub generation: u64,
-    files: HashMap<String, Arc<Vec<u8>>>,
+    files: Arc<Files>,
     stamps: Option<Stamps>,
     statics: HashMap<String, PathBuf>,
     /// The errors of the last rebuild, shown over every page until fixed.
@@ -43,11 +45,7 @@ impl Snapshot {
         let r = session.rendered();
         Snapshot {
             generation,
-            files: r
-                .files
-                .iter()
-                .map(|(p, b)| (p.clone(), b.clone()))
-                .collect(),
+            files: r.files.clone(),
             stamps: Some(Stamps::of(session.site())),
             statics: r
                 .copies
@@ -167,10 +165,11 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     });
 
     let server = shared.clone();
+    let log = opts.log_requests;
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let shared = server.clone();
-            std::thread::spawn(move || handle(stream, &shared));
+            std::thread::spawn(move || handle(stream, &shared, log));
         }
     });
     wait_for_signal(signals);
@@ -218,7 +217,7 @@ const MAX_HEAD: usize = 16 * 1024;
 /// Serves one connection: one request, then close. Timeouts keep a slow or
 /// silent client from holding its thread for long; it can never hold a lock
 /// that a rebuild needs (the snapshot is an `Arc` taken once).
-fn handle(stream: TcpStream, shared: &Shared) {
+fn handle(stream: TcpStream, shared: &Shared, log: bool) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
     let Ok(read_half) = stream.try_clone() else {
@@ -250,11 +249,17 @@ fn handle(stream: TcpStream, shared: &Shared) {
     }
     let path = target.split(['?', '#']).next().unwrap_or("");
     if path == "/__upfront/events" {
+        if log {
+            println!("{method} {path} (live reload)");
+        }
         events(stream, shared);
         return;
     }
     let snapshot = shared.get();
     let (status, content_type, body, extra) = resolve(&snapshot, path);
+    if log {
+        println!("{method} {path} {status}");
+    }
     let _ = respond(
         &mut stream,
         status,
@@ -282,7 +287,7 @@ pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Response {
     } else {
         rel.clone()
     };
-    if let Some(bytes) = snapshot.files.get(&file) {
+    if let Some(bytes) = snapshot.files.get(file.as_str()) {
         return (
             200,
             content_type(&file),
@@ -295,7 +300,10 @@ pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Response {
             return (200, content_type(&file), bytes, vec![]);
         }
     }
-    if snapshot.files.contains_key(&format!("{rel}/index.html")) {
+    if snapshot
+        .files
+        .contains_key(format!("{rel}/index.html").as_str())
+    {
         return (
             301,
             "text/plain; charset=utf-8",
@@ -524,12 +532,11 @@ mod tests {
             generation: 7,
             ..Snapshot::default()
         };
-        s.files.insert(
+        Arc::make_mut(&mut s.files).insert(
             "index.html".into(),
             Arc::new(b"<html><body><p>hi</p></body></html>".to_vec()),
         );
-        s.files
-            .insert("status.json".into(), Arc::new(b"{}".to_vec()));
+        Arc::make_mut(&mut s.files).insert("status.json".into(), Arc::new(b"{}".to_vec()));
         let (code, ct, body, _) = resolve(&s, "/");
         let body = String::from_utf8(body).unwrap();
         assert_eq!((code, ct), (200, "text/html; charset=utf-8"));
@@ -552,11 +559,11 @@ mod tests {
     #[test]
     fn directories_redirect_and_missing_pages_are_404() {
         let mut s = Snapshot::default();
-        s.files.insert(
+        Arc::make_mut(&mut s.files).insert(
             "incidents/x/index.html".into(),
             Arc::new(b"<body></body>".to_vec()),
         );
-        s.files
+        Arc::make_mut(&mut s.files)
             .insert("404.html".into(), Arc::new(b"<body>gone</body>".to_vec()));
         let (code, _, _, extra) = resolve(&s, "/incidents/x");
         assert_eq!(code, 301);
