@@ -531,7 +531,7 @@ pub fn read_text(path: &Path, display: &Path) -> std::result::Result<String, Err
     })
 }
 
-fn parse_item(
+pub fn parse_item(
     section: Section,
     text: &str,
     path: &Path,

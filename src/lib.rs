@@ -5,6 +5,7 @@
 //! `templates` into files as a pure function, and `output` swaps them in.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -21,5 +22,6 @@ pub mod slug;
 pub mod status;
 pub mod templates;
 pub mod watch;
+pub mod workflow;
 
 pub use error::{Error, Errors};
