@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,12 +36,15 @@ pub struct Snapshot {
     files: Arc<Files>,
     stamps: Option<Stamps>,
     statics: HashMap<String, PathBuf>,
+    /// The real path of the site's `static/`: a static file whose real path
+    /// leaves it (a symlink pointing out of the site) is not served.
+    static_root: Option<PathBuf>,
     /// The errors of the last rebuild, shown over every page until fixed.
     error: Option<String>,
 }
 
 impl Snapshot {
-    fn of(session: &Session, generation: u64) -> Snapshot {
+    fn of(session: &Session, root: &Path, generation: u64) -> Snapshot {
         let r = session.rendered();
         Snapshot {
             generation,
@@ -52,6 +55,7 @@ impl Snapshot {
                 .iter()
                 .map(|c| (c.path.clone(), c.source.clone()))
                 .collect(),
+            static_root: std::fs::canonicalize(root.join("static")).ok(),
             error: None,
         }
     }
@@ -107,7 +111,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
 
     let mut session = match Session::start(build.clone()) {
         Ok(s) => {
-            shared.publish(Snapshot::of(&s, 1));
+            shared.publish(Snapshot::of(&s, &build.root, 1));
             Some(s)
         }
         Err(e) => {
@@ -141,7 +145,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                     if r.rendered == 0 && r.reparsed == 0 && !r.full {
                         continue;
                     }
-                    Snapshot::of(s, generation)
+                    Snapshot::of(s, &build.root, generation)
                 }
                 (Outcome::Failed(e), _) => {
                     let last = rebuilder.get();
@@ -150,6 +154,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                         files: last.files.clone(),
                         stamps: last.stamps.clone(),
                         statics: last.statics.clone(),
+                        static_root: last.static_root.clone(),
                         error: Some(e.to_string()),
                     }
                 }
@@ -296,7 +301,7 @@ pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Response {
         );
     }
     if let Some(source) = snapshot.statics.get(&file) {
-        if let Ok(bytes) = std::fs::read(source) {
+        if let Some(bytes) = read_inside(source, snapshot.static_root.as_deref()) {
             return (200, content_type(&file), bytes, vec![]);
         }
     }
@@ -322,6 +327,17 @@ pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Response {
         ),
     };
     (404, "text/html; charset=utf-8", body, vec![])
+}
+
+/// The bytes of a static file, read only if its real path (symlinks
+/// resolved at request time, so a link retargeted later is caught too) lies
+/// inside `root`; a link leading out of the site reads as missing.
+fn read_inside(source: &Path, root: Option<&Path>) -> Option<Vec<u8>> {
+    let real = std::fs::canonicalize(source).ok()?;
+    if !real.starts_with(root?) {
+        return None;
+    }
+    std::fs::read(real).ok()
 }
 
 /// The decoded path without its leading slash, or `None` for anything that

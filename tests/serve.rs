@@ -221,6 +221,23 @@ fn nothing_outside_the_output_is_served() {
     assert_eq!(server.get("/incidents").0, 301);
 }
 
+#[cfg(unix)]
+#[test]
+fn static_symlinks_leading_out_of_the_site_are_not_served() {
+    let site = site_copy("basic");
+    let outside = TempDir::new("outside");
+    std::fs::write(outside.path().join("secret.txt"), "top secret\n").unwrap();
+    let stat = site.path().join("static");
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), stat.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(stat.join("robots.txt"), stat.join("inside.txt")).unwrap();
+    let server = Server::start(site.path(), &[]);
+    let (code, _, body) = server.get("/leak.txt");
+    assert_eq!(code, 404, "a link out of the site answers 404");
+    assert!(!body.contains("top secret"), "leaked the target");
+    let (code, _, _) = server.get("/inside.txt");
+    assert_eq!(code, 200, "a link that stays inside static/ is served");
+}
+
 #[test]
 fn a_taken_port_moves_to_the_next_and_ctrl_c_stops_cleanly() {
     let site = site_copy("basic");
