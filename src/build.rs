@@ -27,7 +27,7 @@ pub struct BuildOptions {
 }
 
 impl BuildOptions {
-    fn now(&self) -> Time {
+    pub fn now(&self) -> Time {
         self.now.unwrap_or_else(|| Local::now().fixed_offset())
     }
 }
@@ -64,45 +64,68 @@ pub struct Loaded {
 /// Reads and checks the whole site (config, content, templates, static),
 /// reporting every error together.
 pub fn load(opts: &BuildOptions) -> Result<Loaded> {
-    let mut config = Config::load(&opts.root)?;
-    if let Some(url) = &opts.base_url {
-        config.base_url = url.trim_end_matches('/').to_string();
-    }
+    let config = load_config(opts)?;
     let (content, templates) = rayon::join(
         || Content::load(&opts.root, &config, opts.drafts),
         || Templates::load(&opts.root),
     );
+    let statics = Statics::load(&opts.root, &config);
     let mut errors = Errors::default();
-    let mut copies = Vec::new();
-    let mut digest = Fnv::default();
-    digest.write(format!("{config:?}").as_bytes());
-    match static_files(&opts.root) {
-        Ok(c) => copies = c,
-        Err(e) => errors.extend(e),
-    }
-    // Contents, not modification times: a fresh clone must get the same id.
-    let hashes: Vec<u64> = copies
-        .par_iter()
-        .map(|c| std::fs::read(&c.source).map_or(0, |b| crate::content::fnv(&b)))
-        .collect();
-    for (c, h) in copies.iter().zip(hashes) {
-        digest.write(c.path.as_bytes());
-        digest.write_u64(h);
-    }
+    let statics = statics.map_err(|e| errors.extend(e)).ok();
     let content = content.map_err(|e| errors.extend(e)).ok();
     let templates = templates.map_err(|e| errors.extend(e)).ok();
-    match (content, templates) {
-        (Some(content), Some(templates)) if errors.is_empty() => {
-            digest.write_u64(templates.digest);
-            let site = Site::new(config, content, opts.now(), digest.0);
+    match (statics, content, templates) {
+        (Some(statics), Some(content), Some(templates)) => {
+            let site = Site::new(config, content, opts.now(), statics.digest_with(&templates));
             Ok(Loaded {
                 site,
                 templates,
-                copies,
+                copies: statics.copies,
             })
         }
-        // Either part failing has put its errors in `errors`.
+        // Each part failing has put its errors in `errors`.
         _ => Err(errors.sorted()),
+    }
+}
+
+/// site.toml, with `--base-url` applied.
+pub fn load_config(opts: &BuildOptions) -> Result<Config> {
+    let mut config = Config::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        config.base_url = url.trim_end_matches('/').to_string();
+    }
+    Ok(config)
+}
+
+/// The files of `static/` and a digest of them and the config, for the build id.
+#[derive(Debug, Clone)]
+pub struct Statics {
+    pub copies: Vec<Copy>,
+    digest: Fnv,
+}
+
+impl Statics {
+    pub fn load(root: &Path, config: &Config) -> Result<Statics> {
+        let copies = static_files(root)?;
+        let mut digest = Fnv::default();
+        digest.write(format!("{config:?}").as_bytes());
+        // Contents, not modification times: a fresh clone must get the same id.
+        let hashes: Vec<u64> = copies
+            .par_iter()
+            .map(|c| std::fs::read(&c.source).map_or(0, |b| crate::content::fnv(&b)))
+            .collect();
+        for (c, h) in copies.iter().zip(hashes) {
+            digest.write(c.path.as_bytes());
+            digest.write_u64(h);
+        }
+        Ok(Statics { copies, digest })
+    }
+
+    /// Everything but the content that goes into the build id.
+    pub fn digest_with(&self, templates: &Templates) -> u64 {
+        let mut d = self.digest;
+        d.write_u64(templates.digest);
+        d.0
     }
 }
 
@@ -110,12 +133,20 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
 /// generated ones.
 pub fn render(loaded: &Loaded) -> Result<Vec<Output>> {
     let outputs = render::render(&loaded.site, &loaded.templates)?;
-    let mut errors = Errors::default();
-    for c in &loaded.copies {
-        if outputs
-            .binary_search_by(|o| o.path.as_str().cmp(&c.path))
+    let generated = |path: &str| {
+        outputs
+            .binary_search_by(|o| o.path.as_str().cmp(path))
             .is_ok()
-        {
+    };
+    check_collisions(generated, &loaded.copies)?;
+    Ok(outputs)
+}
+
+/// A static file may not take the path of a generated one.
+pub fn check_collisions(generated: impl Fn(&str) -> bool, copies: &[Copy]) -> Result<()> {
+    let mut errors = Errors::default();
+    for c in copies {
+        if generated(&c.path) {
             errors.push(
                 Error::in_file(
                     &c.source,
@@ -125,7 +156,7 @@ pub fn render(loaded: &Loaded) -> Result<Vec<Output>> {
             );
         }
     }
-    errors.into_result(outputs)
+    errors.into_result(())
 }
 
 /// A full build: everything checked and rendered before the old output is

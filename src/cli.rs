@@ -1,12 +1,18 @@
 //! Command-line arguments, turned into validated options; nothing else.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::{self, BuildOptions};
+use crate::config::Config;
 use crate::content::Time;
 use crate::error::{Error, Errors};
+use crate::serve::ServeOptions;
+use crate::watch::WatchOptions;
+use crate::workflow;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -28,6 +34,168 @@ pub enum Command {
     },
     /// Build the site into the output directory
     Build(BuildArgs),
+    /// Build, watch and serve the site with live reload (preview only)
+    Serve(ServeArgs),
+    /// Write a new incident, letter or page
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+    /// Append a timestamped update to an incident's timeline
+    Update(UpdateArgs),
+    /// Append the resolving update (`completed` for a maintenance)
+    Resolve(ResolveArgs),
+    /// Validate everything a build would, and links; write nothing
+    Check(CheckArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NewCommand {
+    /// A new incident, acknowledged with a first `investigating` update
+    Incident(NewIncidentArgs),
+    /// A new open letter (written as a draft)
+    Letter(NewLetterArgs),
+    /// A new page
+    Page(NewPageArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NewIncidentArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The incident's title, as customers will read it
+    pub title: String,
+    /// minor | major | critical | maintenance
+    #[arg(long)]
+    pub severity: String,
+    /// Affected component ids, comma-separated
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub affects: Vec<String>,
+    /// The first update's message (Markdown; `-` reads standard input)
+    #[arg(long)]
+    pub message: Option<String>,
+    /// One line for banners
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// When it started (RFC 3339; default: now)
+    #[arg(long, value_parser = build::parse_time)]
+    pub at: Option<Time>,
+    /// A maintenance window's start (RFC 3339)
+    #[arg(long, value_parser = build::parse_time)]
+    pub starts: Option<Time>,
+    /// A maintenance window's end (RFC 3339)
+    #[arg(long, value_parser = build::parse_time)]
+    pub ends: Option<Time>,
+}
+
+#[derive(Args, Debug)]
+pub struct NewLetterArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    pub title: String,
+    #[arg(long)]
+    pub author: String,
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The slug of the incident the letter is about
+    #[arg(long)]
+    pub incident: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NewPageArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The page's title; its URL is made from it
+    pub name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The incident's slug
+    pub slug: String,
+    /// investigating | identified | monitoring | resolved (maintenance: scheduled | in_progress | completed)
+    #[arg(long)]
+    pub status: String,
+    /// Markdown; `-` reads standard input; none on a terminal opens $EDITOR
+    #[arg(long)]
+    pub message: Option<String>,
+    /// The update's time (RFC 3339; default: now)
+    #[arg(long, value_parser = build::parse_time)]
+    pub at: Option<Time>,
+    /// Allow an update after the incident was resolved
+    #[arg(long)]
+    pub reopen: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ResolveArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    pub slug: String,
+    #[arg(long)]
+    pub message: Option<String>,
+    #[arg(long, value_parser = build::parse_time)]
+    pub at: Option<Time>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Check drafts too
+    #[arg(long)]
+    pub drafts: bool,
+    /// text for people, json for CI and editors
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WatchArgs {
+    /// Poll for changes instead of native file events (network file systems)
+    #[arg(long)]
+    pub poll: bool,
+    /// Quiet time in milliseconds that gathers the events of one save
+    #[arg(long, default_value_t = 20, value_name = "MS")]
+    pub debounce: u64,
+}
+
+impl WatchArgs {
+    fn options(&self) -> WatchOptions {
+        WatchOptions {
+            debounce: Duration::from_millis(self.debounce),
+            poll: self.poll,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Port to listen on; if taken, the next free one. 0: any free port
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on. Loopback by default: the preview is not for the world
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Show drafts too
+    #[arg(long)]
+    pub drafts: bool,
+    /// Print a line for every request
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub watch: WatchArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -56,6 +224,11 @@ pub struct BuildArgs {
     /// Print nothing on success
     #[arg(short, long)]
     pub quiet: bool,
+    /// Keep watching and rebuild on every change
+    #[arg(long)]
+    pub watch: bool,
+    #[command(flatten)]
+    pub watching: WatchArgs,
 }
 
 impl SiteArgs {
@@ -95,7 +268,10 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(()) => 0,
         Err(errors) => {
-            eprintln!("{errors}");
+            // An empty list: the command has already said why (check --format json).
+            if !errors.is_empty() {
+                eprintln!("{errors}");
+            }
             1
         }
     }
@@ -113,6 +289,83 @@ fn run(cli: Cli) -> Result<(), Errors> {
             );
             Ok(())
         }
+        Command::Build(args) if args.watch => Ok(crate::watch::build_watch(
+            args.options(),
+            args.watching.options(),
+            args.quiet,
+        )?),
+        Command::Serve(args) => {
+            require_site(&args.site.root())?;
+            Ok(crate::serve::serve(ServeOptions {
+                build: BuildOptions {
+                    root: args.site.root(),
+                    drafts: args.drafts,
+                    ..BuildOptions::default()
+                },
+                watch: args.watch.options(),
+                bind: args.bind,
+                port: args.port,
+                log_requests: args.verbose,
+            })?)
+        }
+        Command::New { what } => new(what),
+        Command::Update(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            let message = message_from(a.message.as_deref())?;
+            let w = workflow::append_update(
+                &root,
+                &config,
+                &workflow::NewUpdate {
+                    slug: a.slug,
+                    status: Some(a.status),
+                    message,
+                    at: a.at,
+                    reopen: a.reopen,
+                },
+            )?;
+            print_written("updated", &w);
+            Ok(())
+        }
+        Command::Resolve(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            let message = message_from(a.message.as_deref())?;
+            let w = workflow::append_update(
+                &root,
+                &config,
+                &workflow::NewUpdate {
+                    slug: a.slug,
+                    status: None,
+                    message,
+                    at: a.at,
+                    reopen: false,
+                },
+            )?;
+            print_written("resolved", &w);
+            Ok(())
+        }
+        Command::Check(a) => {
+            let root = a.site.root();
+            require_site(&root)?;
+            let errors = crate::check::check(&BuildOptions {
+                root,
+                drafts: a.drafts,
+                ..BuildOptions::default()
+            });
+            match a.format {
+                Format::Json => println!("{}", crate::check::to_json(&errors)),
+                Format::Text if errors.is_empty() => println!("upfront: no problems found"),
+                Format::Text => {}
+            }
+            if errors.is_empty() {
+                Ok(())
+            } else if a.format == Format::Json {
+                Err(Errors::default())
+            } else {
+                Err(errors)
+            }
+        }
         Command::Build(args) => {
             let built = build::build(&args.options())?;
             if !args.quiet {
@@ -126,6 +379,106 @@ fn run(cli: Cli) -> Result<(), Errors> {
             Ok(())
         }
     }
+}
+
+fn new(what: NewCommand) -> Result<(), Errors> {
+    let w = match what {
+        NewCommand::Incident(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            let message = match a.message.as_deref() {
+                Some(m) => Some(message_from(Some(m))?),
+                None => None,
+            };
+            workflow::new_incident(
+                &root,
+                &config,
+                &workflow::NewIncident {
+                    title: a.title,
+                    severity: a.severity,
+                    affects: a.affects,
+                    message,
+                    summary: a.summary,
+                    at: a.at,
+                    starts: a.starts,
+                    ends: a.ends,
+                },
+            )?
+        }
+        NewCommand::Letter(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            let w = workflow::new_letter(
+                &root,
+                &config,
+                &a.title,
+                &a.author,
+                a.role.as_deref(),
+                a.incident.as_deref(),
+            )?;
+            println!("note: the letter is a draft; preview it with `upfront serve --drafts`, publish it by setting `draft: false`");
+            w
+        }
+        NewCommand::Page(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            workflow::new_page(&root, &config, &a.name)?
+        }
+    };
+    print_written("wrote", &w);
+    Ok(())
+}
+
+fn print_written(what: &str, w: &workflow::Written) {
+    println!("{what} {}; it will be at {}", w.path.display(), w.url);
+}
+
+fn site_config(root: &Path) -> Result<Config, Errors> {
+    require_site(root)?;
+    Config::load(root)
+}
+
+/// `--message TEXT`, `--message -` (standard input), or, with neither and a
+/// terminal, the text written in $VISUAL / $EDITOR.
+fn message_from(arg: Option<&str>) -> Result<String, Errors> {
+    use std::io::{IsTerminal, Read};
+    match arg {
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Error::new(format!("cannot read standard input: {e}")))?;
+            Ok(text)
+        }
+        Some(m) => Ok(m.to_string()),
+        None if std::io::stdin().is_terminal() => edit_message(),
+        None => Err(Error::new("no message given")
+            .hint("pass --message TEXT, or --message - to read it from standard input")
+            .into()),
+    }
+}
+
+fn edit_message() -> Result<String, Errors> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let path = std::env::temp_dir().join(format!("upfront-message-{}.md", std::process::id()));
+    std::fs::write(&path, "").map_err(|e| Error::io(&path, "write", &e))?;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status()
+        .map_err(|e| Error::new(format!("cannot start the editor `{editor}`: {e}")))?;
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    if !status.success() {
+        return Err(
+            Error::new(format!("the editor `{editor}` failed; nothing was changed")).into(),
+        );
+    }
+    Ok(text)
 }
 
 /// Used by commands that take a site: a clear error when there is none.

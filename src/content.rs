@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
@@ -186,7 +187,8 @@ pub struct Intro {
 /// Everything under `content/`, typed and cross-checked.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
-    pub incidents: Vec<Incident>,
+    /// Shared, so watch mode's rebuilds reuse unchanged notes without copying.
+    pub incidents: Vec<Arc<Incident>>,
     pub letters: Vec<Letter>,
     pub pages: Vec<Page>,
     pub intro: Option<Intro>,
@@ -262,8 +264,8 @@ struct RawIntro {
     title: Option<String>,
 }
 
-/// Which folder a file came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Which folder a file came from; ordered as files are loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Section {
     Incidents,
     Letters,
@@ -282,10 +284,56 @@ impl Section {
 }
 
 /// One parsed file, before cross-checking.
-enum Item {
-    Incident(Incident),
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Incident(Arc<Incident>),
     Letter(Letter),
     Page(Page),
+}
+
+/// One file of `content/` read and parsed on its own: what watch mode keeps
+/// between rebuilds, so an edit re-parses one file only.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub section: Section,
+    pub path: PathBuf,
+    /// FNV hash of the file's bytes (0 when unreadable), for the build id.
+    pub hash: u64,
+    pub item: std::result::Result<Item, Errors>,
+}
+
+impl Parsed {
+    /// Reads and parses one file of `section`.
+    pub fn read(root: &Path, section: Section, path: &Path, config: &Config) -> Parsed {
+        let display = display_path(root, path);
+        let (hash, item) = match read_text(path, &display) {
+            Ok(text) => (
+                fnv(text.as_bytes()),
+                parse_item(section, &text, &display, config),
+            ),
+            Err(e) => (0, Err(e.into())),
+        };
+        Parsed {
+            section,
+            path: path.to_path_buf(),
+            hash,
+            item,
+        }
+    }
+}
+
+/// The Markdown files of every section of `root/content`, in load order.
+pub fn list_files(root: &Path, errors: &mut Errors) -> Vec<(Section, PathBuf)> {
+    let content_dir = root.join("content");
+    let mut files = Vec::new();
+    for section in Section::ALL {
+        files.extend(
+            list_markdown(&content_dir.join(section.dir()), errors)
+                .into_iter()
+                .map(|p| (section, p)),
+        );
+    }
+    files
 }
 
 impl Content {
@@ -293,48 +341,41 @@ impl Content {
     /// flag) so references to them resolve; `drafts` decides whether they
     /// are published.
     pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Content> {
-        let content_dir = root.join("content");
         let mut errors = Errors::default();
-        let mut files = Vec::new();
-        for section in Section::ALL {
-            files.extend(
-                list_markdown(&content_dir.join(section.dir()), &mut errors)
-                    .into_iter()
-                    .map(|p| (section, p)),
-            );
-        }
-        let parsed: Vec<(u64, std::result::Result<Item, Errors>)> = files
+        let files = list_files(root, &mut errors);
+        let parsed: Vec<Parsed> = files
             .par_iter()
-            .map(|(section, path)| {
-                let display = display_path(root, path);
-                match read_text(path, &display) {
-                    Ok(text) => (
-                        fnv(text.as_bytes()),
-                        parse_item(*section, &text, &display, config),
-                    ),
-                    Err(e) => (0, Err(e.into())),
-                }
-            })
+            .map(|(section, path)| Parsed::read(root, *section, path, config))
             .collect();
+        Content::assemble(root, &parsed, drafts, errors)
+    }
 
+    /// Puts parsed files (in load order) together with the intro, and checks
+    /// what no single file can: unique slugs and references.
+    pub fn assemble(
+        root: &Path,
+        parsed: &[Parsed],
+        drafts: bool,
+        mut errors: Errors,
+    ) -> Result<Content> {
         let mut content = Content::default();
         let mut digest = Fnv::default();
         // Files that failed: references to them are not reported again.
         let mut unreadable: HashSet<(Section, String)> = HashSet::new();
-        for ((section, path), (hash, item)) in files.iter().zip(parsed) {
-            digest.write_u64(hash);
-            match item {
-                Ok(Item::Incident(i)) => content.incidents.push(i),
-                Ok(Item::Letter(l)) => content.letters.push(l),
-                Ok(Item::Page(p)) => content.pages.push(p),
+        for p in parsed {
+            digest.write_u64(p.hash);
+            match &p.item {
+                Ok(Item::Incident(i)) => content.incidents.push(i.clone()),
+                Ok(Item::Letter(l)) => content.letters.push(l.clone()),
+                Ok(Item::Page(page)) => content.pages.push(page.clone()),
                 Err(e) => {
-                    errors.extend(e);
-                    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-                    unreadable.insert((*section, stem.into_owned()));
+                    errors.extend(e.clone());
+                    let stem = p.path.file_stem().unwrap_or_default().to_string_lossy();
+                    unreadable.insert((p.section, stem.into_owned()));
                 }
             }
         }
-        let index = content_dir.join("index.md");
+        let index = root.join("content").join("index.md");
         if index.exists() {
             let display = display_path(root, &index);
             match read_text(&index, &display).and_then(|t| {
@@ -490,7 +531,7 @@ pub fn read_text(path: &Path, display: &Path) -> std::result::Result<String, Err
     })
 }
 
-fn parse_item(
+pub fn parse_item(
     section: Section,
     text: &str,
     path: &Path,
@@ -498,7 +539,7 @@ fn parse_item(
 ) -> std::result::Result<Item, Errors> {
     let doc = frontmatter::split(text, path)?;
     Ok(match section {
-        Section::Incidents => Item::Incident(parse_incident(&doc, path, config)?),
+        Section::Incidents => Item::Incident(Arc::new(parse_incident(&doc, path, config)?)),
         Section::Letters => Item::Letter(parse_letter(&doc, path)?),
         Section::Pages => Item::Page(parse_page(&doc, path, config)?),
     })
@@ -815,7 +856,7 @@ fn parse_intro(text: &str, path: &Path) -> std::result::Result<Intro, Error> {
 
 /// FNV-1a, 64 bit: tiny, stable across platforms and Rust versions, which
 /// is all a build id needs.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct Fnv(pub u64);
 
 impl Default for Fnv {

@@ -5,18 +5,23 @@
 //! `templates` into files as a pure function, and `output` swaps them in.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod frontmatter;
+pub mod incremental;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod slug;
 pub mod status;
 pub mod templates;
+pub mod watch;
+pub mod workflow;
 
 pub use error::{Error, Errors};

@@ -1,9 +1,10 @@
 //! The one place that configures pulldown-cmark.
 //!
 //! Raw HTML in Markdown passes through: content is written by trusted staff
-//! (see SECURITY.md). Headings get stable `id` anchors and are shifted down
-//! one level, because every page already has its `<h1>` (the title) and
-//! headings must stay in order for screen readers.
+//! (see SECURITY.md). Headings get stable `id` anchors and are moved so the
+//! body's top heading level becomes `<h2>`: every page already has its
+//! `<h1>` (the title), headings must stay in order for screen readers, and
+//! authors write both `#` and `##` for a first section.
 
 use std::collections::HashMap;
 
@@ -28,25 +29,33 @@ pub fn to_html(markdown: &str) -> String {
     out
 }
 
-/// Gives each heading an id from its text (unless it has one) and moves it
-/// one level down (h1 → h2 ... h6 stays h6).
+/// Gives each heading an id from its text (unless it has one) and moves
+/// every heading by the same amount so the top one is an `<h2>` (capped at
+/// `<h6>`), keeping the body's own nesting.
 fn anchor_headings(events: &mut [Event]) {
+    let top = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as i32),
+            _ => None,
+        })
+        .min();
+    let Some(top) = top else { return };
+    let shift = 2 - top;
     let mut used: HashMap<String, usize> = HashMap::new();
-    let mut i = 0;
-    while i < events.len() {
+    for i in 0..events.len() {
         if let Event::Start(Tag::Heading { .. }) = &events[i] {
             let text = heading_text(&events[i + 1..]);
             if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i] {
-                *level = lower(*level);
+                *level = moved(*level, shift);
                 if id.is_none() {
                     *id = Some(CowStr::from(unique_anchor(&text, &mut used)));
                 }
             }
         }
         if let Event::End(TagEnd::Heading(level)) = &mut events[i] {
-            *level = lower(*level);
+            *level = moved(*level, shift);
         }
-        i += 1;
     }
 }
 
@@ -76,13 +85,13 @@ fn unique_anchor(text: &str, used: &mut HashMap<String, usize>) -> String {
     }
 }
 
-fn lower(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
-        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+fn moved(level: HeadingLevel, shift: i32) -> HeadingLevel {
+    match (level as i32 + shift).clamp(2, 6) {
+        2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
     }
 }
 
@@ -95,6 +104,17 @@ mod tests {
         let h = to_html("# Root cause\n\n## Root cause\n\ntext");
         assert!(h.contains("<h2 id=\"root-cause\">Root cause</h2>"), "{h}");
         assert!(h.contains("<h3 id=\"root-cause-1\">Root cause</h3>"), "{h}");
+    }
+
+    #[test]
+    fn the_top_heading_becomes_h2_whatever_level_it_was_written_at() {
+        let h = to_html("## Impact\n\n### Hosts\n\n## Fix\n");
+        assert!(h.contains("<h2 id=\"impact\">Impact</h2>"), "{h}");
+        assert!(h.contains("<h3 id=\"hosts\">Hosts</h3>"), "{h}");
+        assert!(h.contains("<h2 id=\"fix\">Fix</h2>"), "{h}");
+        let deep = to_html("#### Only\n\n###### Deeper\n");
+        assert!(deep.contains("<h2 id=\"only\">Only</h2>"), "{deep}");
+        assert!(deep.contains("<h4 id=\"deeper\">Deeper</h4>"), "{deep}");
     }
 
     #[test]

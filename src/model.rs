@@ -3,6 +3,7 @@
 //! component status, banner order. Templates and status.json only read it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::TimeDelta;
 
@@ -122,9 +123,9 @@ impl ComponentStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub incident: Incident,
+    pub incident: Arc<Incident>,
     pub facts: Facts,
 }
 
@@ -223,6 +224,10 @@ impl Site {
             upcoming,
             overall,
         }
+    }
+
+    pub fn incident_index(&self, slug: &str) -> Option<usize> {
+        self.incident_by_slug.get(slug).copied()
     }
 
     pub fn incident(&self, slug: &str) -> Option<&Entry> {
@@ -448,7 +453,7 @@ mod tests {
         )
         .unwrap();
         let content = Content {
-            incidents,
+            incidents: incidents.into_iter().map(Arc::new).collect(),
             ..Content::default()
         };
         Site::new(config, content, t(now), 0)

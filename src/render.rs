@@ -26,7 +26,14 @@ pub const RECENT: usize = 10;
 
 /// Renders the whole site. Outputs are sorted by path.
 pub fn render(site: &Site, templates: &Templates) -> Result<Vec<Output>> {
-    let r = Renderer::new(site, templates);
+    let mut outputs = render_jobs(site, templates, &all_jobs(site), Stamping::Real)?;
+    outputs.extend(extras(site, templates));
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(outputs)
+}
+
+/// Every page job of a site.
+pub fn all_jobs(site: &Site) -> Vec<Job> {
     let mut jobs: Vec<Job> = vec![
         Job::Home,
         Job::Archive,
@@ -38,9 +45,19 @@ pub fn render(site: &Site, templates: &Templates) -> Result<Vec<Output>> {
     jobs.extend((0..site.incidents.len()).map(Job::Incident));
     jobs.extend((0..site.letters.len()).map(Job::Letter));
     jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs
+}
+
+/// Renders the given page jobs in parallel, in the order given.
+pub fn render_jobs(
+    site: &Site,
+    templates: &Templates,
+    jobs: &[Job],
+    stamping: Stamping,
+) -> Result<Vec<Output>> {
+    let r = Renderer::new(site, templates, stamping);
     let results: Vec<std::result::Result<Output, Error>> =
         jobs.par_iter().map(|job| r.job(job)).collect();
-
     let mut errors = Errors::default();
     let mut outputs = Vec::with_capacity(results.len() + 2);
     for res in results {
@@ -49,20 +66,125 @@ pub fn render(site: &Site, templates: &Templates) -> Result<Vec<Output>> {
             Err(e) => errors.push(e),
         }
     }
-    outputs.push(Output {
-        path: "status.json".into(),
-        bytes: status::render(site),
-    });
-    outputs.push(Output {
-        path: r.stylesheet_path[1..].to_string(),
-        bytes: templates.stylesheet.as_bytes().to_vec(),
-    });
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
     errors.into_result(outputs)
 }
 
+/// The outputs that are not templates: status.json and the stylesheet.
+pub fn extras(site: &Site, templates: &Templates) -> [Output; 2] {
+    [
+        Output {
+            path: "status.json".into(),
+            bytes: status::render(site),
+        },
+        Output {
+            path: stylesheet_path(templates)[1..].to_string(),
+            bytes: templates.stylesheet.as_bytes().to_vec(),
+        },
+    ]
+}
+
+/// The stylesheet's URL path, named after its content so it can be cached forever.
+fn stylesheet_path(templates: &Templates) -> String {
+    format!(
+        "/style.{:08x}.css",
+        fnv(templates.stylesheet.as_bytes()) as u32
+    )
+}
+
+/// A hash of what every page shows of the site as a whole (title, nav,
+/// component statuses, stylesheet), without the time and build id: when it
+/// changes, every page must be rendered again.
+pub fn shared_digest(site: &Site, templates: &Templates) -> u64 {
+    let view = SiteView::new(site, &stylesheet_path(templates), Stamping::Placeholders);
+    fnv(&serde_json::to_vec(&view).unwrap_or_default())
+}
+
+/// Where the output file of a job goes, relative to the output root.
+pub fn job_path(site: &Site, job: &Job) -> String {
+    match *job {
+        Job::Home => "index.html".into(),
+        Job::Archive => "incidents/index.html".into(),
+        Job::Letters => "letters/index.html".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Feed => "feed.xml".into(),
+        Job::Sitemap => "sitemap.xml".into(),
+        Job::Incident(i) => format!("incidents/{}/index.html", site.incidents[i].incident.slug),
+        Job::Letter(i) => format!("letters/{}/index.html", site.letters[i].slug),
+        Job::Page(i) => format!("{}/index.html", site.pages[i].slug),
+    }
+}
+
+/// How the moment a site describes (`site.now`) and its build id reach the
+/// pages. Watch mode renders placeholders, so a page that did not change
+/// need not be rendered again when only the time and id did; `Stamps::fill`
+/// puts the real values in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamping {
+    Real,
+    Placeholders,
+}
+
+// Placeholders: control characters around a tag, never escaped by the HTML or
+// XML escapers and never found in Markdown output.
+const NOW_ISO: &str = "\u{1}now-iso\u{1}";
+const NOW_DISPLAY: &str = "\u{1}now-display\u{1}";
+const NOW_DATE: &str = "\u{1}now-date\u{1}";
+const NOW_UTC: &str = "\u{1}now-utc\u{1}";
+const BUILD_ID: &str = "\u{1}build-id\u{1}";
+
+/// The real values behind the placeholders of `Stamping::Placeholders`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamps {
+    now: TimeView,
+    now_utc: String,
+    build_id: String,
+}
+
+impl Stamps {
+    pub fn of(site: &Site) -> Stamps {
+        Stamps {
+            now: TimeView::new(site.now, site.config.timezone),
+            now_utc: utc(site.now),
+            build_id: site.build_id.clone(),
+        }
+    }
+
+    /// Puts the real values in: the bytes a `Stamping::Real` render gives.
+    pub fn fill(&self, bytes: &[u8]) -> Vec<u8> {
+        let values = [
+            (NOW_ISO, self.now.iso.as_str()),
+            (NOW_DISPLAY, self.now.display.as_str()),
+            (NOW_DATE, self.now.date.as_str()),
+            (NOW_UTC, self.now_utc.as_str()),
+            (BUILD_ID, self.build_id.as_str()),
+        ];
+        let mut out = Vec::with_capacity(bytes.len() + 64);
+        let mut rest = bytes;
+        while let Some(start) = rest.iter().position(|&b| b == 1) {
+            out.extend_from_slice(&rest[..start]);
+            let tail = &rest[start..];
+            match values
+                .iter()
+                .find(|(mark, _)| tail.starts_with(mark.as_bytes()))
+            {
+                Some((mark, value)) => {
+                    out.extend_from_slice(value.as_bytes());
+                    rest = &tail[mark.len()..];
+                }
+                None => {
+                    out.push(1);
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.extend_from_slice(rest);
+        out
+    }
+}
+
 /// One page to render; rendering jobs are independent, so they run in parallel.
-enum Job {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
     Home,
     Archive,
     Letters,
@@ -79,23 +201,20 @@ struct Renderer<'a> {
     templates: &'a Templates,
     /// The `site` variable, built once and shared by every page.
     base: Context,
-    stylesheet_path: String,
+    stamping: Stamping,
 }
 
 impl<'a> Renderer<'a> {
-    fn new(site: &'a Site, templates: &'a Templates) -> Self {
-        let stylesheet_path = format!(
-            "/style.{:08x}.css",
-            fnv(templates.stylesheet.as_bytes()) as u32
-        );
-        let view = SiteView::new(site, &stylesheet_path);
+    fn new(site: &'a Site, templates: &'a Templates, stamping: Stamping) -> Self {
+        let stylesheet_path = stylesheet_path(templates);
+        let view = SiteView::new(site, &stylesheet_path, stamping);
         let mut base = Context::new();
         base.insert("site", &view);
         Renderer {
             site,
             templates,
             base,
-            stylesheet_path,
+            stamping,
         }
     }
 
@@ -163,6 +282,14 @@ impl<'a> Renderer<'a> {
     /// under `https://example.com/status/` links correctly.
     fn url(&self, path: &str) -> String {
         format!("{}{}", base_path(&self.site.config.base_url), path)
+    }
+
+    /// `site.now` in UTC for feeds, or its placeholder.
+    fn now_utc(&self) -> String {
+        match self.stamping {
+            Stamping::Real => utc(self.site.now),
+            Stamping::Placeholders => NOW_UTC.into(),
+        }
     }
 
     fn time(&self, t: Time) -> TimeView {
@@ -344,7 +471,7 @@ impl<'a> Renderer<'a> {
         entries.truncate(FEED_ENTRIES);
         let updated = entries
             .first()
-            .map_or_else(|| utc(s.now), |e| e.updated.clone());
+            .map_or_else(|| self.now_utc(), |e| e.updated.clone());
         self.page_at("feed.xml", "feed.xml", "/feed.xml", &s.config.title, |c| {
             c.insert("entries", &entries);
             c.insert("updated", &updated);
@@ -552,7 +679,7 @@ struct SiteView {
 }
 
 impl SiteView {
-    fn new(site: &Site, stylesheet_path: &str) -> SiteView {
+    fn new(site: &Site, stylesheet_path: &str, stamping: Stamping) -> SiteView {
         let prefix = base_path(&site.config.base_url);
         let c = &site.config;
         let mut nav = vec![
@@ -580,8 +707,18 @@ impl SiteView {
             base_url: c.base_url.clone(),
             home_url: format!("{prefix}/"),
             timezone: c.timezone.name().to_string(),
-            now: TimeView::new(site.now, c.timezone),
-            build_id: site.build_id.clone(),
+            now: match stamping {
+                Stamping::Real => TimeView::new(site.now, c.timezone),
+                Stamping::Placeholders => TimeView {
+                    iso: NOW_ISO.into(),
+                    display: NOW_DISPLAY.into(),
+                    date: NOW_DATE.into(),
+                },
+            },
+            build_id: match stamping {
+                Stamping::Real => site.build_id.clone(),
+                Stamping::Placeholders => BUILD_ID.into(),
+            },
             generator: format!("upfront {}", env!("CARGO_PKG_VERSION")),
             stylesheet: format!("{prefix}{stylesheet_path}"),
             overall: StatusView::new(site.overall),

@@ -15,10 +15,7 @@ const FILES: &[(&str, &str)] = &[
         "content/incidents/welcome.md",
         include_str!("scaffold/welcome.md"),
     ),
-    (
-        "layouts/README.md",
-        include_str!("scaffold/layouts-README.md"),
-    ),
+    ("layouts/README.md", include_str!("../layouts/README.md")),
 ];
 
 /// Writes the scaffold into `dir`, refusing to overwrite any file.

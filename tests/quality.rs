@@ -71,3 +71,152 @@ fn the_feed_is_valid_atom() {
         }
     }
 }
+
+/// A static file server for the browser-based checks: python's http.server on
+/// a free loopback port, killed when dropped.
+struct StaticServer {
+    child: std::process::Child,
+    base: String,
+}
+
+impl StaticServer {
+    fn start(dir: &Path) -> Option<StaticServer> {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new("python3")
+            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+            .arg("--directory")
+            .arg(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take()?)
+            .read_line(&mut line)
+            .ok()?;
+        // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
+        let port = line.split(" port ").nth(1)?.split(' ').next()?.to_string();
+        Some(StaticServer {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        })
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One page of every kind the theme renders, for each site: the basic fixture
+/// has active incidents at the test time (banners, notices, a timeline in
+/// progress), the example site shows the same kinds of page once resolved.
+const PAGES: &[(&str, &[&str])] = &[
+    (
+        "basic",
+        &[
+            "/",
+            "/downloads/",
+            "/about/",
+            "/incidents/",
+            "/incidents/license-expired/",
+            "/incidents/db-maintenance/",
+            "/letters/",
+            "/letters/open-letter/",
+            "/404.html",
+        ],
+    ),
+    (
+        "example",
+        &[
+            "/",
+            "/downloads/",
+            "/support/",
+            "/incidents/",
+            "/incidents/license-expired/",
+            "/incidents/2099-01-15-license-server-maintenance/",
+            "/letters/open-letter/",
+        ],
+    ),
+];
+
+fn site_root(name: &str) -> PathBuf {
+    if name == "example" {
+        repo_root()
+    } else {
+        fixture(name)
+    }
+}
+
+#[test]
+fn every_kind_of_page_passes_axe() {
+    let Some(script) = tool("axe.sh") else {
+        return missing("../shared/tools/axe.sh");
+    };
+    let tmp = TempDir::new("axe");
+    for (name, pages) in PAGES {
+        let site = tmp.path().join(name);
+        build_ok(&site_root(name), &site, &[]);
+        let server = StaticServer::start(&site).expect("python3 http.server starts");
+        for page in *pages {
+            let file = site.join(page.trim_start_matches('/'));
+            assert!(
+                file.is_file() || file.join("index.html").is_file(),
+                "{name}{page} was not built"
+            );
+            let url = format!("{}{page}", server.base);
+            let o = Command::new(&script)
+                .arg(&url)
+                .output()
+                .expect("axe.sh runs");
+            let text = String::from_utf8_lossy(&o.stdout).to_string()
+                + &String::from_utf8_lossy(&o.stderr);
+            if o.status.code() == Some(2) {
+                eprintln!("{text}");
+                return missing("axe (../shared/tools/setup.sh axe) or chromium/chromedriver");
+            }
+            assert!(o.status.success(), "{name} {url}: {text}");
+        }
+    }
+    let basic = read(&tmp.path().join("basic"), "downloads/index.html");
+    assert!(
+        basic.contains("Special Notice"),
+        "the notice was checked too"
+    );
+}
+
+#[test]
+fn the_homepage_and_its_css_fit_the_first_round_trip() {
+    let tmp = TempDir::new("weight");
+    for name in ["basic", "example"] {
+        let site = tmp.path().join(name);
+        build_ok(&site_root(name), &site, &[]);
+        assert_first_round_trip(&site);
+    }
+}
+
+fn assert_first_round_trip(site: &Path) {
+    use flate2::{write::GzEncoder, Compression};
+    use std::io::Write;
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let css = home
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|href| href.ends_with(".css"))
+        .expect("the homepage links its stylesheet");
+    let css_file = site.join(css.rsplit('/').next().unwrap());
+    let mut total = 0;
+    for bytes in [home.into_bytes(), std::fs::read(&css_file).unwrap()] {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        gz.write_all(&bytes).unwrap();
+        total += gz.finish().unwrap().len();
+    }
+    assert!(total > 1000, "suspiciously small: {total} bytes");
+    assert!(
+        total <= 14 * 1024,
+        "{}: homepage + CSS is {total} bytes gzipped",
+        site.display()
+    );
+}

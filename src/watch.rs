@@ -1,0 +1,229 @@
+//! File watching for `build --watch` and `serve`: notify events (or polling)
+//! gathered into batches after a short quiet time, and the rebuild loop
+//! that never stops on a bad save.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::build::BuildOptions;
+use crate::error::{Error, Errors, Result};
+use crate::incremental::{Report, Session};
+use crate::output;
+
+/// How changes are noticed.
+#[derive(Debug, Clone, Copy)]
+pub struct WatchOptions {
+    /// Quiet time after the last event before a rebuild starts. Editors save
+    /// in several steps (write a temporary file, rename, touch); a few tens
+    /// of milliseconds gathers them into one rebuild.
+    pub debounce: Duration,
+    /// Poll the file system instead of native events (network and some
+    /// container file systems send none).
+    pub poll: bool,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            debounce: Duration::from_millis(20),
+            poll: false,
+        }
+    }
+}
+
+/// Changed paths under a site, in batches.
+pub struct Changes {
+    rx: Receiver<PathBuf>,
+    debounce: Duration,
+    // Kept alive for as long as events are wanted.
+    _watcher: Box<dyn Watcher + Send>,
+}
+
+impl Changes {
+    /// Watches site.toml and the content, layouts and static folders of `root`.
+    pub fn watch(root: &Path, opts: WatchOptions) -> Result<Changes> {
+        let (tx, rx) = channel();
+        let handler = move |res: notify::Result<Event>| {
+            if let Ok(event) = res {
+                if !matches!(event.kind, EventKind::Access(_)) {
+                    for p in event.paths {
+                        let _ = tx.send(p);
+                    }
+                }
+            }
+        };
+        let mut watcher: Box<dyn Watcher + Send> = if opts.poll {
+            let config = notify::Config::default().with_poll_interval(Duration::from_millis(100));
+            Box::new(PollWatcher::new(handler, config).map_err(|e| watch_error(root, &e))?)
+        } else {
+            Box::new(
+                RecommendedWatcher::new(handler, notify::Config::default())
+                    .map_err(|e| watch_error(root, &e))?,
+            )
+        };
+        // The root itself only shallowly: it may hold big folders (target/,
+        // node_modules/, the output) that are none of our business.
+        watcher
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|e| watch_error(root, &e))?;
+        for dir in ["content", "layouts", "static"] {
+            let path = root.join(dir);
+            if path.is_dir() {
+                watcher
+                    .watch(&path, RecursiveMode::Recursive)
+                    .map_err(|e| watch_error(&path, &e))?;
+            }
+        }
+        Ok(Changes {
+            rx,
+            debounce: opts.debounce,
+            _watcher: watcher,
+        })
+    }
+
+    /// Waits for a change, then gathers more until none came for the
+    /// debounce time. `None` when the watcher has stopped.
+    pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
+        let first = self.rx.recv().ok()?;
+        let mut batch = vec![first];
+        let mut deadline = Instant::now() + self.debounce;
+        loop {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(wait) {
+                Ok(p) => {
+                    batch.push(p);
+                    deadline = Instant::now() + self.debounce;
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        batch.sort();
+        batch.dedup();
+        Some(batch)
+    }
+}
+
+fn watch_error(path: &Path, e: &notify::Error) -> Error {
+    Error::in_file(path, format!("cannot watch for changes: {e}"))
+        .hint("try --poll, or raise fs.inotify.max_user_watches")
+}
+
+/// The result of one rebuild, for the terminal and the browser.
+pub enum Outcome {
+    Rebuilt(Report),
+    Failed(Errors),
+}
+
+/// One line for the terminal: what changed, what was rewritten, how long.
+pub fn describe(root: &Path, paths: &[PathBuf], outcome: &Outcome, took: Duration) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .collect();
+    let more = paths.len().saturating_sub(3);
+    let changed = if more > 0 {
+        format!("{} and {more} more", names.join(", "))
+    } else {
+        names.join(", ")
+    };
+    match outcome {
+        Outcome::Rebuilt(r) => format!(
+            "{changed}: {} {} page{} rendered, {} removed, {} file{} re-read in {} ms",
+            if r.full { "all" } else { "" },
+            r.rendered,
+            if r.rendered == 1 { "" } else { "s" },
+            r.removed,
+            r.reparsed,
+            if r.reparsed == 1 { "" } else { "s" },
+            took.as_millis()
+        )
+        .replace(":  ", ": "),
+        Outcome::Failed(e) => format!(
+            "{changed}: not rebuilt, {} error{}; still showing the last good site\n{e}",
+            e.len(),
+            if e.len() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// `upfront build --watch`: build, then rebuild the output on every change.
+pub fn build_watch(opts: BuildOptions, watch: WatchOptions, quiet: bool) -> Result<()> {
+    let changes = Changes::watch(&opts.root, watch)?;
+    let mut session = match Session::start(opts.clone()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("upfront: the site has errors; waiting for a fix\n{e}");
+            None
+        }
+    };
+    if let Some(s) = &session {
+        write(s, &opts)?;
+        if !quiet {
+            println!(
+                "upfront: built {} files; watching {} for changes (Ctrl-C to stop)",
+                s.rendered().files.len() + s.rendered().copies.len(),
+                opts.root.display()
+            );
+        }
+    }
+    while let Some(paths) = changes.next_batch() {
+        let started = Instant::now();
+        let paths = crate::incremental::relevant(&opts, &paths);
+        if paths.is_empty() {
+            continue;
+        }
+        let outcome = rebuild(&mut session, &opts, &paths);
+        if let Outcome::Rebuilt(report) = &outcome {
+            if report.rendered == 0 && report.reparsed == 0 && !report.full {
+                continue;
+            }
+        }
+        if let (Outcome::Rebuilt(_), Some(s)) = (&outcome, &session) {
+            if let Err(e) = write(s, &opts) {
+                eprintln!("{e}");
+                continue;
+            }
+        }
+        let line = describe(&opts.root, &paths, &outcome, started.elapsed());
+        match outcome {
+            Outcome::Rebuilt(_) if !quiet => println!("{line}"),
+            Outcome::Rebuilt(_) => {}
+            Outcome::Failed(_) => eprintln!("{line}"),
+        }
+    }
+    Ok(())
+}
+
+/// Applies a batch to the session, starting one if the site had no good
+/// state yet.
+pub fn rebuild(session: &mut Option<Session>, opts: &BuildOptions, paths: &[PathBuf]) -> Outcome {
+    let result = match session {
+        Some(s) => s.apply(paths),
+        None => Session::start(opts.clone()).map(|s| {
+            let files = s.rendered().files.len();
+            *session = Some(s);
+            Report {
+                rendered: files,
+                full: true,
+                ..Report::default()
+            }
+        }),
+    };
+    match result {
+        Ok(r) => Outcome::Rebuilt(r),
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// Writes the whole site with the atomic swap of a normal build, so readers
+/// of the output never see half of it.
+fn write(session: &Session, opts: &BuildOptions) -> Result<()> {
+    let out = output::resolve(&opts.root, &session.output_dir())?;
+    output::write_site(&out, &session.outputs(), &session.rendered().copies)?;
+    Ok(())
+}

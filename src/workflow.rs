@@ -1,0 +1,570 @@
+//! The incident loop from the command line: `new incident`, `update`,
+//! `resolve`, `new letter`, `new page`. New files are written from a
+//! template; updates are appended as text, so every existing byte of a note
+//! (comments, key order, quoting, the body) stays as it was. Every edit is
+//! parsed again with the real parser before it is written, and written by
+//! rename, so a note is never left half-written or invalid.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{SecondsFormat, SubsecRound, Utc};
+
+use crate::config::Config;
+use crate::content::{self, parse_item, Choice, Item, Section, Severity, Status, Time};
+use crate::error::{choice_hint, closest, Error, Result};
+use crate::markdown;
+use crate::slug::slugify;
+
+/// A file written by a command, and the URL it will have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: PathBuf,
+    pub url: String,
+}
+
+/// `upfront new incident`.
+#[derive(Debug, Clone, Default)]
+pub struct NewIncident {
+    pub title: String,
+    pub severity: String,
+    pub affects: Vec<String>,
+    pub message: Option<String>,
+    pub summary: Option<String>,
+    pub at: Option<Time>,
+    pub starts: Option<Time>,
+    pub ends: Option<Time>,
+}
+
+pub fn new_incident(root: &Path, config: &Config, n: &NewIncident) -> Result<Written> {
+    let severity = Severity::parse(&n.severity).ok_or_else(|| {
+        Error::new(format!("unknown severity `{}`", n.severity))
+            .hint(choice_hint(&n.severity, &Severity::names()))
+    })?;
+    let known: Vec<&str> = config.components.iter().map(|c| c.id.as_str()).collect();
+    for id in &n.affects {
+        if !known.contains(&id.as_str()) {
+            return Err(Error::new(format!("unknown component `{id}`"))
+                .hint(choice_hint(id, &known))
+                .into());
+        }
+    }
+    let at = n.at.unwrap_or_else(now);
+    let mut text = format!(
+        "---\ntitle: {}\ndate: {}\nseverity: {}\naffected: [{}]\n",
+        quote(&n.title),
+        stamp(at),
+        severity.name(),
+        n.affects.join(", ")
+    );
+    if let Some(s) = &n.summary {
+        text.push_str(&format!("summary: {}\n", quote(s)));
+    }
+    let first = if severity == Severity::Maintenance {
+        let (Some(starts), Some(ends)) = (n.starts, n.ends) else {
+            return Err(Error::new("a maintenance needs its window")
+                .hint("pass --starts TIME and --ends TIME (RFC 3339)")
+                .into());
+        };
+        text.push_str(&format!(
+            "starts: {}\nends: {}\n",
+            stamp(starts),
+            stamp(ends)
+        ));
+        Status::Scheduled
+    } else {
+        Status::Investigating
+    };
+    let message = n
+        .message
+        .clone()
+        .unwrap_or_else(|| "We are investigating.".into());
+    text.push_str("updates:\n");
+    text.push_str(&update_entry("  ", at, first, &message, "\n"));
+    text.push_str("---\n");
+    let slug = slugify(&n.title);
+    if slug.is_empty() {
+        return Err(Error::new("the title gives an empty slug")
+            .hint("use a title with letters or digits")
+            .into());
+    }
+    create(root, config, Section::Incidents, &slug, &text)
+}
+
+/// `upfront new letter`: written as a draft, so a letter is never public
+/// before its author says so.
+pub fn new_letter(
+    root: &Path,
+    config: &Config,
+    title: &str,
+    author: &str,
+    role: Option<&str>,
+    incident: Option<&str>,
+) -> Result<Written> {
+    if let Some(slug) = incident {
+        find_incident(root, slug)?;
+    }
+    let mut text = format!(
+        "---\ntitle: {}\ndate: {}\nauthor: {}\n",
+        quote(title),
+        stamp(now()),
+        quote(author)
+    );
+    if let Some(r) = role {
+        text.push_str(&format!("role: {}\n", quote(r)));
+    }
+    if let Some(slug) = incident {
+        text.push_str(&format!("incidents: [{slug}]\n"));
+    }
+    text.push_str("draft: true   # set to false (or delete this line) to publish\n---\n");
+    text.push_str(
+        "Write the letter here, in Markdown. The signature is added from author and role.\n",
+    );
+    create(root, config, Section::Letters, &slugify(title), &text)
+}
+
+/// `upfront new page`.
+pub fn new_page(root: &Path, config: &Config, name: &str) -> Result<Written> {
+    let text = format!(
+        "---\ntitle: {}\nnotices: []   # component ids whose active incidents put a Special Notice here\n---\n",
+        quote(name)
+    );
+    create(root, config, Section::Pages, &slugify(name), &text)
+}
+
+/// Writes a new note, with a unique file name: `slug.md`, else `slug-2.md`...
+fn create(
+    root: &Path,
+    config: &Config,
+    section: Section,
+    slug: &str,
+    text: &str,
+) -> Result<Written> {
+    let dir = root.join("content").join(section.dir());
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
+    let mut n = 1;
+    let (path, slug) = loop {
+        let candidate = if n == 1 {
+            slug.to_string()
+        } else {
+            format!("{slug}-{n}")
+        };
+        let path = dir.join(format!("{candidate}.md"));
+        if !path.exists() {
+            break (path, candidate);
+        }
+        n += 1;
+    };
+    let display = content::display_path(root, &path);
+    parse_item(section, text, &display, config)?;
+    write_atomic(&path, text, true)?;
+    let url = match section {
+        Section::Incidents => format!("/incidents/{slug}/"),
+        Section::Letters => format!("/letters/{slug}/"),
+        Section::Pages => format!("/{slug}/"),
+    };
+    Ok(Written {
+        path: display,
+        url: config.absolute(&url),
+    })
+}
+
+/// `upfront update` and `upfront resolve`.
+#[derive(Debug, Clone)]
+pub struct NewUpdate {
+    pub slug: String,
+    /// `None`: the status that ends the incident (resolved / completed).
+    pub status: Option<String>,
+    pub message: String,
+    pub at: Option<Time>,
+    pub reopen: bool,
+}
+
+pub fn append_update(root: &Path, config: &Config, u: &NewUpdate) -> Result<Written> {
+    let path = find_incident(root, &u.slug)?;
+    let display = content::display_path(root, &path);
+    let text = content::read_text(&path, &display)?;
+    let Item::Incident(incident) = parse_item(Section::Incidents, &text, &display, config)? else {
+        unreachable!("the incidents section parses to incidents")
+    };
+    let allowed = Status::allowed_for(incident.severity);
+    let status = match &u.status {
+        None => *allowed.last().unwrap_or(&Status::Resolved),
+        Some(s) => Status::parse(s)
+            .filter(|st| allowed.contains(st))
+            .ok_or_else(|| {
+                let names: Vec<&str> = allowed.iter().map(|s| s.name()).collect();
+                Error::new(format!(
+                    "`{s}` is not a status of a {} incident",
+                    incident.severity.name()
+                ))
+                .hint(choice_hint(s, &names))
+            })?,
+    };
+    let at = u.at.unwrap_or_else(now);
+    if let Some(last) = incident.updates.last() {
+        if at < last.at {
+            return Err(Error::in_file(
+                &display,
+                format!(
+                    "the update's time {} is before the last update ({})",
+                    stamp(at),
+                    stamp(last.at)
+                ),
+            )
+            .hint("updates are kept oldest first; pass a later --at")
+            .into());
+        }
+        if last.status.is_final() && !u.reopen {
+            return Err(Error::in_file(
+                &display,
+                format!("the incident is already {}", last.status.name()),
+            )
+            .hint("pass --reopen to add an update after the resolution")
+            .into());
+        }
+    }
+    let message = u.message.trim_end();
+    if message.trim().is_empty() {
+        return Err(Error::new("the message is empty")
+            .hint("pass --message TEXT, or --message - to read it from standard input")
+            .into());
+    }
+    let edited = insert_update(&text, at, status, message).map_err(|e| e.file(&display))?;
+    // The edit must parse, and to exactly the timeline plus the new entry.
+    let Item::Incident(after) = parse_item(Section::Incidents, &edited, &display, config)? else {
+        unreachable!("the incidents section parses to incidents")
+    };
+    let added = after.updates.last();
+    let as_expected = after.updates.len() == incident.updates.len() + 1
+        && added.is_some_and(|a| {
+            a.at == at && a.status == status && a.message_html == markdown::to_html(message)
+        });
+    if !as_expected {
+        return Err(Error::in_file(&display, "could not add the update safely")
+            .hint("add it by hand; the file was not changed")
+            .into());
+    }
+    write_atomic(&path, &edited, false)?;
+    Ok(Written {
+        path: display,
+        url: config.absolute(&format!("/incidents/{}/", incident.slug)),
+    })
+}
+
+/// Finds an incident's file by slug: `<slug>.md`, else the note whose
+/// `slug:` says so.
+pub fn find_incident(root: &Path, slug: &str) -> Result<PathBuf> {
+    let dir = root.join("content/incidents");
+    let direct = dir.join(format!("{slug}.md"));
+    if direct.is_file() {
+        return Ok(direct);
+    }
+    let mut stems = Vec::new();
+    let mut errors = crate::error::Errors::default();
+    for (_, path) in content::list_files(root, &mut errors) {
+        if !path.starts_with(&dir) {
+            continue;
+        }
+        let stem = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let declared = text
+                .lines()
+                .skip(1)
+                .take_while(|l| l.trim_end() != "---")
+                .find_map(|l| l.strip_prefix("slug:"))
+                .map(|v| v.trim().trim_matches(['"', '\'']).to_string());
+            if declared.as_deref() == Some(slug) {
+                return Ok(path);
+            }
+            stems.push(declared.unwrap_or(stem));
+        }
+    }
+    let names: Vec<&str> = stems.iter().map(String::as_str).collect();
+    let hint = match closest(slug, names.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => "run `upfront new incident` to create it".into(),
+    };
+    Err(Error::new(format!("no incident has the slug `{slug}`"))
+        .hint(hint)
+        .into())
+}
+
+/// The note's text with one update appended at the end of its `updates:`
+/// list (made when missing); nothing else changes, except an empty flow
+/// list `updates: []`, which becomes a block list.
+pub fn insert_update(
+    text: &str,
+    at: Time,
+    status: Status,
+    message: &str,
+) -> std::result::Result<String, Error> {
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let lines = line_spans(text);
+    let is_fence = |i: usize| {
+        text[lines[i].0..lines[i].1]
+            .trim_start_matches('\u{feff}')
+            .trim_end()
+            == "---"
+    };
+    if lines.is_empty() || !is_fence(0) {
+        return Err(Error::new("the note has no front matter"));
+    }
+    let close = (1..lines.len()).find(|&i| is_fence(i)).ok_or_else(|| {
+        Error::new("the front matter never closes").hint("end it with a `---` line")
+    })?;
+    let line = |i: usize| text[lines[i].0..lines[i].1].trim_end_matches(['\r', '\n']);
+    let key = (1..close).find(|&i| {
+        let l = line(i);
+        l.starts_with("updates:")
+    });
+    let Some(key) = key else {
+        // No timeline yet: add one at the end of the front matter.
+        let entry = format!(
+            "updates:{eol}{}",
+            update_entry("  ", at, status, message, eol)
+        );
+        return Ok(splice(text, lines[close].0, &entry));
+    };
+    let rest = line(key)["updates:".len()..].trim();
+    let rest = rest.split(" #").next().unwrap_or("").trim();
+    if rest == "[]" {
+        let entry = format!(
+            "updates:{eol}{}",
+            update_entry("  ", at, status, message, eol)
+        );
+        let mut out = String::with_capacity(text.len() + entry.len());
+        out.push_str(&text[..lines[key].0]);
+        out.push_str(&entry);
+        out.push_str(&text[lines[key].1..]);
+        return Ok(out);
+    }
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return Err(Error::new("`updates:` is written on one line (flow style)")
+            .at(key + 1, None)
+            .hint("write it as a list of `- at: ...` entries, one per update"));
+    }
+    // The list's items: lines indented under the key, or `- ` at its level.
+    let mut indent = None;
+    let mut last = key;
+    for i in key + 1..close {
+        let l = line(i);
+        let trimmed = l.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let depth = l.len() - trimmed.len();
+        let item_indent = *indent.get_or_insert_with(|| {
+            if trimmed.starts_with("- ") || trimmed == "-" {
+                depth
+            } else {
+                usize::MAX
+            }
+        });
+        let belongs = depth > item_indent
+            || (depth == item_indent && (trimmed.starts_with("- ") || trimmed == "-"));
+        if !belongs {
+            break;
+        }
+        last = i;
+    }
+    let pad = match indent {
+        Some(d) if d != usize::MAX => " ".repeat(d),
+        _ => "  ".into(),
+    };
+    let entry = update_entry(&pad, at, status, message, eol);
+    // A last line without its newline (the fence follows) cannot happen:
+    // the closing fence comes after it.
+    Ok(splice(text, lines[last].1, &entry))
+}
+
+/// (start, end) byte offsets of each line, newline included.
+fn line_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            spans.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        spans.push((start, text.len()));
+    }
+    spans
+}
+
+fn splice(text: &str, at: usize, insert: &str) -> String {
+    let mut out = String::with_capacity(text.len() + insert.len());
+    out.push_str(&text[..at]);
+    out.push_str(insert);
+    out.push_str(&text[at..]);
+    out
+}
+
+/// One timeline entry as YAML, at the list's indentation.
+fn update_entry(pad: &str, at: Time, status: Status, message: &str, eol: &str) -> String {
+    let message = message.trim_end();
+    let value = if message.contains('\n') && !message.starts_with([' ', '\t']) {
+        let body: Vec<String> = message
+            .lines()
+            .map(|l| {
+                if l.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("{pad}    {l}")
+                }
+            })
+            .collect();
+        format!("|{eol}{}", body.join(eol))
+    } else {
+        quote(message)
+    };
+    format!(
+        "{pad}- at: {}{eol}{pad}  status: {}{eol}{pad}  message: {value}{eol}",
+        stamp(at),
+        status.name()
+    )
+}
+
+/// A YAML double-quoted string: always safe, whatever the text holds.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The current time to the second, as notes write it.
+fn now() -> Time {
+    Utc::now().fixed_offset().trunc_subsecs(0)
+}
+
+/// RFC 3339 to the second, as written in notes.
+fn stamp(t: Time) -> String {
+    if t.offset().local_minus_utc() == 0 {
+        t.with_timezone(&Utc)
+            .to_rfc3339_opts(SecondsFormat::Secs, true)
+    } else {
+        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+/// Writes through a temporary file and a rename: readers (and a running
+/// `serve`) see the old note or the new one, never half of one.
+fn write_atomic(path: &Path, text: &str, must_be_new: bool) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.upfront-{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, "write", &e))?;
+    if must_be_new && path.exists() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::in_file(path, "already exists").into());
+    }
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, "replace", &e)
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn t(s: &str) -> Time {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    const NOTE: &str = "---\n# a comment the author wants kept\ntitle: 'Quoted'\nseverity: minor\naffected: [website]\nupdates:\n- at: 2008-08-12T09:05:00Z\n  status: investigating\n  message: >\n    folded\n    text\n\n# trailing comment\npinned: true\n---\nBody stays.\n";
+
+    #[test]
+    fn an_update_is_appended_and_nothing_else_moves() {
+        let out =
+            insert_update(NOTE, t("2008-08-12T10:00:00Z"), Status::Resolved, "Fixed.").unwrap();
+        let added = "- at: 2008-08-12T10:00:00Z\n  status: resolved\n  message: \"Fixed.\"\n";
+        assert_eq!(out.replacen(added, "", 1), NOTE, "{out}");
+        assert!(out.find(added).unwrap() < out.find("# trailing").unwrap());
+    }
+
+    #[test]
+    fn indented_lists_empty_lists_missing_lists_and_crlf() {
+        let indented = NOTE.replace("\n- at", "\n  - at").replace(
+            "\n  status: investigating\n  message: >\n    folded\n    text",
+            "\n    status: investigating\n    message: >\n      folded\n      text",
+        );
+        let out = insert_update(
+            &indented,
+            t("2008-08-12T10:00:00Z"),
+            Status::Identified,
+            "x",
+        )
+        .unwrap();
+        assert!(
+            out.contains("      text\n  - at: 2008-08-12T10:00:00Z\n    status: identified\n"),
+            "{out}"
+        );
+
+        let empty = "---\ntitle: a\nupdates: []\n---\n";
+        let out =
+            insert_update(empty, t("2008-08-12T10:00:00Z"), Status::Investigating, "x").unwrap();
+        assert_eq!(out, "---\ntitle: a\nupdates:\n  - at: 2008-08-12T10:00:00Z\n    status: investigating\n    message: \"x\"\n---\n");
+
+        let none = "---\ntitle: a\n---\nbody\n";
+        let out =
+            insert_update(none, t("2008-08-12T10:00:00Z"), Status::Investigating, "x").unwrap();
+        assert!(
+            out.starts_with("---\ntitle: a\nupdates:\n  - at:") && out.ends_with("---\nbody\n"),
+            "{out}"
+        );
+
+        let crlf = NOTE.replace('\n', "\r\n");
+        let out =
+            insert_update(&crlf, t("2008-08-12T10:00:00Z"), Status::Resolved, "a\nb").unwrap();
+        assert!(
+            !out.replace("\r\n", "").contains('\n'),
+            "only CRLF line ends: {out:?}"
+        );
+    }
+
+    #[test]
+    fn multi_line_messages_are_block_scalars_and_quotes_are_safe() {
+        let e = update_entry(
+            "  ",
+            t("2008-08-12T10:00:00Z"),
+            Status::Monitoring,
+            "line one\n\n- a list: yes",
+            "\n",
+        );
+        assert_eq!(e, "  - at: 2008-08-12T10:00:00Z\n    status: monitoring\n    message: |\n      line one\n\n      - a list: yes\n");
+        assert_eq!(
+            quote("say \"hi\"\\ # not a comment"),
+            "\"say \\\"hi\\\"\\\\ # not a comment\""
+        );
+    }
+
+    #[test]
+    fn flow_style_timelines_are_refused_with_the_line() {
+        let flow = "---\ntitle: a\nupdates: [{at: 2008-08-12T10:00:00Z, status: identified, message: x}]\n---\n";
+        let e = insert_update(flow, t("2008-08-12T11:00:00Z"), Status::Resolved, "x").unwrap_err();
+        assert_eq!(e.line, Some(3));
+    }
+}
