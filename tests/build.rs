@@ -37,16 +37,23 @@ fn homepage_banners_come_first_most_severe_first_with_letter() {
     let maintenance = home
         .find("Mirror maintenance now")
         .expect("maintenance banner");
+    // The page's <h1> is the site line in the header; inside <main> the
+    // banners come before everything else.
     let h1 = home.find("<h1").unwrap();
+    let rest = home.find("class=\"overall").expect("overall status");
     assert!(
-        main < critical && critical < minor && minor < maintenance && maintenance < h1,
+        h1 < main
+            && main < critical
+            && critical < minor
+            && minor < maintenance
+            && maintenance < rest,
         "banner order"
     );
     assert!(
-        home[critical..h1].contains("href=\"/letters/open-letter/\""),
+        home[critical..rest].contains("href=\"/letters/open-letter/\""),
         "banner links the letter"
     );
-    assert!(home[critical..h1].contains("href=\"/incidents/license-expired/\""));
+    assert!(home[critical..rest].contains("href=\"/incidents/license-expired/\""));
     // Plain text fields are escaped, never interpreted.
     assert!(home.contains("&lt;after&gt; the date rolled to 12 August &amp; more."));
     assert!(
