@@ -84,7 +84,13 @@ impl Config {
 
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let mut err = Error::in_file(path, e.message().to_string());
+            // toml leaves the message empty for some syntax errors (a value
+            // missing at the end of the file): never print a bare location.
+            let message = match e.message().trim() {
+                "" => "invalid TOML: a key, value or table is incomplete here",
+                m => m,
+            };
+            let mut err = Error::in_file(path, message.to_string());
             if let Some(span) = e.span() {
                 let (line, col) = crate::frontmatter::line_col(text.as_bytes(), span.start);
                 err = err.at(line, Some(col));
@@ -193,6 +199,14 @@ mod tests {
         assert_eq!(e.len(), 2, "{e}");
         assert!(e.to_string().contains("site.toml:3"));
         assert!(e.to_string().contains("site.toml:5"));
+    }
+
+    #[test]
+    fn truncated_toml_still_says_what_is_wrong() {
+        // Found by the site fuzz target: toml gave an empty message.
+        let e = parse("title = 'T'\nbase_url = 'https://x.test'\ndescription = ").unwrap_err();
+        assert!(e.0[0].message.contains("incomplete"), "{e}");
+        assert_eq!(e.0[0].line, Some(3), "{e}");
     }
 
     #[test]

@@ -95,7 +95,10 @@ pub fn parse<T: DeserializeOwned>(doc: &Document, path: &Path) -> Result<T, Erro
         };
         let mut err = Error::in_file(path, format!("invalid front matter: {message}"));
         if let Some(loc) = e.location() {
-            err = err.at(doc.yaml_line + loc.line() - 1, Some(loc.column()));
+            // From the byte offset, not serde_yaml's line: YAML also breaks
+            // lines at a lone `\r`, which editors (and our line numbers) do not.
+            let (line, col) = line_col(doc.yaml.as_bytes(), loc.index());
+            err = err.at(doc.yaml_line + line - 1, Some(col));
         }
         if let Some(h) = serde_hint(&message) {
             err = err.hint(h);
@@ -201,6 +204,16 @@ mod tests {
         let e = parse::<T>(&d, p()).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
         assert!(e.hint.unwrap().contains("did you mean `title`"));
+    }
+
+    #[test]
+    fn yaml_error_lines_ignore_lone_carriage_returns() {
+        // Found by the frontmatter fuzz target: a stray `\r` counted as a
+        // line, so the error pointed past the end of the file.
+        let text = "---\n'itle: ---ted: [\r\r\r\r\r\rLecte\n---\n-y-\n\nB,ody\n";
+        let d = split(text, p()).unwrap();
+        let e = parse::<T>(&d, p()).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
     }
 
     #[test]
