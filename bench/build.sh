@@ -2,7 +2,7 @@
 # Full-build benchmark: upfront (release) against the Hugo peer site, on the
 # same generated corpora, in one run. Prints a table of medians and peak RSS.
 #
-# Usage: bench/run.sh [--100k] [--runs N] [--no-build] [--work DIR]
+# Usage: bench/build.sh [--100k] [--runs N] [--no-build] [--work DIR]
 #   --100k      also the 100,000-incident corpus (~220 MB of Markdown, slow)
 #   --runs N    timed runs per command and size (default 7; 3 for 100k)
 #   --no-build  use target/release/upfront as it is
@@ -29,15 +29,15 @@ while [ "$#" -gt 0 ]; do
     --no-build) build=0 ;;
     --work) work="$2"; shift ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    *) echo "bench/build.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
 for tool in hyperfine python3; do
-  command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool is required (apt-get install $tool)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "bench/build.sh: $tool is required (apt-get install $tool)" >&2; exit 1; }
 done
-[ -x "$tools/gen-corpus.py" ] || { echo "bench/run.sh: no gen-corpus.py in $tools (set UPFRONT_BENCH_TOOLS)" >&2; exit 1; }
+[ -x "$tools/gen-corpus.py" ] || { echo "bench/build.sh: no gen-corpus.py in $tools (set UPFRONT_BENCH_TOOLS)" >&2; exit 1; }
 
 if [ "$build" = 1 ]; then
   (cd "$repo" && cargo build --release --quiet)
