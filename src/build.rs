@@ -13,8 +13,9 @@ use crate::error::{Error, Errors, Result};
 use crate::model::Site;
 use crate::output::{self, Copy};
 use crate::render::{self, Output};
-use crate::stageclock;
 use crate::templates::Templates;
+
+pub mod stageclock;
 
 /// What `upfront build` was asked to do.
 #[derive(Debug, Clone, Default)]

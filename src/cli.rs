@@ -371,7 +371,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
         }
         Command::Build(args) => {
             if args.timings {
-                crate::stageclock::enable();
+                crate::build::stageclock::enable();
             }
             let built = build::build(&args.options())?;
             if !args.quiet {

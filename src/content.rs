@@ -518,7 +518,7 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
 
 /// Reads a file as UTF-8, refusing (never repairing) anything else.
 pub fn read_text(path: &Path, display: &Path) -> std::result::Result<String, Error> {
-    let bytes = crate::stageclock::READ
+    let bytes = crate::build::stageclock::READ
         .time(|| std::fs::read(path))
         .map_err(|e| Error::io(display, "read the file", &e))?;
     String::from_utf8(bytes).map_err(|e| {

@@ -19,7 +19,6 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod slug;
-pub mod stageclock;
 pub mod status;
 pub mod templates;
 pub mod watch;

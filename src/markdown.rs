@@ -22,7 +22,7 @@ fn options() -> Options {
 
 /// Markdown to HTML.
 pub fn to_html(markdown: &str) -> String {
-    crate::stageclock::MARKDOWN.time(|| render_html(markdown))
+    crate::build::stageclock::MARKDOWN.time(|| render_html(markdown))
 }
 
 fn render_html(markdown: &str) -> String {
