@@ -15,6 +15,8 @@ use crate::output::{self, Copy};
 use crate::render::{self, Output};
 use crate::templates::Templates;
 
+pub mod stageclock;
+
 /// What `upfront build` was asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -32,17 +34,55 @@ impl BuildOptions {
     }
 }
 
-/// Where the time went, per stage.
+/// Where the time went, per stage (wall clock).
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
     pub load: Duration,
     pub render: Duration,
     pub write: Duration,
+    /// The parts of `load`.
+    pub stages: LoadTimings,
+}
+
+/// The parts of loading. Content and templates load at the same time, so
+/// they overlap; `read` and `markdown` are summed over all threads, since
+/// reading, front matter and Markdown run together per file on every core.
+#[derive(Debug, Clone, Default)]
+pub struct LoadTimings {
+    pub config: Duration,
+    pub content: Duration,
+    pub templates: Duration,
+    pub statics: Duration,
+    pub model: Duration,
+    pub read: Duration,
+    pub markdown: Duration,
 }
 
 impl Timings {
     pub fn total(&self) -> Duration {
         self.load + self.render + self.write
+    }
+
+    /// The table `upfront build --timings` prints.
+    pub fn report(&self) -> String {
+        let ms = |d: Duration| format!("{:9.1} ms", d.as_secs_f64() * 1000.0);
+        let s = &self.stages;
+        let rows = [
+            ("load", self.load, ""),
+            ("  config", s.config, ""),
+            ("  content", s.content, "  read, front matter, Markdown"),
+            ("    read", s.read, "  summed over threads"),
+            ("    markdown", s.markdown, "  summed over threads"),
+            ("  templates", s.templates, "  beside content"),
+            ("  static", s.statics, ""),
+            ("  model", s.model, ""),
+            ("render", self.render, "  templates"),
+            ("write", self.write, ""),
+            ("total", self.total(), ""),
+        ];
+        rows.iter()
+            .map(|(name, d, note)| format!("{name:<14}{}{note}\n", ms(*d)))
+            .collect()
     }
 }
 
@@ -59,33 +99,55 @@ pub struct Loaded {
     pub site: Site,
     pub templates: Templates,
     pub copies: Vec<Copy>,
+    pub timings: LoadTimings,
 }
 
 /// Reads and checks the whole site (config, content, templates, static),
 /// reporting every error together.
 pub fn load(opts: &BuildOptions) -> Result<Loaded> {
-    let config = load_config(opts)?;
-    let (content, templates) = rayon::join(
-        || Content::load(&opts.root, &config, opts.drafts),
-        || Templates::load(&opts.root),
+    let mut t = LoadTimings::default();
+    let config = timed(&mut t.config, || load_config(opts))?;
+    let (read, markdown) = (stageclock::READ.total(), stageclock::MARKDOWN.total());
+    let ((content, content_time), (templates, templates_time)) = rayon::join(
+        || timed_value(|| Content::load(&opts.root, &config, opts.drafts)),
+        || timed_value(|| Templates::load(&opts.root)),
     );
-    let statics = Statics::load(&opts.root, &config);
+    (t.content, t.templates) = (content_time, templates_time);
+    t.read = stageclock::READ.total().saturating_sub(read);
+    t.markdown = stageclock::MARKDOWN.total().saturating_sub(markdown);
+    let statics = timed(&mut t.statics, || Statics::load(&opts.root, &config));
     let mut errors = Errors::default();
     let statics = statics.map_err(|e| errors.extend(e)).ok();
     let content = content.map_err(|e| errors.extend(e)).ok();
     let templates = templates.map_err(|e| errors.extend(e)).ok();
     match (statics, content, templates) {
         (Some(statics), Some(content), Some(templates)) => {
-            let site = Site::new(config, content, opts.now(), statics.digest_with(&templates));
+            let site = timed(&mut t.model, || {
+                Site::new(config, content, opts.now(), statics.digest_with(&templates))
+            });
             Ok(Loaded {
                 site,
                 templates,
                 copies: statics.copies,
+                timings: t,
             })
         }
         // Each part failing has put its errors in `errors`.
         _ => Err(errors.sorted()),
     }
+}
+
+/// Runs `f`, storing how long it took in `into`.
+fn timed<T>(into: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let (value, took) = timed_value(f);
+    *into = took;
+    value
+}
+
+fn timed_value<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let value = f();
+    (value, start.elapsed())
 }
 
 /// site.toml, with `--base-url` applied.
@@ -177,6 +239,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         load: loaded_at - start,
         render: rendered_at - loaded_at,
         write: rendered_at.elapsed(),
+        stages: loaded.timings.clone(),
     };
     Ok(Built {
         files: outputs.len() + loaded.copies.len(),

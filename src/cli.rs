@@ -224,6 +224,9 @@ pub struct BuildArgs {
     /// Print nothing on success
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print the time each stage took (load, Markdown, render, write)
+    #[arg(long)]
+    pub timings: bool,
     /// Keep watching and rebuild on every change
     #[arg(long)]
     pub watch: bool,
@@ -367,6 +370,9 @@ fn run(cli: Cli) -> Result<(), Errors> {
             }
         }
         Command::Build(args) => {
+            if args.timings {
+                crate::build::stageclock::enable();
+            }
             let built = build::build(&args.options())?;
             if !args.quiet {
                 println!(
@@ -375,6 +381,9 @@ fn run(cli: Cli) -> Result<(), Errors> {
                     built.output.display(),
                     built.timings.total().as_millis()
                 );
+            }
+            if args.timings {
+                print!("{}", built.timings.report());
             }
             Ok(())
         }

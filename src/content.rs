@@ -518,7 +518,9 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
 
 /// Reads a file as UTF-8, refusing (never repairing) anything else.
 pub fn read_text(path: &Path, display: &Path) -> std::result::Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(display, "read the file", &e))?;
+    let bytes = crate::build::stageclock::READ
+        .time(|| std::fs::read(path))
+        .map_err(|e| Error::io(display, "read the file", &e))?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let (line, col) = frontmatter::line_col(e.as_bytes(), offset);

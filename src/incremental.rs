@@ -88,11 +88,6 @@ fn is_editor_file(rel: &Path) -> bool {
 /// site costs no copy of its pages.
 pub type Files = BTreeMap<Arc<str>, Arc<Vec<u8>>>;
 
-/// status.json and the stylesheet, made afresh by every rebuild.
-fn is_extra(path: &str) -> bool {
-    path == "status.json" || (path.starts_with("style.") && path.ends_with(".css"))
-}
-
 /// The rendered site as watch mode keeps it: page bytes with placeholders
 /// for the time and build id (`render::Stamps` puts them in).
 #[derive(Debug, Clone, Default)]
@@ -291,7 +286,7 @@ impl Session {
                 expected.insert(path);
             }
             let before = files.len();
-            files.retain(|path, _| expected.contains(&**path) || is_extra(path));
+            files.retain(|path, _| expected.contains(&**path) || render::is_extra(path));
             removed = before - files.len();
         }
         let jobs: Vec<Job> = jobs.into_iter().collect();
@@ -308,7 +303,7 @@ impl Session {
     /// Adds status.json and the stylesheet, checks static collisions and
     /// keeps the result.
     fn finish(&mut self, mut files: Files, rendered: usize, full: bool) -> Result<Report> {
-        files.retain(|p, _| !is_extra(p));
+        files.retain(|p, _| !render::is_extra(p));
         for o in render::extras(&self.site, &self.templates) {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }

@@ -15,6 +15,7 @@ pub mod incremental;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod reach;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

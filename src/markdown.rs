@@ -22,6 +22,10 @@ fn options() -> Options {
 
 /// Markdown to HTML.
 pub fn to_html(markdown: &str) -> String {
+    crate::build::stageclock::MARKDOWN.time(|| render_html(markdown))
+}
+
+fn render_html(markdown: &str) -> String {
     let mut events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     anchor_headings(&mut events);
     let mut out = String::with_capacity(markdown.len() * 3 / 2);

@@ -69,9 +69,10 @@ pub fn render_jobs(
     errors.into_result(outputs)
 }
 
-/// The outputs that are not templates: status.json and the stylesheet.
-pub fn extras(site: &Site, templates: &Templates) -> [Output; 2] {
-    [
+/// The outputs that are not templates: status.json, the stylesheet and the
+/// reach outputs (notice.json and .js, badges, maintenance.ics).
+pub fn extras(site: &Site, templates: &Templates) -> Vec<Output> {
+    let mut out = vec![
         Output {
             path: "status.json".into(),
             bytes: status::render(site),
@@ -80,7 +81,16 @@ pub fn extras(site: &Site, templates: &Templates) -> [Output; 2] {
             path: stylesheet_path(templates)[1..].to_string(),
             bytes: templates.stylesheet.as_bytes().to_vec(),
         },
-    ]
+    ];
+    out.extend(crate::reach::outputs(site));
+    out
+}
+
+/// Whether `extras` writes this path.
+pub fn is_extra(path: &str) -> bool {
+    path == "status.json"
+        || (path.starts_with("style.") && path.ends_with(".css"))
+        || crate::reach::is_reach_output(path)
 }
 
 /// The stylesheet's URL path, named after its content so it can be cached forever.

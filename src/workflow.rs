@@ -561,6 +561,125 @@ mod tests {
         );
     }
 
+    /// A tiny deterministic generator (xorshift) so the property test needs
+    /// no extra dependency and every failure is reproducible from its seed.
+    struct Gen(u64);
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+            options[(self.next() % options.len() as u64) as usize]
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Timeline {
+        updates: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        message: String,
+    }
+
+    /// A note in one of many shapes: indentation, comments, quoting styles,
+    /// keys after the list, CRLF, a BOM, a body that looks like YAML.
+    fn random_note(g: &mut Gen) -> (String, usize) {
+        let items = (g.next() % 4) as usize + 1;
+        let pad = g.pick(&["", "  ", "    "]);
+        let mut s = String::from(g.pick(&["", "\u{feff}"]));
+        s.push_str("---\n");
+        s.push_str(g.pick(&["", "# leading comment\n"]));
+        s.push_str(g.pick(&[
+            "title: \"Q: \\\"x\\\"\"\n",
+            "title: 'it''s'\n",
+            "title: plain\n",
+        ]));
+        s.push_str("updates:");
+        s.push_str(g.pick(&["", "   # the timeline", " "]));
+        s.push('\n');
+        for i in 0..items {
+            s.push_str(&format!("{pad}- at: 2008-08-12T0{i}:00:00Z\n"));
+            s.push_str(g.pick(&["", "\n", "# between\n"]));
+            s.push_str(&format!("{pad}  status: investigating\n"));
+            let msg = g.pick(&[
+                "  message: plain words\n",
+                "  message: 'single # quoted'\n",
+                "  message: >\n      folded\n\n      paragraph\n",
+                "  message: |-\n      kept\n      lines\n",
+            ]);
+            // Block scalar lines sit deeper than the item, whatever its pad.
+            s.push_str(&msg.replace("\n    ", &format!("\n{pad}    ")).replacen(
+                "  ",
+                &format!("{pad}  "),
+                1,
+            ));
+        }
+        s.push_str(g.pick(&["", "# trailing comment\n", "\n"]));
+        s.push_str(g.pick(&["", "pinned: true\n", "summary: >\n  after\n"]));
+        s.push_str("---\n");
+        s.push_str(g.pick(&["", "Body.\n", "updates:\n- at: not front matter\n"]));
+        if g.next() % 3 == 0 {
+            s = s.replace('\n', "\r\n");
+        }
+        (s, items)
+    }
+
+    #[test]
+    fn generated_notes_keep_every_byte_and_parse_to_one_more_update() {
+        let messages = [
+            "Fixed.",
+            "a: b # c",
+            "- dash first",
+            "quote \" and \\ back",
+            "two\nlines: yes",
+            "'single' {flow} [list] &anchor *alias !tag %",
+            "tab\tand unicode ✓",
+        ];
+        for seed in 1..=400u64 {
+            let mut g = Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let (note, items) = random_note(&mut g);
+            let message = g.pick(&messages);
+            let out = insert_update(&note, t("2008-08-12T10:00:00Z"), Status::Resolved, message)
+                .unwrap_or_else(|e| panic!("seed {seed}: {e:?}\n{note}"));
+            // Exactly one contiguous insertion: a common prefix and suffix
+            // cover the whole original text.
+            let prefix = note
+                .bytes()
+                .zip(out.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let suffix = note.as_bytes()[prefix..]
+                .iter()
+                .rev()
+                .zip(out.as_bytes().iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            assert_eq!(
+                prefix + suffix,
+                note.len(),
+                "seed {seed}: bytes moved\n{note}\n---\n{out}"
+            );
+            // The real parser sees the old timeline plus the new message.
+            let path = Path::new("note.md");
+            let doc = crate::frontmatter::split(&out, path)
+                .unwrap_or_else(|e| panic!("seed {seed}: {e:?}\n{out}"));
+            let parsed: Timeline = crate::frontmatter::parse(&doc, path)
+                .unwrap_or_else(|e| panic!("seed {seed}: {e:?}\n{out}"));
+            assert_eq!(parsed.updates.len(), items + 1, "seed {seed}\n{out}");
+            // A multi-line message is a `|` block scalar, which keeps one
+            // final newline; the words themselves must be unchanged.
+            assert_eq!(
+                parsed.updates[items].message.trim_end(),
+                message,
+                "seed {seed}\n{out}"
+            );
+        }
+    }
+
     #[test]
     fn flow_style_timelines_are_refused_with_the_line() {
         let flow = "---\ntitle: a\nupdates: [{at: 2008-08-12T10:00:00Z, status: identified, message: x}]\n---\n";
