@@ -156,22 +156,14 @@ pub fn badge(label: &str, status: ComponentStatus) -> String {
     )
 }
 
-/// Text for XML and SVG content and attribute values.
+/// Text for XML and SVG content and attribute values: the templates' escape,
+/// after dropping the control characters XML 1.0 does not allow at all.
 pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Not allowed in XML 1.0 at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let allowed: String = s
+        .chars()
+        .filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    crate::templates::escape(&allowed)
 }
 
 /// `/maintenance.ics`: every maintenance window as an event. UIDs and
