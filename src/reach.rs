@@ -156,14 +156,13 @@ pub fn badge(label: &str, status: ComponentStatus) -> String {
     )
 }
 
-/// Text for XML and SVG content and attribute values: the templates' escape,
-/// after dropping the control characters XML 1.0 does not allow at all.
+/// Text for XML and SVG content and attribute values: the templates'
+/// escape, with whitespace other than a space written as a reference, since
+/// an XML parser reads a raw newline or tab in an attribute as a space.
 pub fn xml_escape(s: &str) -> String {
-    let allowed: String = s
-        .chars()
-        .filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    crate::templates::escape(&allowed)
+    crate::templates::escape(s)
+        .replace('\n', "&#10;")
+        .replace('\t', "&#9;")
 }
 
 /// `/maintenance.ics`: every maintenance window as an event. UIDs and
@@ -244,7 +243,9 @@ pub fn ics_text(s: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            // TEXT holds tabs; a carriage return and other controls it
+            // cannot hold.
+            '\t' => out.push('\t'),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -286,6 +287,7 @@ mod tests {
     #[test]
     fn ics_text_escapes_its_specials() {
         assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        assert_eq!(ics_text("tab\there\r\u{7}"), "tab\there");
     }
 
     #[test]
@@ -296,5 +298,7 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(">Partial outage</text>"));
+        let svg = badge("two\nlines", ComponentStatus::Operational);
+        assert!(svg.contains("aria-label=\"two&#10;lines: "), "{svg}");
     }
 }

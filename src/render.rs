@@ -134,13 +134,16 @@ pub enum Stamping {
     Placeholders,
 }
 
-// Placeholders: control characters around a tag, never escaped by the HTML or
-// XML escapers and never found in Markdown output.
-const NOW_ISO: &str = "\u{1}now-iso\u{1}";
-const NOW_DISPLAY: &str = "\u{1}now-display\u{1}";
-const NOW_DATE: &str = "\u{1}now-date\u{1}";
-const NOW_UTC: &str = "\u{1}now-utc\u{1}";
-const BUILD_ID: &str = "\u{1}build-id\u{1}";
+// Placeholders: a private-use character around a tag. The HTML and XML
+// escapers leave it alone (it is valid text in both, unlike a control
+// character, which they drop), and text that merely holds the character is
+// copied through `fill` unchanged.
+const MARK: char = '\u{e000}';
+const NOW_ISO: &str = "\u{e000}now-iso\u{e000}";
+const NOW_DISPLAY: &str = "\u{e000}now-display\u{e000}";
+const NOW_DATE: &str = "\u{e000}now-date\u{e000}";
+const NOW_UTC: &str = "\u{e000}now-utc\u{e000}";
+const BUILD_ID: &str = "\u{e000}build-id\u{e000}";
 
 /// The real values behind the placeholders of `Stamping::Placeholders`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,9 +171,11 @@ impl Stamps {
             (NOW_UTC, self.now_utc.as_str()),
             (BUILD_ID, self.build_id.as_str()),
         ];
+        let mut buf = [0; 4];
+        let lead = MARK.encode_utf8(&mut buf).as_bytes()[0];
         let mut out = Vec::with_capacity(bytes.len() + 64);
         let mut rest = bytes;
-        while let Some(start) = rest.iter().position(|&b| b == 1) {
+        while let Some(start) = rest.iter().position(|&b| b == lead) {
             out.extend_from_slice(&rest[..start]);
             let tail = &rest[start..];
             match values
@@ -182,7 +187,7 @@ impl Stamps {
                     rest = &tail[mark.len()..];
                 }
                 None => {
-                    out.push(1);
+                    out.push(lead);
                     rest = &tail[1..];
                 }
             }
@@ -878,6 +883,26 @@ struct SitemapUrl {
 mod tests {
     use super::*;
     use chrono::DateTime;
+
+    #[test]
+    fn fill_replaces_placeholders_and_keeps_the_mark_character_as_text() {
+        let stamps = Stamps {
+            now: TimeView {
+                iso: "ISO".into(),
+                display: "DISPLAY".into(),
+                date: "DATE".into(),
+            },
+            now_utc: "UTC".into(),
+            build_id: "ID".into(),
+        };
+        let page = format!("a{NOW_ISO}b{BUILD_ID}\u{e000}now-isoX\u{e000}\u{e000}{NOW_UTC}");
+        assert_eq!(
+            String::from_utf8(stamps.fill(page.as_bytes())).unwrap(),
+            "aISObID\u{e000}now-isoX\u{e000}\u{e000}UTC"
+        );
+        // The escapers drop control characters but keep the placeholders.
+        assert_eq!(crate::templates::escape(NOW_DISPLAY), NOW_DISPLAY);
+    }
 
     #[test]
     fn durations_read_naturally() {

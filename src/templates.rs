@@ -94,6 +94,10 @@ impl Templates {
 
 /// Escapes the five characters that matter in HTML and XML text and
 /// attributes. tera's own also escapes `/`, which bloats every URL.
+/// A carriage return is written as a reference, since both parsers would
+/// turn a raw one into a newline; characters that XML 1.0 forbids and HTML
+/// calls a parse error (control characters, noncharacters) cannot be
+/// written at all and are dropped.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
@@ -103,10 +107,19 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\r' => out.push_str("&#13;"),
+            c if !is_markup_char(c) => {}
             _ => out.push(c),
         }
     }
     out
+}
+
+/// Whether a character may appear in both an XML 1.0 and an error-free
+/// HTML document.
+fn is_markup_char(c: char) -> bool {
+    let noncharacter = ('\u{fdd0}'..='\u{fdef}').contains(&c) || (c as u32) & 0xfffe == 0xfffe;
+    !noncharacter && (!c.is_control() || matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// Files under `layouts/` with their template names (paths relative to it).
@@ -203,6 +216,14 @@ fn squash(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_keeps_text_and_drops_what_markup_cannot_hold() {
+        assert_eq!(
+            escape("a<b>&\"'\r\n\tz\u{7}\u{ffff}\u{fdd0}\u{9f}é🚨\u{2028}"),
+            "a&lt;b&gt;&amp;&quot;&#39;&#13;\n\tzé🚨\u{2028}"
+        );
+    }
 
     #[test]
     fn builtins_compile() {

@@ -41,7 +41,10 @@ fn built_sites() -> (TempDir, Vec<PathBuf>) {
     build_ok(&repo_root(), &example, &[]);
     let basic = tmp.path().join("basic");
     build_ok(&fixture("basic"), &basic, &[]);
-    (tmp, vec![example, basic])
+    // Every plain-text field full of markup characters (tests/escaping.rs).
+    let nasty = tmp.path().join("nasty");
+    build_ok(&fixture("nasty"), &nasty, &[]);
+    (tmp, vec![example, basic, nasty])
 }
 
 #[test]

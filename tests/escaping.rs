@@ -1,0 +1,601 @@
+//! Escaping by construction, proved on output: the `nasty` fixture puts
+//! quotes, `<script>`, `&amp;` and `&`, `]]>`, `</script>`, `<!--`, a
+//! backslash, `;` and `,`, newlines, a tab, a bell (U+0007), U+2028, emoji
+//! and non-ASCII text in
+//! every plain-text field (site name and description, component names,
+//! incident titles and summaries, letter title, author and role, page
+//! title). The built site's every file is read back with a real parser for
+//! its type (HTML: html5gum, a WHATWG tokenizer; XML and SVG: roxmltree;
+//! JSON: serde_json; iCalendar: unfolded and unescaped per RFC 5545), and
+//! the values read back must equal the strings written: a double escape is
+//! as much a failure as a missing one.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What every plain-text field of the fixture holds after its tag.
+const BASE: &str = "\"dq\" 'sq' <script>alert(1)</script> &amp; & AT&T ]]> </script> <!-- c --> \\ ;, Ünïcødé 日本語 🚨\u{2028}end\ttab\u{7}bell";
+
+/// A field's value in the fixture, `tag: BASE`.
+fn n(tag: &str) -> String {
+    format!("{tag}: {BASE}")
+}
+
+/// A field that also holds a newline.
+fn n2(tag: &str) -> String {
+    format!("{tag}: {BASE}\nline2")
+}
+
+/// A field as markup and calendars can hold it: XML 1.0 and iCalendar have
+/// no way to write a control character such as the bell (U+0007), HTML calls
+/// it a parse error, so it is dropped there; JSON keeps it.
+fn shown(s: &str) -> String {
+    s.replace('\u{7}', "")
+}
+
+/// The first update's message (Markdown) as text once rendered: code spans
+/// keep their characters, `\<` is a literal `<`.
+fn message_one() -> &'static str {
+    "Msg1 \"dq\" 'sq' <script>alert(1)</script> ]]> &amp; & AT&T Ünïcødé 日本語 🚨 <b>escaped</b>"
+}
+
+const MESSAGE_TWO: &[&str] = &[
+    "Msg2 </script> and ]]>",
+    "Second paragraph: 5 < 6 & 7 > 3 <i>",
+];
+
+fn built() -> (TempDir, PathBuf) {
+    let tmp = TempDir::new("escaping");
+    let out = tmp.path().join("out");
+    build_ok(&fixture("nasty"), &out, &[]);
+    (tmp, out)
+}
+
+fn files(out: &Path) -> BTreeMap<String, String> {
+    tree(out)
+        .into_iter()
+        .filter(|(rel, _)| !rel.starts_with('.'))
+        .map(|(rel, bytes)| {
+            let text = String::from_utf8(bytes).unwrap_or_else(|e| panic!("{rel}: not UTF-8: {e}"));
+            (rel, text)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- HTML
+
+/// An HTML document as a browser's tokenizer sees it.
+#[derive(Default)]
+struct Html {
+    /// Every character token, concatenated (markup removed).
+    text: String,
+    /// (element, attribute, value) of every start tag.
+    attrs: Vec<(String, String, String)>,
+    /// The text inside each `<script>` element.
+    scripts: Vec<String>,
+    comments: Vec<String>,
+    errors: Vec<String>,
+}
+
+impl Html {
+    fn parse(src: &str) -> Html {
+        use html5gum::{DefaultEmitter, Token, Tokenizer};
+        let mut emitter = DefaultEmitter::default();
+        // title/textarea are RCDATA, script is script data, style raw text:
+        // the states tree construction would switch the tokenizer to.
+        emitter.naively_switch_states(true);
+        let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let mut html = Html::default();
+        let mut in_script = None::<String>;
+        for token in Tokenizer::new_with_emitter(src, emitter) {
+            match token.unwrap() {
+                Token::StartTag(tag) => {
+                    let name = s(&tag.name);
+                    for (k, v) in &tag.attributes {
+                        html.attrs.push((name.clone(), s(k), s(&v.value)));
+                    }
+                    if name == "script" {
+                        in_script = Some(String::new());
+                    }
+                }
+                Token::EndTag(tag) => {
+                    if &tag.name[..] == b"script" {
+                        html.scripts.extend(in_script.take());
+                    }
+                }
+                Token::String(t) => {
+                    let t = s(&t.value);
+                    match &mut in_script {
+                        Some(script) => script.push_str(&t),
+                        None => html.text.push_str(&t),
+                    }
+                }
+                Token::Comment(c) => html.comments.push(s(&c.value)),
+                Token::Doctype(_) => {}
+                Token::Error(e) => html.errors.push(format!("{:?}", e.value)),
+            }
+        }
+        html
+    }
+
+    fn attr(&self, element: &str, attribute: &str, filter: impl Fn(&str) -> bool) -> Vec<&str> {
+        self.attrs
+            .iter()
+            .filter(|(e, a, v)| e == element && a == attribute && filter(v))
+            .map(|(_, _, v)| v.as_str())
+            .collect()
+    }
+}
+
+fn check_html(rel: &str, src: &str) -> Html {
+    let html = Html::parse(src);
+    assert!(
+        html.errors.is_empty(),
+        "{rel}: HTML parse errors {:?}",
+        html.errors
+    );
+    for script in &html.scripts {
+        assert!(
+            !script.contains("alert"),
+            "{rel}: data inside a <script>: {script}"
+        );
+    }
+    for (element, attribute, _) in &html.attrs {
+        assert!(
+            !["script", "b", "i"].contains(&element.as_str()) && !attribute.starts_with("on"),
+            "{rel}: text became markup: <{element} {attribute}>"
+        );
+    }
+    assert!(
+        html.comments.iter().all(|c| !c.contains(" c ")),
+        "{rel}: text became a comment: {:?}",
+        html.comments
+    );
+    // Every page carries the site's name, exactly.
+    assert!(
+        html.text.contains(&shown(&n2("Site"))),
+        "{rel}: the site name is not read back"
+    );
+    html
+}
+
+fn assert_text(rel: &str, html: &Html, expected: &[String]) {
+    for e in expected.iter().map(|e| shown(e)) {
+        assert!(
+            html.text.contains(e.as_str()),
+            "{rel}: the text {e:?} is not read back; the page's text:\n{}",
+            html.text
+        );
+    }
+}
+
+#[test]
+fn html_pages_read_back_every_field_unchanged() {
+    let (_tmp, out) = built();
+    let files = files(&out);
+    let mut pages = 0;
+    for (rel, src) in files.iter().filter(|(r, _)| r.ends_with(".html")) {
+        let html = check_html(rel, src);
+        pages += 1;
+        // The feed link's title attribute: an attribute round trip with a
+        // newline inside.
+        assert_eq!(
+            html.attr("link", "title", |_| true),
+            vec![shown(&n2("Site")).as_str()],
+            "{rel}: the feed link's title"
+        );
+        // The page's description: the incident's summary, else its title,
+        // else the site's description.
+        let expected = match rel.as_str() {
+            "incidents/active/index.html" => n2("Summary"),
+            "incidents/maint/index.html" => n2("Maint summary"),
+            "incidents/resolved/index.html" => n("Resolved summary"),
+            "incidents/minor/index.html" => n("Minor"),
+            _ => n("Desc"),
+        };
+        let description = html.attr("meta", "content", |v| v.contains("alert"));
+        let expected = shown(&expected);
+        assert_eq!(
+            description,
+            vec![expected.as_str()],
+            "{rel}: meta description"
+        );
+    }
+    assert!(pages >= 10, "only {pages} pages built");
+
+    let page = |rel: &str| check_html(rel, &files[rel]);
+    let all_titles = [n2("Active"), n("Minor"), n("Maint"), n("Resolved")];
+    assert_text(
+        "index.html",
+        &page("index.html"),
+        &[
+            n("Home"),
+            n2("Active"),
+            n2("Summary"),
+            n("Minor"),
+            n("Maint"),
+            n("Downloads"),
+            n("Licensing"),
+            n("Website"),
+            n("Letter"),
+            n("Page"),
+        ],
+    );
+    let mut active = vec![n2("Active"), n2("Summary"), n("Downloads"), n("Licensing")];
+    active.push(message_one().to_string());
+    active.extend(MESSAGE_TWO.iter().map(|s| s.to_string()));
+    assert_text(
+        "incidents/active/index.html",
+        &page("incidents/active/index.html"),
+        &active,
+    );
+    assert_text(
+        "incidents/index.html",
+        &page("incidents/index.html"),
+        &all_titles,
+    );
+    assert_text(
+        "letters/letter/index.html",
+        &page("letters/letter/index.html"),
+        &[n("Letter"), n("Author"), n("Role"), n2("Active")],
+    );
+    assert_text(
+        "letters/index.html",
+        &page("letters/index.html"),
+        &[n("Letter")],
+    );
+    // The Special Notice on the downloads page names the active incident.
+    assert_text(
+        "downloads/index.html",
+        &page("downloads/index.html"),
+        &[n("Page"), n2("Active"), n2("Summary")],
+    );
+}
+
+// ---------------------------------------------------------------- XML
+
+/// Parses XML (the feed, the sitemap, SVG badges); roxmltree checks
+/// well-formedness and resolves every entity and character reference.
+fn xml<'a>(rel: &str, src: &'a str) -> roxmltree::Document<'a> {
+    roxmltree::Document::parse(src).unwrap_or_else(|e| panic!("{rel}: not well-formed XML: {e}"))
+}
+
+fn child_text<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> Option<&'a str> {
+    node.children()
+        .find(|c| c.has_tag_name(name))
+        .map(|c| c.text().unwrap_or(""))
+}
+
+#[test]
+fn the_feed_reads_back_titles_authors_and_messages() {
+    let (_tmp, out) = built();
+    let files = files(&out);
+    let src = &files["feed.xml"];
+    let doc = xml("feed.xml", src);
+    let feed = doc.root_element();
+    assert_eq!(child_text(feed, "title"), Some(shown(&n2("Site")).as_str()));
+    assert_eq!(
+        child_text(feed, "subtitle"),
+        Some(shown(&n("Desc")).as_str())
+    );
+    let entries: Vec<_> = feed
+        .children()
+        .filter(|c| c.has_tag_name("entry"))
+        .collect();
+    let titles: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| child_text(*e, "title"))
+        .collect();
+    for expected in [
+        format!("Investigating: {}", n2("Active")),
+        format!("Identified: {}", n2("Active")),
+        format!("Monitoring: {}", n("Minor")),
+        format!("Resolved: {}", n("Resolved")),
+        n("Letter"),
+    ] {
+        let expected = shown(&expected);
+        assert!(
+            titles.contains(&expected.as_str()),
+            "no entry titled {expected:?}: {titles:#?}"
+        );
+    }
+    let authors: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.children().find(|c| c.has_tag_name("author")))
+        .filter_map(|a| child_text(a, "name"))
+        .collect();
+    assert!(
+        authors.contains(&shown(&n("Author")).as_str()),
+        "{authors:#?}"
+    );
+    assert!(
+        authors.contains(&shown(&n2("Site")).as_str()),
+        "{authors:#?}"
+    );
+    // Each entry's content is HTML carried as XML text: two parsers deep,
+    // the message must come back as written.
+    let mut contents = String::new();
+    for e in &entries {
+        let content = e.children().find(|c| c.has_tag_name("content")).unwrap();
+        assert_eq!(content.attribute("type"), Some("html"));
+        let html = Html::parse(content.text().unwrap_or(""));
+        assert!(html.errors.is_empty(), "feed content: {:?}", html.errors);
+        assert!(html.scripts.is_empty(), "feed content has a script");
+        contents.push_str(&html.text);
+    }
+    assert!(contents.contains(message_one()), "{contents}");
+    for line in MESSAGE_TWO {
+        assert!(contents.contains(line), "{line:?} not in {contents}");
+    }
+}
+
+#[test]
+fn badges_and_the_sitemap_are_well_formed_and_read_back() {
+    let (_tmp, out) = built();
+    let files = files(&out);
+    let sitemap = xml("sitemap.xml", &files["sitemap.xml"]);
+    let locs: Vec<&str> = sitemap
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(locs.len(), 9, "{locs:?}");
+    assert!(locs
+        .iter()
+        .all(|l| l.starts_with("https://status.nasty.test/")));
+    let badges = [
+        ("badge.svg", n2("Site"), "Major outage"),
+        (
+            "components/downloads/badge.svg",
+            n("Downloads"),
+            "Major outage",
+        ),
+        (
+            "components/licensing/badge.svg",
+            n("Licensing"),
+            "Major outage",
+        ),
+        (
+            "components/website/badge.svg",
+            n("Website"),
+            "Degraded performance",
+        ),
+    ];
+    for (rel, label, status) in badges {
+        let doc = xml(rel, &files[rel]);
+        let svg = doc.root_element();
+        let label = shown(&label);
+        let title = format!("{label}: {status}");
+        assert_eq!(child_text(svg, "title"), Some(title.as_str()), "{rel}");
+        // An attribute value: a raw newline there would read back as a space.
+        assert_eq!(svg.attribute("aria-label"), Some(title.as_str()), "{rel}");
+        let texts: Vec<&str> = svg
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(texts, vec![label.as_str(), status], "{rel}");
+    }
+}
+
+// ---------------------------------------------------------------- JSON
+
+fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
+
+/// Every field value the fixture holds, for "a string that carries the
+/// payload must be one of them, whole".
+fn known_values() -> Vec<String> {
+    let mut v = vec![n2("Site"), n2("Active"), n2("Summary"), n2("Maint summary")];
+    for tag in [
+        "Desc",
+        "Downloads",
+        "Downloads desc",
+        "Licensing",
+        "Website",
+        "Home",
+        "Minor",
+        "Maint",
+        "Resolved",
+        "Resolved summary",
+        "Letter",
+        "Author",
+        "Role",
+        "Page",
+    ] {
+        v.push(n(tag));
+    }
+    v
+}
+
+#[test]
+fn json_outputs_read_back_every_field_unchanged() {
+    let (_tmp, out) = built();
+    let files = files(&out);
+    let known = known_values();
+    let mut checked = 0;
+    for (rel, src) in files.iter().filter(|(r, _)| r.ends_with(".json")) {
+        let value: serde_json::Value =
+            serde_json::from_str(src).unwrap_or_else(|e| panic!("{rel}: not JSON: {e}"));
+        let mut all = Vec::new();
+        strings(&value, &mut all);
+        for s in all.iter().filter(|s| s.contains("alert")) {
+            assert!(known.contains(s), "{rel}: {s:?} is not a field as written");
+        }
+        checked += 1;
+        let expected: Vec<String> = match rel.as_str() {
+            "status.json" => vec![
+                n2("Site"),
+                n("Downloads"),
+                n("Licensing"),
+                n("Website"),
+                n2("Active"),
+                n2("Summary"),
+                n("Minor"),
+                n("Maint"),
+                n2("Maint summary"),
+            ],
+            "notice.json" => vec![
+                n2("Site"),
+                n2("Active"),
+                n2("Summary"),
+                n("Letter"),
+                n("Minor"),
+            ],
+            _ => vec![],
+        };
+        for e in expected {
+            assert!(all.contains(&e), "{rel}: {e:?} is not read back");
+        }
+    }
+    assert!(checked >= 2, "status.json and notice.json");
+}
+
+// ---------------------------------------------------------------- iCalendar
+
+/// RFC 5545 §3.1: content lines end in CRLF, long ones are folded with
+/// CRLF + one space or tab. Returns the unfolded lines.
+fn unfold(rel: &str, src: &str) -> Vec<String> {
+    assert!(src.ends_with("\r\n"), "{rel}: the last line ends in CRLF");
+    let body = &src[..src.len() - 2];
+    for physical in body.split("\r\n") {
+        assert!(
+            !physical.contains('\n') && !physical.contains('\r'),
+            "{rel}: a bare line break: {physical:?}"
+        );
+        assert!(
+            physical.len() <= 75,
+            "{rel}: {} octets: {physical}",
+            physical.len()
+        );
+        assert!(
+            !physical.chars().any(|c| c.is_control() && c != '\t'),
+            "{rel}: a control character: {physical:?}"
+        );
+    }
+    body.replace("\r\n ", "")
+        .replace("\r\n\t", "")
+        .split("\r\n")
+        .map(String::from)
+        .collect()
+}
+
+/// A TEXT value unescaped; panics on an escape RFC 5545 §3.3.11 does not
+/// define, or on a `;` or `,` left unescaped.
+fn ics_unescape(rel: &str, value: &str) -> String {
+    let mut out = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('\\') => out.push('\\'),
+                Some(';') => out.push(';'),
+                Some(',') => out.push(','),
+                Some('n' | 'N') => out.push('\n'),
+                other => panic!("{rel}: bad escape \\{other:?} in {value:?}"),
+            },
+            ';' | ',' => panic!("{rel}: unescaped {c:?} in TEXT {value:?}"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn the_calendar_unfolds_and_unescapes_to_the_fields() {
+    let (_tmp, out) = built();
+    let files = files(&out);
+    let rel = "maintenance.ics";
+    let lines = unfold(rel, &files[rel]);
+    let mut props: Vec<(String, String)> = Vec::new();
+    for line in &lines {
+        // No parameters are written, so the name ends at the first colon.
+        let (name, value) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("{rel}: no colon: {line}"));
+        assert!(
+            name.chars().all(|c| c.is_ascii_uppercase() || c == '-'),
+            "{rel}: property name {name:?}"
+        );
+        props.push((name.to_string(), value.to_string()));
+    }
+    let text = |name: &str| -> Vec<String> {
+        props
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| ics_unescape(rel, v))
+            .collect()
+    };
+    assert_eq!(text("SUMMARY"), vec![shown(&n("Maint"))]);
+    assert_eq!(
+        text("DESCRIPTION"),
+        vec![shown(&format!(
+            "{}\nhttps://status.nasty.test/incidents/maint/",
+            n2("Maint summary")
+        ))]
+    );
+    assert_eq!(
+        text("X-WR-CALNAME"),
+        vec![shown(&format!("{} maintenance", n2("Site")))]
+    );
+    assert_eq!(
+        text("PRODID"),
+        vec![shown(&format!("-//upfront//{}//EN", n2("Site")))]
+    );
+    assert_eq!(
+        props
+            .iter()
+            .filter(|(n, v)| n == "BEGIN" && v == "VEVENT")
+            .count(),
+        1
+    );
+}
+
+// ---------------------------------------------------------------- the rest
+
+#[test]
+fn every_output_file_is_parsed_by_the_parser_for_its_type() {
+    let (_tmp, out) = built();
+    let files = files(&out);
+    let notice_js = std::fs::read_to_string(repo_root().join("src/theme/notice.js")).unwrap();
+    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+    for (rel, src) in &files {
+        let ext = rel.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        match ext {
+            "html" => {
+                check_html(rel, src);
+            }
+            "xml" | "svg" => {
+                xml(rel, src);
+            }
+            "json" => {
+                serde_json::from_str::<serde_json::Value>(src)
+                    .unwrap_or_else(|e| panic!("{rel}: not JSON: {e}"));
+            }
+            "ics" => {
+                unfold(rel, src);
+            }
+            // Scripts are static: data reaches them through JSON only.
+            "js" => assert_eq!(src, &notice_js, "{rel} is not the static notice script"),
+            // Any other output must not carry the data at all, since
+            // nothing here knows how it would be escaped.
+            _ => assert!(
+                !src.contains("alert(1)"),
+                "{rel}: data in a file of unknown type"
+            ),
+        }
+        *by_type.entry(ext).or_default() += 1;
+    }
+    for ext in ["html", "xml", "svg", "json", "ics", "js"] {
+        assert!(by_type.contains_key(ext), "no .{ext} output: {by_type:?}");
+    }
+}
