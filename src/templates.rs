@@ -85,10 +85,19 @@ impl Templates {
     }
 
     /// Renders one template; errors name the template file.
-    pub fn render(&self, name: &str, context: &Context) -> std::result::Result<String, Error> {
+    /// Renders into a buffer of `capacity` bytes to start with: pages are
+    /// large, and growing a buffer from empty copies it a dozen times.
+    pub fn render(
+        &self,
+        name: &str,
+        context: &Context,
+        capacity: usize,
+    ) -> std::result::Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(capacity);
         self.tera
-            .render(name, context)
-            .map_err(|e| template_error(&e, &self.overrides))
+            .render_to(name, context, &mut out)
+            .map_err(|e| template_error(&e, &self.overrides))?;
+        Ok(out)
     }
 }
 
@@ -99,19 +108,47 @@ impl Templates {
 /// calls a parse error (control characters, noncharacters) cannot be
 /// written at all and are dropped.
 pub fn escape(s: &str) -> String {
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\r' => out.push_str("&#13;"),
-            c if !is_markup_char(c) => {}
-            _ => out.push(c),
-        }
+    let mut start = 0;
+    let mut i = 0;
+    // Copy runs of ordinary text whole; only the special ASCII bytes and the
+    // lead bytes of characters that may be dropped are looked at (neither
+    // ever occurs inside a multi-byte character, so `i` is then a character
+    // boundary).
+    while i < bytes.len() {
+        let (entity, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
+            b'\r' => ("&#13;", 1),
+            b'\t' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f | 0x7f => ("", 1),
+            // U+0080..U+009F, U+FDD0..U+FFFF, and the planes above the BMP.
+            0xc2 | 0xef | 0xf0..=0xf4 => {
+                let c = s[i..].chars().next().unwrap_or(' ');
+                if is_markup_char(c) {
+                    i += c.len_utf8();
+                    continue;
+                }
+                ("", c.len_utf8())
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        i += len;
+        start = i;
     }
+    out.push_str(&s[start..]);
     out
 }
 
@@ -223,6 +260,11 @@ mod tests {
             escape("a<b>&\"'\r\n\tz\u{7}\u{ffff}\u{fdd0}\u{9f}é🚨\u{2028}"),
             "a&lt;b&gt;&amp;&quot;&#39;&#13;\n\tzé🚨\u{2028}"
         );
+        // Lead bytes that start a check keep the good characters whole.
+        assert_eq!(
+            escape("\u{a0}\u{fffd}\u{e000}\u{1fffe}\u{10ffff}𝄞\u{7f}x"),
+            "\u{a0}\u{fffd}\u{e000}𝄞x"
+        );
     }
 
     #[test]
@@ -239,5 +281,17 @@ mod tests {
         let e = Templates::load(&root).err().unwrap().to_string();
         std::fs::remove_dir_all(&root).unwrap();
         assert!(e.contains("layouts/index.html:2:"), "{e}");
+    }
+
+    #[test]
+    fn escape_replaces_the_five_and_keeps_the_rest() {
+        assert_eq!(
+            escape(r#"a<b>&"c"'d'"#),
+            "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;"
+        );
+        assert_eq!(escape("Zürich → 東京 ✓"), "Zürich → 東京 ✓");
+        assert_eq!(escape("<"), "&lt;");
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("/a/b/"), "/a/b/");
     }
 }
