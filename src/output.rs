@@ -109,7 +109,7 @@ pub fn write_site(out: &Path, files: &[Output], copies: &[Copy]) -> Result<(), E
         .map_err(|e| Error::io(&staging, "create the staging directory", &e))?;
     let result = fill(&staging, files, copies).and_then(|()| swap_in(&staging, out, parent, &name));
     if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = remove_marked(&staging);
     }
     result
 }
@@ -150,7 +150,7 @@ fn swap_in(staging: &Path, out: &Path, parent: &Path, name: &OsString) -> Result
     }
     if exchange(staging, out).is_ok() {
         // `staging` now holds the previous site.
-        let _ = std::fs::remove_dir_all(staging);
+        let _ = remove_marked(staging);
         return Ok(());
     }
     let old = sibling(parent, name, "old");
@@ -159,7 +159,7 @@ fn swap_in(staging: &Path, out: &Path, parent: &Path, name: &OsString) -> Result
         let _ = std::fs::rename(&old, out);
         return Err(Error::io(out, "move the new site into place", &e));
     }
-    let _ = std::fs::remove_dir_all(&old);
+    let _ = remove_marked(&old);
     Ok(())
 }
 
@@ -197,22 +197,94 @@ fn sibling(parent: &Path, name: &OsString, kind: &str) -> PathBuf {
     parent.join(n)
 }
 
-/// Staging and old directories a killed build left behind (only ones that
-/// carry our marker, so nothing else is ever removed).
+/// Staging and old directories that a killed build left behind. Only
+/// directories named like ours (`.<out>.upfront-<kind>-<pid>`) that carry our
+/// marker (or are empty: killed before the marker was written) are removed,
+/// and only when the build that made them is gone: another build or a
+/// `build --watch` running at the same time keeps its staging directory.
 fn remove_leftovers(parent: &Path, name: &OsString) {
-    let mut prefix = OsString::from(".");
-    prefix.push(name);
-    prefix.push(".upfront-");
-    let prefix = prefix.to_string_lossy().into_owned();
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        if file_name.starts_with(&prefix) && entry.path().join(MARKER).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
+        let Some(pid) = leftover_pid(&entry.file_name(), name) else {
+            continue;
+        };
+        let path = entry.path();
+        if pid != std::process::id() && still_building(pid, &path) {
+            continue;
+        }
+        if path.join(MARKER).is_file() {
+            let _ = remove_marked(&path);
+        } else {
+            // Fails unless empty, so nothing of anyone else's is touched.
+            let _ = std::fs::remove_dir(&path);
         }
     }
+}
+
+/// The pid in `file_name` if it is `.<name>.upfront-new-<pid>` or
+/// `.<name>.upfront-old-<pid>`.
+fn leftover_pid(file_name: &std::ffi::OsStr, name: &OsString) -> Option<u32> {
+    let file_name = file_name.to_str()?;
+    let rest = file_name
+        .strip_prefix('.')?
+        .strip_prefix(name.to_str()?)?
+        .strip_prefix(".upfront-")?;
+    let digits = rest
+        .strip_prefix("new-")
+        .or_else(|| rest.strip_prefix("old-"))?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether the build that made `dir` may still be running: whether a
+/// process with its id exists. `kill(pid, 0)` sends nothing; it fails with
+/// ESRCH only when there is no such process (EPERM means it exists but
+/// belongs to someone else). A reused pid reads as alive, which only delays
+/// the cleanup to a later build.
+#[cfg(unix)]
+fn still_building(pid: u32, _dir: &Path) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+/// Without a cheap liveness check, a build counts as alive for an hour
+/// (far longer than any build takes) after its directory was last changed.
+#[cfg(not(unix))]
+fn still_building(_pid: u32, dir: &Path) -> bool {
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+    std::fs::metadata(dir)
+        .and_then(|m| m.modified())
+        .map(|t| t.elapsed().map_or(true, |age| age < HOUR))
+        .unwrap_or(false)
+}
+
+/// Removes a directory of ours with its marker (if any) last, so a removal
+/// that is itself killed leaves a directory the next build still recognises.
+fn remove_marked(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        } else {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    match std::fs::remove_file(dir.join(MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::remove_dir(dir)
 }
 
 #[cfg(test)]
@@ -264,6 +336,91 @@ mod tests {
         assert!(out.join(MARKER).exists());
         let siblings = std::fs::read_dir(d.join("site")).unwrap().count();
         assert_eq!(siblings, 3, "staging left behind");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn leftover_names_are_recognised_exactly() {
+        let out = OsString::from("public");
+        let pid = |n: &str| leftover_pid(std::ffi::OsStr::new(n), &out);
+        assert_eq!(pid(".public.upfront-new-123"), Some(123));
+        assert_eq!(pid(".public.upfront-old-7"), Some(7));
+        for not_ours in [
+            ".public.upfront-new-",
+            ".public.upfront-new-12x",
+            ".public.upfront-tmp-12",
+            ".publicity.upfront-new-12",
+            "public.upfront-new-12",
+            ".other.upfront-new-12",
+            ".public.upfront-new--1",
+        ] {
+            assert_eq!(pid(not_ours), None, "{not_ours}");
+        }
+    }
+
+    /// The pid of a process that has ended (and been reaped).
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn only_leftovers_of_ended_builds_are_removed() {
+        let d = tmp("leftovers");
+        let parent = d.join("site");
+        let marked = |kind: &str, pid: u32| {
+            let dir = parent.join(format!(".public.upfront-{kind}-{pid}"));
+            std::fs::create_dir_all(dir.join("incidents/a")).unwrap();
+            std::fs::write(dir.join("incidents/a/index.html"), "x").unwrap();
+            std::fs::write(dir.join(MARKER), MARKER_TEXT).unwrap();
+            dir
+        };
+        let dead = dead_pid();
+        let ended = marked("new", dead);
+        let ended_old = marked("old", dead);
+        // pid 1 always exists: a build running beside us.
+        let running = marked("new", 1);
+        let own = marked("new", std::process::id());
+        let empty = parent.join(format!(".public.upfront-new-{dead}x"));
+        std::fs::create_dir_all(&empty).unwrap();
+        let killed_early = parent.join(format!(".public.upfront-new-{}", dead_pid()));
+        std::fs::create_dir_all(&killed_early).unwrap();
+        let unmarked = parent.join(format!(".public.upfront-old-{}", dead_pid()));
+        std::fs::create_dir_all(&unmarked).unwrap();
+        std::fs::write(unmarked.join("keep.txt"), "not ours").unwrap();
+
+        remove_leftovers(&parent, &OsString::from("public"));
+        assert!(!ended.exists() && !ended_old.exists(), "ended build kept");
+        assert!(!own.exists(), "own leftover kept");
+        assert!(!killed_early.exists(), "empty staging dir kept");
+        assert!(
+            running.join("incidents/a/index.html").exists(),
+            "running build's staging removed"
+        );
+        assert!(empty.exists(), "a name not quite ours was touched");
+        assert!(
+            unmarked.join("keep.txt").exists(),
+            "unmarked directory emptied"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn removal_takes_nested_files_with_or_without_a_marker() {
+        let d = tmp("remove-marked");
+        for (name, marker) in [("with", true), ("without", false)] {
+            let dir = d.join(name);
+            std::fs::create_dir_all(dir.join("a/b")).unwrap();
+            std::fs::write(dir.join("a/b/index.html"), "x").unwrap();
+            std::fs::write(dir.join("feed.xml"), "x").unwrap();
+            if marker {
+                std::fs::write(dir.join(MARKER), MARKER_TEXT).unwrap();
+            }
+            remove_marked(&dir).unwrap();
+            assert!(!dir.exists(), "{name}");
+        }
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -89,6 +89,32 @@ fn leftovers_of_a_killed_build_are_cleaned_and_foreign_ones_kept() {
 }
 
 #[test]
+fn the_staging_directory_of_a_running_build_is_left_alone() {
+    let site = site_copy("basic");
+    let out = site.path().join("public");
+    // A process that is still running stands for a concurrent build.
+    let mut other = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let staging = site
+        .path()
+        .join(format!(".public.upfront-new-{}", other.id()));
+    std::fs::create_dir_all(staging.join("incidents")).unwrap();
+    std::fs::write(staging.join(".upfront-output"), "").unwrap();
+    std::fs::write(staging.join("incidents/index.html"), "half").unwrap();
+    build_ok(site.path(), &out, &[]);
+    assert!(
+        staging.join("incidents/index.html").exists(),
+        "a running build's staging directory was removed"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
+    build_ok(site.path(), &out, &[]);
+    assert!(!staging.exists(), "kept after its build ended");
+}
+
+#[test]
 fn output_dir_from_site_toml_is_used_by_default() {
     let site = site_copy("basic");
     let o = upfront(&[
