@@ -297,7 +297,7 @@ pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Response {
             200,
             content_type(&file),
             page(snapshot, &file, bytes),
-            vec![],
+            cross_origin(&file),
         );
     }
     if let Some(source) = snapshot.statics.get(&file) {
@@ -440,6 +440,18 @@ fn events(mut stream: TcpStream, shared: &Shared) {
     }
 }
 
+/// The JSON the site writes (notice.json, status.json) is public data meant
+/// to be read by other sites: the embeddable notice on a company's own pages
+/// fetches notice.json from the status site's origin, which a browser allows
+/// only with this header.
+fn cross_origin(file: &str) -> Vec<(&'static str, String)> {
+    if file.ends_with(".json") {
+        vec![("Access-Control-Allow-Origin", "*".into())]
+    } else {
+        vec![]
+    }
+}
+
 fn respond(
     stream: &mut TcpStream,
     status: u16,
@@ -561,8 +573,14 @@ mod tests {
             "{body}"
         );
         assert!(body.find("EventSource").unwrap() < body.find("</body>").unwrap());
-        let (_, _, json, _) = resolve(&s, "/status.json");
+        let (_, _, json, extra) = resolve(&s, "/status.json");
         assert_eq!(json, b"{}");
+        // Other sites may read the JSON (the embeddable notice does).
+        assert_eq!(
+            extra,
+            vec![("Access-Control-Allow-Origin", "*".to_string())]
+        );
+        assert!(resolve(&s, "/").3.is_empty(), "pages stay same-origin");
         s.error = Some("content/incidents/a.md:3:1: <bad>".into());
         let (_, _, body, _) = resolve(&s, "/");
         let body = String::from_utf8(body).unwrap();
