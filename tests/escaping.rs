@@ -24,6 +24,13 @@ fn n(tag: &str) -> String {
     format!("{tag}: {BASE}")
 }
 
+/// The tag of a component's name in the fixture, by id.
+fn component_tag(id: &str) -> String {
+    let mut tag = id.to_string();
+    tag[..1].make_ascii_uppercase();
+    tag
+}
+
 /// A field that also holds a newline.
 fn n2(tag: &str) -> String {
     format!("{tag}: {BASE}\nline2")
@@ -180,13 +187,24 @@ fn html_pages_read_back_every_field_unchanged() {
     for (rel, src) in files.iter().filter(|(r, _)| r.ends_with(".html")) {
         let html = check_html(rel, src);
         pages += 1;
-        // The feed link's title attribute: an attribute round trip with a
-        // newline inside.
+        // The feed links' title attributes: an attribute round trip with a
+        // newline inside. A component page also links its own feed.
+        let site = shown(&n2("Site"));
+        let titles = html.attr("link", "title", |_| true);
         assert_eq!(
-            html.attr("link", "title", |_| true),
-            vec![shown(&n2("Site")).as_str()],
+            titles.first(),
+            Some(&site.as_str()),
             "{rel}: the feed link's title"
         );
+        if let Some(id) = rel
+            .strip_prefix("components/")
+            .and_then(|r| r.split('/').next())
+        {
+            let component = shown(&n(&component_tag(id)));
+            assert_eq!(titles[1..], [format!("{component} · {site}")], "{rel}");
+        } else {
+            assert_eq!(titles.len(), 1, "{rel}: {titles:?}");
+        }
         // The page's description: the incident's summary, else its title,
         // else the site's description.
         let expected = match rel.as_str() {
@@ -194,6 +212,13 @@ fn html_pages_read_back_every_field_unchanged() {
             "incidents/maint/index.html" => n2("Maint summary"),
             "incidents/resolved/index.html" => n("Resolved summary"),
             "incidents/minor/index.html" => n("Minor"),
+            "components/downloads/index.html" => {
+                format!("{}: Major outage. {}", n("Downloads"), n("Downloads desc"))
+            }
+            "components/licensing/index.html" => format!("{}: Major outage.", n("Licensing")),
+            "components/website/index.html" => {
+                format!("{}: Degraded performance.", n("Website"))
+            }
             _ => n("Desc"),
         };
         let description = html.attr("meta", "content", |v| v.contains("alert"));
@@ -246,6 +271,12 @@ fn html_pages_read_back_every_field_unchanged() {
         "letters/index.html",
         &page("letters/index.html"),
         &[n("Letter")],
+    );
+    // A component page: its name, its active incident, its history.
+    assert_text(
+        "components/downloads/index.html",
+        &page("components/downloads/index.html"),
+        &[n("Downloads"), n2("Active"), n("Resolved")],
     );
     // The Special Notice on the downloads page names the active incident.
     assert_text(
@@ -327,6 +358,22 @@ fn the_feed_reads_back_titles_authors_and_messages() {
         contents.push_str(&html.text);
     }
     assert!(contents.contains(message_one()), "{contents}");
+    // A component's own feed: its title names the component and the site.
+    let rel = "components/downloads/feed.xml";
+    let doc = xml(rel, &files[rel]);
+    let title = format!("{} · {}", shown(&n("Downloads")), shown(&n2("Site")));
+    assert_eq!(
+        child_text(doc.root_element(), "title"),
+        Some(title.as_str())
+    );
+    let entry_titles: Vec<&str> = doc
+        .root_element()
+        .children()
+        .filter(|c| c.has_tag_name("entry"))
+        .filter_map(|e| child_text(e, "title"))
+        .collect();
+    let active = shown(&format!("Identified: {}", n2("Active")));
+    assert!(entry_titles.contains(&active.as_str()), "{entry_titles:#?}");
     for line in MESSAGE_TWO {
         assert!(contents.contains(line), "{line:?} not in {contents}");
     }
@@ -342,7 +389,7 @@ fn badges_and_the_sitemap_are_well_formed_and_read_back() {
         .filter(|n| n.has_tag_name("loc"))
         .filter_map(|n| n.text())
         .collect();
-    assert_eq!(locs.len(), 9, "{locs:?}");
+    assert_eq!(locs.len(), 12, "{locs:?}");
     assert!(locs
         .iter()
         .all(|l| l.starts_with("https://status.nasty.test/")));
