@@ -457,3 +457,57 @@ fn wrong_folders_and_broken_sites_are_refused_with_hints() {
     );
     assert_eq!(tree(site.path()), before);
 }
+
+#[test]
+fn without_a_cstate_config_components_come_from_affected_names() {
+    let site = site_copy("basic");
+    let source = TempDir::new("cstate-noconfig");
+    common::copy_dir(&fixture("cstate"), source.path());
+    std::fs::remove_file(source.path().join("config.yml")).unwrap();
+    let o = import(site.path(), source.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
+    assert!(
+        report.contains(&format!(
+            "{}: check: no cState config",
+            source.path().display()
+        )),
+        "{report}"
+    );
+    let toml = read(site.path(), "site.toml");
+    let ids: Vec<&str> = toml
+        .lines()
+        .filter_map(|l| l.strip_prefix("id = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .skip(3)
+        .collect();
+    assert_eq!(
+        ids,
+        ["api", "media-proxy", "billing", "gateway", "backup-gateway"]
+    );
+    assert!(
+        !toml.contains("The guts"),
+        "no descriptions without the config"
+    );
+}
+
+#[test]
+fn a_broken_cstate_config_is_located() {
+    let site = site_copy("basic");
+    let source = TempDir::new("cstate-badconfig");
+    common::copy_dir(&fixture("cstate"), source.path());
+    std::fs::write(
+        source.path().join("config.yml"),
+        "title: x\nparams:\n  systems: [\n",
+    )
+    .unwrap();
+    let before = tree(site.path());
+    let o = import(site.path(), source.path(), &[]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("config.yml:4:1: invalid YAML"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(tree(site.path()), before);
+}
