@@ -735,6 +735,149 @@ mod tests {
         }
     }
 
+    /// xorshift: a reproducible generator for the property test below.
+    struct Gen(u64);
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+            options[(self.next() % options.len() as u64) as usize]
+        }
+    }
+
+    /// A cState issue in one of many shapes, valid or not.
+    fn random_issue(g: &mut Gen) -> String {
+        let mut s = String::from("---\n");
+        let fields = [
+            g.pick(&[
+                "title: Plain\n",
+                "title: \"Quote \\\" <b> & ]]>\"\n",
+                "title: 'Colon: x # y'\n",
+                "title: Ünïcode ☃\n",
+                "",
+                "title:\n",
+            ]),
+            g.pick(&[
+                "date: 2018-05-25 04:13:00\n",
+                "date: 2024-12-27T09:43:40.482Z\n",
+                "date: 2020-03-01T08:00:00+01:00\n",
+                "date: 2018-05-25\n",
+                "date: soon\n",
+                "",
+            ]),
+            g.pick(&[
+                "resolved: true\n",
+                "resolved: false\n",
+                "resolved: \"yes\"\n",
+                "",
+            ]),
+            g.pick(&[
+                "resolvedWhen: 2018-05-25 06:00:00\n",
+                "resolvedWhen: 2018-05-25 03:00:00\n",
+                "resolvedWhen:\n",
+                "",
+            ]),
+            g.pick(&[
+                "severity: notice\n",
+                "severity: disrupted\n",
+                "severity: down\n",
+                "severity: bad\n",
+                "",
+            ]),
+            g.pick(&[
+                "affected: [API]\n",
+                "affected:\n  - API\n  - Media Proxy\n",
+                "affected: Website\n",
+                "affected: [\"日本\"]\n",
+                "affected: []\n",
+                "",
+            ]),
+            g.pick(&[
+                "pin: true\n",
+                "draft: true\n",
+                "informational: true\n",
+                "section: issue\n",
+                "slug: ../x\n",
+                "automated: true\n",
+                "",
+            ]),
+        ];
+        for f in fields {
+            s.push_str(f);
+        }
+        s.push_str("---\n");
+        for _ in 0..(g.next() % 6) {
+            s.push_str(g.pick(&[
+                "*Resolved* - Fixed. {{< track \"2018-05-25 05:54:00\" >}}\n",
+                "*Investigating* -\nLooking: \"x\" | y. {{< track \"2018-05-25T04:13:00Z\" >}}\n",
+                "*Update* - More. {{< track \"2018-05-25 05:00\" >}}\n",
+                "*Just began* - Hm. {{% track '2018-05-25 04:30:00' %}}\n",
+                "Unlabelled. {{< track \"2018-05-25 04:20:00\" >}}\n",
+                "*Monitoring* - no time\n",
+                "*Resolved* - {{< track \"not a time\" >}}\n",
+                "{{< track\n",
+                "```\n*Resolved* - {{< track \"2018-05-25 04:00:00\" >}}\n",
+                "---\n",
+                "\n",
+                "Free *text* with {{< youtube x >}}.\n",
+                "  - a list: item\n",
+            ]));
+            s.push_str(g.pick(&["", "\n"]));
+        }
+        s
+    }
+
+    #[test]
+    fn every_converted_issue_parses_back_to_its_timeline() {
+        let mut g = Gen(0x5eed_c57a_7e00_0001);
+        let mut converted = 0;
+        for n in 0..3000 {
+            let text = random_issue(&mut g);
+            let c = cstate::convert(&text, Path::new("i/x.md"), Tz::UTC);
+            let Ok(cstate::Converted::Incident(issue)) = c.result else {
+                continue;
+            };
+            converted += 1;
+            let names: Vec<&str> = issue.affected.iter().map(|a| a.name.as_str()).collect();
+            let ids: Vec<String> = names
+                .iter()
+                .map(|n| slugify(n))
+                .filter(|i| !i.is_empty())
+                .collect();
+            let components: String = ids
+                .iter()
+                .collect::<HashSet<_>>()
+                .iter()
+                .map(|id| format!("[[components]]\nid='{id}'\nname='{id}'\n"))
+                .collect();
+            let note = note_text(&issue, &ids, "i/x.md");
+            let item = content::parse_item(
+                Section::Incidents,
+                &note,
+                Path::new("x.md"),
+                &config(&components),
+            )
+            .unwrap_or_else(|e| panic!("case {n}:\n{text}\n=>\n{note}\n{e}"));
+            let content::Item::Incident(parsed) = item else {
+                panic!()
+            };
+            let statuses: Vec<_> = parsed.updates.iter().map(|u| u.status).collect();
+            let expected: Vec<_> = issue.updates.iter().map(|u| u.status).collect();
+            assert_eq!(statuses, expected, "case {n}:\n{text}\n=>\n{note}");
+            assert_eq!(parsed.title, issue.title, "case {n}");
+            assert_eq!(parsed.pinned, issue.pinned, "case {n}");
+            assert_eq!(parsed.draft, issue.draft, "case {n}");
+        }
+        assert!(
+            converted > 300,
+            "the generator makes enough valid issues: {converted}"
+        );
+    }
+
     #[test]
     fn names_match_existing_components_by_name_or_id() {
         let c = config("[[components]]\nid='api'\nname='Public API'\n[[components]]\nid='web'\nname='Website'\n");
