@@ -61,3 +61,24 @@ write("site", site(("content/incidents/license-expired.md", inc("db-maintenance"
 write("site", site(("content/incidents/slow-website.md", inc("secret-draft"))))
 write("site", site(("content/incidents/Bad Name.md", inc("2008-07-02-old-outage"))))
 write("site", site(("content/letters/open-letter.md", texts["content/letters/open-letter.md"])))
+
+# update: [flags] message \0\0 note (see fuzz_targets/update.rs).
+workflow = here.parent / "tests" / "fixtures" / "workflow" / "content" / "incidents"
+notes = [p.read_bytes() for p in sorted(workflow.glob("*.md"))]
+notes += [inc("license-expired"), inc("slow-website"), inc("db-maintenance")]
+notes.append(b"---\ntitle: x\ndate: 2008-08-12T06:00:00Z\nseverity: minor\naffected: [website]\n"
+             b"updates:\n- at: 2008-08-12T06:30:00Z\n  status: investigating\n"
+             b"  message: |+\n    kept\n\n---\n")
+messages = [
+    b"Fixed.",
+    b"two\nlines: yes\n\n- a list",
+    b"  leading blanks\nthen text",
+    b"quote \" back \\ hash # colon: x",
+    b"odd \xe2\x80\xa8 line \xc2\x85 breaks \xef\xbb\xbf bom \xef\xbf\xbe",
+    b"tab\there\r\ncrlf",
+]
+for i, note in enumerate(notes):
+    for j, message in enumerate(messages):
+        if (i + j) % 2 == 0:
+            write("update", bytes([(i + j) % 8]) + message + b"\0\0" + note)
+    write("update", bytes([0x80 | 4]) + b"Reopened.\0\0" + note.replace(b"\n", b"\r\n"))

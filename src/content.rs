@@ -972,3 +972,220 @@ mod tests {
         assert_eq!(Status::parse("in_progress"), Some(Status::InProgress));
     }
 }
+
+/// Property tests of loading one content file: whatever its bytes, reading
+/// and parsing it gives an item or located errors, never a panic.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> Config {
+        Config::parse(
+            "title='T'\nbase_url='https://x.test'\n[[components]]\nid='downloads'\nname='D'\n[[components]]\nid='licensing'\nname='L'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap()
+    }
+
+    /// Reads `bytes` as a file of every section, checking what comes back.
+    fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let root = std::env::temp_dir().join(format!("upfront-props-{}-{n}", std::process::id()));
+        let path = root.join("content/incidents/note.md");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 2;
+        let config = config();
+        let mut result = Ok(());
+        for section in Section::ALL {
+            let parsed = Parsed::read(&root, section, &path, &config);
+            match &parsed.item {
+                Ok(Item::Incident(i)) => {
+                    if !crate::slug::is_slug(&i.slug) {
+                        result = Err(TestCaseError::fail(format!("slug {:?}", i.slug)));
+                    }
+                    if !i.updates.windows(2).all(|w| w[0].at <= w[1].at) {
+                        result = Err(TestCaseError::fail("updates out of order"));
+                    }
+                }
+                Ok(Item::Letter(l)) if !crate::slug::is_slug(&l.slug) => {
+                    result = Err(TestCaseError::fail(format!("slug {:?}", l.slug)));
+                }
+                Ok(Item::Page(p)) if !crate::slug::is_slug(&p.slug) => {
+                    result = Err(TestCaseError::fail(format!("slug {:?}", p.slug)));
+                }
+                Ok(_) => {}
+                Err(errors) => {
+                    if errors.is_empty() {
+                        result = Err(TestCaseError::fail("an error list with no error"));
+                    }
+                    for e in errors.iter() {
+                        if e.message.trim().is_empty() || e.file.is_none() {
+                            result = Err(TestCaseError::fail(format!("unplaced error {e:?}")));
+                        }
+                        if e.line.is_some_and(|l| l == 0 || l > lines) {
+                            result = Err(TestCaseError::fail(format!(
+                                "line past the file ({lines} lines): {e:?}"
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&root);
+        result
+    }
+
+    /// Lines that are nearly a valid note: real keys with good, odd and
+    /// wrong values, YAML's stranger features, broken indentation.
+    fn line() -> impl Strategy<Value = String> {
+        let keys = prop::sample::select(vec![
+            "title",
+            "date",
+            "severity",
+            "affected",
+            "summary",
+            "letter",
+            "pinned",
+            "draft",
+            "slug",
+            "updates",
+            "starts",
+            "ends",
+            "author",
+            "role",
+            "incidents",
+            "notices",
+            "  at",
+            "  status",
+            "  message",
+            "- at",
+            "tilte",
+            "\"title\"",
+            "? title",
+            "<<",
+        ]);
+        let values = prop::sample::select(vec![
+            "",
+            " Plain title",
+            " \"quoted \\\" \\u00e9\"",
+            " 'single ''quoted'''",
+            " \"unterminated",
+            " [licensing, downloads]",
+            " [nope]",
+            " [",
+            " {a: 1}",
+            " ~",
+            " null",
+            " 12345678901234567890123",
+            " -1.5e300",
+            " yes",
+            " true",
+            " 2008-08-12T06:00:00Z",
+            " 2008-08-12T06:00:00",
+            " 2008-13-45T99:99:99Z",
+            " 2008-08-12T06:00:00+25:00",
+            " minor",
+            " maintenance",
+            " resolved",
+            " completed",
+            " ../../x",
+            " Bad Slug",
+            " é",
+            " &a [x, y]",
+            " *a",
+            " *undefined",
+            " !!binary aGVsbG8=",
+            " !custom x",
+            " |\n  block\n  text",
+            " >-\n   folded",
+            " |0\n x",
+            "\n  - at: 2008-08-12T06:30:00Z\n    status: investigating\n    message: m",
+            "\n  - at: 2008-08-12T05:00:00Z\n    status: identified\n    message: earlier",
+            "\n  - {at: 2008-08-12T07:00:00Z, status: monitoring, message: flow}",
+            "\n  -\n  - ",
+            "\n\t- tab",
+            " [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+            " %TAG ! tag:x,2000:",
+            " \u{0}\u{7}\u{feff}\u{2028}",
+            "\n---",
+            "\n...",
+        ]);
+        (
+            keys,
+            prop::sample::select(vec![":", "", ": ", " :", "::"]),
+            values,
+        )
+            .prop_map(|(k, sep, v)| format!("{k}{sep}{v}"))
+    }
+
+    fn near_note() -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop::sample::select(vec![
+                "---\n",
+                "---\r\n",
+                "\u{feff}---\n",
+                "--- \n",
+                "",
+                "---",
+            ]),
+            prop::collection::vec(line(), 0..12),
+            prop::sample::select(vec!["---\n", "---", "--- x\n", "", "...\n", "---\r\n"]),
+            prop::sample::select(vec![
+                "",
+                "Body.\n",
+                "# Heading\n\n<script>x</script>\n",
+                "---\n",
+            ]),
+            any::<bool>(),
+        )
+            .prop_map(|(open, lines, close, body, crlf)| {
+                let eol = if crlf { "\r\n" } else { "\n" };
+                let mut s = open.to_string();
+                for l in lines {
+                    s.push_str(&l.replace('\n', eol));
+                    s.push_str(eol);
+                }
+                s.push_str(close);
+                s.push_str(body);
+                s.into_bytes()
+            })
+    }
+
+    /// A YAML alias bomb: each level doubles the last.
+    fn bomb(levels: usize) -> Vec<u8> {
+        let mut s = String::from("---\ntitle: x\na0: &a0 [lol, lol]\n");
+        for i in 1..levels {
+            let p = i - 1;
+            s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        s.push_str("---\n");
+        s.into_bytes()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn any_bytes_are_an_item_or_located_errors(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            check(&bytes)?;
+        }
+
+        #[test]
+        fn any_text_after_a_fence_is_an_item_or_located_errors(text in "(?s).{0,300}") {
+            check(format!("---\n{text}").as_bytes())?;
+        }
+
+        #[test]
+        fn near_valid_notes_are_an_item_or_located_errors(bytes in near_note()) {
+            check(&bytes)?;
+        }
+
+        #[test]
+        fn alias_bombs_are_an_item_or_located_errors(levels in 1usize..12) {
+            check(&bomb(levels))?;
+        }
+    }
+}

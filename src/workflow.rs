@@ -236,6 +236,7 @@ pub fn append_update(root: &Path, config: &Config, u: &NewUpdate) -> Result<Writ
     };
     let added = after.updates.last();
     let as_expected = after.updates.len() == incident.updates.len() + 1
+        && after.updates.starts_with(&incident.updates)
         && added.is_some_and(|a| {
             a.at == at && a.status == status && a.message_html == markdown::to_html(message)
         });
@@ -295,7 +296,8 @@ pub fn find_incident(root: &Path, slug: &str) -> Result<PathBuf> {
 
 /// The note's text with one update appended at the end of its `updates:`
 /// list (made when missing); nothing else changes, except an empty flow
-/// list `updates: []`, which becomes a block list.
+/// list `updates: []`, which becomes a block list: its `[]` (and the blanks
+/// before it) are the only bytes removed.
 pub fn insert_update(
     text: &str,
     at: Time,
@@ -332,12 +334,14 @@ pub fn insert_update(
     let rest = line(key)["updates:".len()..].trim();
     let rest = rest.split(" #").next().unwrap_or("").trim();
     if rest == "[]" {
-        let entry = format!(
-            "updates:{eol}{}",
-            update_entry("  ", at, status, message, eol)
-        );
+        // The empty flow list becomes a block list: only the `[]` and the
+        // blanks before it go; a comment after it stays.
+        let key_end = lines[key].0 + "updates:".len();
+        let list_end = key_end + text[key_end..].find("[]").unwrap_or(0) + 2;
+        let entry = update_entry("  ", at, status, message, eol);
         let mut out = String::with_capacity(text.len() + entry.len());
-        out.push_str(&text[..lines[key].0]);
+        out.push_str(&text[..key_end]);
+        out.push_str(&text[list_end..lines[key].1]);
         out.push_str(&entry);
         out.push_str(&text[lines[key].1..]);
         return Ok(out);
@@ -378,7 +382,38 @@ pub fn insert_update(
     let entry = update_entry(&pad, at, status, message, eol);
     // A last line without its newline (the fence follows) cannot happen:
     // the closing fence comes after it.
-    Ok(splice(text, lines[last].1, &entry))
+    let right_after = splice(text, lines[last].1, &entry);
+    // Blank lines after the last entry may belong to its message (a `|+`
+    // block keeps them); then the new entry goes after them, or the old
+    // message would lose them.
+    let mut blanks_end = last;
+    while blanks_end + 1 < close && line(blanks_end + 1).trim().is_empty() {
+        blanks_end += 1;
+    }
+    if blanks_end > last && !keeps_timeline(text, &right_after) {
+        return Ok(splice(text, lines[blanks_end].1, &entry));
+    }
+    Ok(right_after)
+}
+
+/// Whether `edited` reads back with the whole timeline of `text`, unchanged,
+/// ahead of its new entry (true when `text` does not parse: there is
+/// nothing to keep, and `update` refuses the edit on its own).
+fn keeps_timeline(text: &str, edited: &str) -> bool {
+    let timeline = |t: &str| -> Option<Vec<serde_json::Value>> {
+        let path = Path::new("note.md");
+        let doc = crate::frontmatter::split(t, path).ok()?;
+        let mut keys: std::collections::BTreeMap<String, serde_json::Value> =
+            crate::frontmatter::parse(&doc, path).ok()?;
+        match keys.remove("updates")? {
+            serde_json::Value::Array(a) => Some(a),
+            _ => None,
+        }
+    };
+    let Some(before) = timeline(text) else {
+        return true;
+    };
+    timeline(edited).is_some_and(|after| after.starts_with(&before))
 }
 
 /// (start, end) byte offsets of each line, newline included.
@@ -405,7 +440,10 @@ fn splice(text: &str, at: usize, insert: &str) -> String {
     out
 }
 
-/// One timeline entry as YAML, at the list's indentation.
+/// One timeline entry as YAML, at the list's indentation. A message of
+/// several lines is a literal block scalar (`|-`: it reads back without a
+/// final newline, exactly as given) when a block can hold it unchanged;
+/// anything else is double-quoted, which holds any text.
 pub(crate) fn update_entry(
     pad: &str,
     at: Time,
@@ -414,18 +452,18 @@ pub(crate) fn update_entry(
     eol: &str,
 ) -> String {
     let message = message.trim_end();
-    let value = if message.contains('\n') && !message.starts_with([' ', '\t']) {
+    let value = if message.contains('\n') && fits_block(message) {
         let body: Vec<String> = message
-            .lines()
+            .split('\n')
             .map(|l| {
-                if l.trim().is_empty() {
+                if l.is_empty() {
                     String::new()
                 } else {
                     format!("{pad}    {l}")
                 }
             })
             .collect();
-        format!("|{eol}{}", body.join(eol))
+        format!("|-{eol}{}", body.join(eol))
     } else {
         quote(message)
     };
@@ -436,7 +474,29 @@ pub(crate) fn update_entry(
     )
 }
 
-/// A YAML double-quoted string: always safe, whatever the text holds.
+/// Whether a literal block scalar reads back as exactly `message`: its
+/// indentation is taken from the first line with text, so that line must
+/// not start with a space or tab; a line of only blanks would lose them;
+/// and every character must be one YAML carries as itself.
+fn fits_block(message: &str) -> bool {
+    let first = message.split('\n').find(|l| !l.is_empty()).unwrap_or("");
+    !first.starts_with([' ', '\t'])
+        && message
+            .split('\n')
+            .all(|l| l.is_empty() || !l.trim_start_matches([' ', '\t']).is_empty())
+        && message.chars().all(|c| c == '\n' || yaml_prints(c))
+}
+
+/// Whether YAML carries `c` as itself inside a scalar: its printable set,
+/// less the characters YAML 1.1 reads as line breaks (U+0085, U+2028,
+/// U+2029) and the byte order mark.
+fn yaml_prints(c: char) -> bool {
+    matches!(c, '\t' | ' '..='~' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+}
+
+/// A YAML double-quoted string: always safe, whatever the text holds; a
+/// character YAML would not read back as itself is written as an escape.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -447,8 +507,9 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+            c if yaml_prints(c) => out.push(c),
+            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
         }
     }
     out.push('"');
@@ -560,7 +621,7 @@ mod tests {
             "line one\n\n- a list: yes",
             "\n",
         );
-        assert_eq!(e, "  - at: 2008-08-12T10:00:00Z\n    status: monitoring\n    message: |\n      line one\n\n      - a list: yes\n");
+        assert_eq!(e, "  - at: 2008-08-12T10:00:00Z\n    status: monitoring\n    message: |-\n      line one\n\n      - a list: yes\n");
         assert_eq!(
             quote("say \"hi\"\\ # not a comment"),
             "\"say \\\"hi\\\"\\\\ # not a comment\""
@@ -676,13 +737,8 @@ mod tests {
             let parsed: Timeline = crate::frontmatter::parse(&doc, path)
                 .unwrap_or_else(|e| panic!("seed {seed}: {e:?}\n{out}"));
             assert_eq!(parsed.updates.len(), items + 1, "seed {seed}\n{out}");
-            // A multi-line message is a `|` block scalar, which keeps one
-            // final newline; the words themselves must be unchanged.
-            assert_eq!(
-                parsed.updates[items].message.trim_end(),
-                message,
-                "seed {seed}\n{out}"
-            );
+            // The message reads back exactly as given.
+            assert_eq!(parsed.updates[items].message, message, "seed {seed}\n{out}");
         }
     }
 
@@ -691,5 +747,305 @@ mod tests {
         let flow = "---\ntitle: a\nupdates: [{at: 2008-08-12T10:00:00Z, status: identified, message: x}]\n---\n";
         let e = insert_update(flow, t("2008-08-12T11:00:00Z"), Status::Resolved, "x").unwrap_err();
         assert_eq!(e.line, Some(3));
+    }
+}
+
+/// Property tests of `update`'s text edit: for notes in many YAML styles and
+/// any message, the edit is one insertion (every old byte kept, in order)
+/// and the real parser reads the old timeline plus the new entry, whose
+/// message is exactly the one given.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Entry {
+        at: String,
+        status: String,
+        message: String,
+    }
+
+    /// The note parsed: its timeline, and every other key as JSON values.
+    fn read(note: &str) -> (Vec<Entry>, BTreeMap<String, serde_json::Value>) {
+        let path = Path::new("note.md");
+        let doc = crate::frontmatter::split(note, path).unwrap_or_else(|e| panic!("{e:?}\n{note}"));
+        let mut keys: BTreeMap<String, serde_json::Value> =
+            crate::frontmatter::parse(&doc, path).unwrap_or_else(|e| panic!("{e:?}\n{note}"));
+        let updates = keys.remove("updates").unwrap_or(serde_json::Value::Null);
+        let entries = match updates {
+            serde_json::Value::Null => vec![],
+            v => serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}\n{note}")),
+        };
+        (entries, keys)
+    }
+
+    /// Stands for "whatever the parser says" in the generator's expectations.
+    const KEEP: &str = "(kept blank lines)";
+
+    /// A message value in one of YAML's scalar styles, as the lines after
+    /// `message:` (the first without indentation, the rest at `deeper`).
+    fn styled_message() -> impl Strategy<Value = (String, String)> {
+        // (YAML as written with `@` for the continuation indentation, the
+        // text it stands for)
+        prop::sample::select(vec![
+            (" plain words", "plain words"),
+            (" plain # then a comment", "plain"),
+            (" 'single # quoted, it''s'", "single # quoted, it's"),
+            (" \"double \\\" \\\\ \\u00e9\"", "double \" \\ é"),
+            (" >\n@folded\n@text\n\n@para", "folded text\npara\n"),
+            (" >-\n@folded\n@stripped", "folded stripped"),
+            (" |\n@kept\n@lines", "kept\nlines\n"),
+            (" |-\n@kept\n\n@  deeper", "kept\n\n  deeper"),
+            // What a `|+` block holds depends on the blank lines after it.
+            (" |+\n@kept newlines\n", KEEP),
+            (" |2\n@   indented first", "   indented first\n"),
+            (" multi-line\n@plain scalar", "multi-line plain scalar"),
+            (" \"folded\n@double\"", "folded double"),
+            (" ''", ""),
+        ])
+        .prop_map(|(y, t)| (y.to_string(), t.to_string()))
+    }
+
+    #[derive(Debug, Clone)]
+    struct Style {
+        bom: bool,
+        crlf: bool,
+        /// Indentation of the list's `-` under `updates:`.
+        pad: usize,
+        /// Spaces after each `-`.
+        dash_gap: usize,
+        key_comment: bool,
+        before: &'static str,
+        between: &'static str,
+        after: &'static str,
+        body: &'static str,
+    }
+
+    fn style() -> impl Strategy<Value = Style> {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            0usize..5,
+            1usize..4,
+            any::<bool>(),
+            prop::sample::select(vec![
+                "",
+                "# leading comment\n",
+                "title: 'it''s'\n",
+                "title: \"Q: \\\"x\\\"\"\nsummary: >\n  folded\n  summary\n",
+                "affected: [a, b]\n",
+            ]),
+            prop::sample::select(vec![
+                "",
+                "\n",
+                "# between\n",
+                "   # indented comment\n",
+                "\n\n",
+            ]),
+            prop::sample::select(vec![
+                "",
+                "# trailing comment\n",
+                "\n",
+                "pinned: true\n",
+                "summary: |\n  after\n",
+                "\n# c\nletter: x\n",
+            ]),
+            prop::sample::select(vec![
+                "",
+                "Body.\n",
+                "updates:\n- at: not front matter\n---\n",
+                "no final newline",
+            ]),
+        )
+            .prop_map(
+                |(bom, crlf, pad, dash_gap, key_comment, before, between, after, body)| Style {
+                    bom,
+                    crlf,
+                    pad,
+                    dash_gap,
+                    key_comment,
+                    before,
+                    between,
+                    after,
+                    body,
+                },
+            )
+    }
+
+    /// A note with `items` timeline entries (key order, message styles and
+    /// the layout around them varied), and the entries it stands for.
+    fn note() -> impl Strategy<Value = (String, Vec<Entry>)> {
+        (
+            style(),
+            prop::collection::vec(
+                (styled_message(), prop::sample::select(vec![0usize, 1, 2])),
+                0..4,
+            ),
+        )
+            .prop_map(|(st, items)| {
+                let mut s = String::new();
+                if st.bom {
+                    s.push('\u{feff}');
+                }
+                s.push_str("---\n");
+                s.push_str(st.before);
+                s.push_str(match (items.is_empty(), st.key_comment, st.dash_gap) {
+                    // No timeline yet, written in each way a note can say so.
+                    (true, _, 1) => "severity: minor\n",
+                    (true, true, 2) => "updates: []   # none yet\n",
+                    (true, false, 2) => "updates: []\n",
+                    (_, true, _) => "updates:   # the timeline\n",
+                    (_, false, _) => "updates:\n",
+                });
+                let pad = " ".repeat(st.pad);
+                // Keys after the first sit under it, past the dash and gap.
+                let inner = " ".repeat(st.pad + 1 + st.dash_gap);
+                let mut entries = vec![];
+                for (i, ((yaml, text), order)) in items.into_iter().enumerate() {
+                    let at = format!("2008-08-12T0{i}:00:00Z");
+                    let deeper = format!("{inner}  ");
+                    let message = format!("message:{}", yaml.replace('@', &deeper));
+                    let keys = [
+                        format!("at: {at}"),
+                        "status: investigating".to_string(),
+                        message,
+                    ];
+                    let ordered: Vec<&String> = match order {
+                        0 => vec![&keys[0], &keys[1], &keys[2]],
+                        1 => vec![&keys[2], &keys[0], &keys[1]],
+                        _ => vec![&keys[1], &keys[2], &keys[0]],
+                    };
+                    for (k, key) in ordered.into_iter().enumerate() {
+                        if k == 0 {
+                            s.push_str(&format!("{pad}-{}{key}\n", " ".repeat(st.dash_gap)));
+                        } else {
+                            s.push_str(&format!("{inner}{key}\n"));
+                        }
+                    }
+                    s.push_str(st.between);
+                    entries.push(Entry {
+                        at,
+                        status: "investigating".into(),
+                        message: text,
+                    });
+                }
+                s.push_str(st.after);
+                s.push_str("---\n");
+                s.push_str(st.body);
+                if st.crlf {
+                    s = s.replace('\n', "\r\n");
+                }
+                (s, entries)
+            })
+    }
+
+    /// Messages as `update --message` passes them: any text, with the
+    /// characters that mean something to YAML (or break its lines) often.
+    fn message() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[a-z :#'\"\\\\\\-{}\\[\\],&*!|>%@`?\n\t\r é🚨\u{85}\u{2028}\u{feff}\u{0}\u{7}\u{fffe}]{1,40}",
+            "[a-z]{1,8}(\n[ a-z:#|>-]{0,12}){1,5}",
+        ]
+        .prop_map(|m| m.trim_end().to_string())
+        .prop_filter("update refuses a blank message", |m| !m.trim().is_empty())
+    }
+
+    fn at() -> Time {
+        chrono::DateTime::parse_from_rfc3339("2008-08-12T10:00:00Z").unwrap()
+    }
+
+    /// Whether `new` is `old` with one contiguous insertion.
+    fn one_insertion(old: &str, new: &str) -> bool {
+        let prefix = old
+            .bytes()
+            .zip(new.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let suffix = old.as_bytes()[prefix..]
+            .iter()
+            .rev()
+            .zip(new.as_bytes().iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        prefix + suffix == old.len() && new.len() > old.len()
+    }
+
+    /// An insertion, after removing an empty flow list's ` []` from the
+    /// `updates:` line when there is one: the only bytes an edit may drop.
+    fn one_edit(old: &str, new: &str) -> bool {
+        if one_insertion(old, new) {
+            return true;
+        }
+        let Some(key) = old.find("\nupdates:").map(|i| i + "\nupdates:".len()) else {
+            return false;
+        };
+        let blanks = old[key..].len() - old[key..].trim_start_matches(' ').len();
+        if !old[key + blanks..].starts_with("[]") {
+            return false;
+        }
+        let without = format!("{}{}", &old[..key], &old[key + blanks + 2..]);
+        one_insertion(&without, new)
+    }
+
+    #[test]
+    fn quoting_keeps_what_yaml_reads_as_line_breaks_or_refuses() {
+        for text in [
+            "a\u{2028}b",
+            "a\u{85}b",
+            "\u{feff}x",
+            "x\u{fffe}",
+            "\u{1}\u{7f}\u{9f}",
+            "🚨",
+        ] {
+            let (_, keys) = read(&format!("---\nk: {}\n---\n", quote(text)));
+            assert_eq!(
+                keys["k"],
+                serde_json::Value::String(text.into()),
+                "{text:?}"
+            );
+        }
+        // The same characters in a message of several lines: quoted, not a
+        // block, which could not hold them.
+        let e = update_entry("", at(), Status::Identified, "a\u{2028}\nb", "\n");
+        assert!(e.contains("message: \"a\\u2028\\nb\""), "{e}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn an_update_is_one_insertion_and_reads_back_exactly((note, entries) in note(), message in message()) {
+            let (before, keys) = read(&note);
+            prop_assert_eq!(before.len(), entries.len());
+            for (got, meant) in before.iter().zip(&entries) {
+                prop_assert_eq!(&got.at, &meant.at);
+                if meant.message != KEEP {
+                    prop_assert_eq!(&got.message, &meant.message, "the generator's note:\n{}", note);
+                }
+            }
+            let out = insert_update(&note, at(), Status::Monitoring, &message)
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            // One contiguous insertion: a common prefix and suffix cover
+            // every byte of the old note (less an empty list's `[]`).
+            prop_assert!(one_edit(&note, &out), "bytes moved:\n{}\n---\n{}", note, out);
+            let (after, after_keys) = read(&out);
+            prop_assert_eq!(after.len(), before.len() + 1, "{}", out);
+            prop_assert_eq!(&after[..before.len()], &before[..], "old entries changed:\n{}", out);
+            prop_assert_eq!(&after_keys, &keys, "other keys changed:\n{}", out);
+            let new = after.last().unwrap();
+            prop_assert_eq!(&new.message, &message, "{}", out);
+            prop_assert_eq!(new.status.as_str(), "monitoring");
+            prop_assert_eq!(new.at.as_str(), "2008-08-12T10:00:00Z");
+        }
+
+        #[test]
+        fn a_quoted_string_reads_back_as_itself(text in any::<String>()) {
+            let yaml = format!("---\nk: {}\n---\n", quote(&text));
+            let (_, keys) = read(&yaml);
+            prop_assert_eq!(&keys["k"], &serde_json::Value::String(text));
+        }
     }
 }
