@@ -973,8 +973,9 @@ mod props {
         prefix + suffix == old.len() && new.len() > old.len()
     }
 
-    /// An insertion, after removing an empty flow list's ` []` from the
-    /// `updates:` line when there is one: the only bytes an edit may drop.
+    /// An insertion, after removing an empty flow list's `[]` (and the
+    /// blanks before it) from the `updates:` line when there is one: the
+    /// only bytes an edit may drop.
     fn one_edit(old: &str, new: &str) -> bool {
         if one_insertion(old, new) {
             return true;
@@ -982,11 +983,12 @@ mod props {
         let Some(key) = old.find("\nupdates:").map(|i| i + "\nupdates:".len()) else {
             return false;
         };
-        let blanks = old[key..].len() - old[key..].trim_start_matches(' ').len();
-        if !old[key + blanks..].starts_with("[]") {
+        let rest = &old[key..];
+        let list = rest.trim_start();
+        if !list.starts_with("[]") || rest[..rest.len() - list.len()].contains('\n') {
             return false;
         }
-        let without = format!("{}{}", &old[..key], &old[key + blanks + 2..]);
+        let without = format!("{}{}", &old[..key], &list[2..]);
         one_insertion(&without, new)
     }
 

@@ -49,6 +49,9 @@ fn message_one() -> &'static str {
     "Msg1 \"dq\" 'sq' <script>alert(1)</script> ]]> &amp; & AT&T Ünïcødé 日本語 🚨 <b>escaped</b>"
 }
 
+/// The letter's body (Markdown) as text, which is also its excerpt.
+const LETTER_TEXT: &str = "We are sorry: <script>alert(1)</script> & AT&T “quoted” <b>.";
+
 const MESSAGE_TWO: &[&str] = &[
     "Msg2 </script> and ]]>",
     "Second paragraph: 5 < 6 & 7 > 3 <i>",
@@ -81,6 +84,8 @@ struct Html {
     text: String,
     /// (element, attribute, value) of every start tag.
     attrs: Vec<(String, String, String)>,
+    /// `<meta>` contents by their `name` or `property`.
+    metas: BTreeMap<String, Vec<String>>,
     /// The text inside each `<script>` element.
     scripts: Vec<String>,
     comments: Vec<String>,
@@ -103,6 +108,14 @@ impl Html {
                     let name = s(&tag.name);
                     for (k, v) in &tag.attributes {
                         html.attrs.push((name.clone(), s(k), s(&v.value)));
+                    }
+                    let attr = |k: &str| tag.attributes.get(k.as_bytes()).map(|v| s(&v.value));
+                    if let (Some(key), Some(content)) =
+                        (attr("name").or_else(|| attr("property")), attr("content"))
+                    {
+                        if name == "meta" {
+                            html.metas.entry(key).or_default().push(content);
+                        }
                     }
                     if name == "script" {
                         in_script = Some(String::new());
@@ -212,6 +225,7 @@ fn html_pages_read_back_every_field_unchanged() {
             "incidents/maint/index.html" => n2("Maint summary"),
             "incidents/resolved/index.html" => n("Resolved summary"),
             "incidents/minor/index.html" => n("Minor"),
+            "letters/letter/index.html" => LETTER_TEXT.to_string(),
             "components/downloads/index.html" => {
                 format!("{}: Major outage. {}", n("Downloads"), n("Downloads desc"))
             }
@@ -221,13 +235,37 @@ fn html_pages_read_back_every_field_unchanged() {
             }
             _ => n("Desc"),
         };
-        let description = html.attr("meta", "content", |v| v.contains("alert"));
-        let expected = shown(&expected);
+        let meta = |key: &str| html.metas.get(key).cloned().unwrap_or_default();
         assert_eq!(
-            description,
-            vec![expected.as_str()],
+            meta("description"),
+            vec![shown(&expected)],
             "{rel}: meta description"
         );
+        // Open Graph and Twitter cards on incident and letter pages.
+        let card = match rel.as_str() {
+            "incidents/active/index.html" => Some((n2("Active"), Some(n2("Summary")))),
+            "incidents/resolved/index.html" => Some((n("Resolved"), Some(n("Resolved summary")))),
+            "letters/letter/index.html" => Some((n("Letter"), Some(LETTER_TEXT.to_string()))),
+            _ => None,
+        };
+        if let Some((title, summary)) = card {
+            for key in ["og:title", "twitter:title"] {
+                assert_eq!(meta(key), vec![shown(&title)], "{rel}: {key}");
+            }
+            for key in ["og:description", "twitter:description"] {
+                if let Some(summary) = &summary {
+                    assert_eq!(meta(key), vec![shown(summary)], "{rel}: {key}");
+                }
+            }
+        }
+        for (key, values) in &html.metas {
+            for v in values.iter().filter(|v| v.contains("alert")) {
+                assert!(
+                    v == LETTER_TEXT || known_values().iter().any(|k| v.contains(&shown(k))),
+                    "{rel}: {key} holds a field changed: {v:?}"
+                );
+            }
+        }
     }
     assert!(pages >= 10, "only {pages} pages built");
 
@@ -265,7 +303,13 @@ fn html_pages_read_back_every_field_unchanged() {
     assert_text(
         "letters/letter/index.html",
         &page("letters/letter/index.html"),
-        &[n("Letter"), n("Author"), n("Role"), n2("Active")],
+        &[
+            n("Letter"),
+            n("Author"),
+            n("Role"),
+            n2("Active"),
+            LETTER_TEXT.into(),
+        ],
     );
     assert_text(
         "letters/index.html",
@@ -358,6 +402,7 @@ fn the_feed_reads_back_titles_authors_and_messages() {
         contents.push_str(&html.text);
     }
     assert!(contents.contains(message_one()), "{contents}");
+    assert!(contents.contains(LETTER_TEXT), "{contents}");
     // A component's own feed: its title names the component and the site.
     let rel = "components/downloads/feed.xml";
     let doc = xml(rel, &files[rel]);
