@@ -52,6 +52,11 @@ fn message_one() -> &'static str {
 /// The letter's body (Markdown) as text, which is also its excerpt.
 const LETTER_TEXT: &str = "We are sorry: <script>alert(1)</script> & AT&T “quoted” <b>.";
 
+/// The first update's message as written (Markdown source), which JSON
+/// for Statuspage clients carries as it is.
+const MESSAGE_ONE_SOURCE: &str =
+    "Msg1 `\"dq\" 'sq' <script>alert(1)</script>` `]]>` `&amp;` & AT&T Ünïcødé 日本語 🚨 \\<b>escaped\\</b>";
+
 const MESSAGE_TWO: &[&str] = &[
     "Msg2 </script> and ]]>",
     "Second paragraph: 5 < 6 & 7 > 3 <i>",
@@ -487,7 +492,13 @@ fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
 /// Every field value the fixture holds, for "a string that carries the
 /// payload must be one of them, whole".
 fn known_values() -> Vec<String> {
-    let mut v = vec![n2("Site"), n2("Active"), n2("Summary"), n2("Maint summary")];
+    let mut v = vec![
+        n2("Site"),
+        n2("Active"),
+        n2("Summary"),
+        n2("Maint summary"),
+        MESSAGE_ONE_SOURCE.into(),
+    ];
     for tag in [
         "Desc",
         "Downloads",
@@ -543,13 +554,23 @@ fn json_outputs_read_back_every_field_unchanged() {
                 n("Letter"),
                 n("Minor"),
             ],
+            // Statuspage's shape: names, titles and the messages as written.
+            "api/v2/summary.json" => vec![
+                n2("Site"),
+                n("Downloads"),
+                n2("Active"),
+                MESSAGE_ONE_SOURCE.into(),
+            ],
             _ => vec![],
         };
         for e in expected {
             assert!(all.contains(&e), "{rel}: {e:?} is not read back");
         }
     }
-    assert!(checked >= 2, "status.json and notice.json");
+    assert!(
+        checked >= 4,
+        "status.json, notice.json, api/v2/*.json: {checked}"
+    );
 }
 
 // ---------------------------------------------------------------- iCalendar
