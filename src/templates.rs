@@ -110,14 +110,22 @@ impl Templates {
 /// written at all and are dropped.
 pub fn escape(s: &str) -> String {
     let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    // Most values (titles, dates, URLs) have nothing to escape: find the
+    // first byte worth a look with a table lookup per byte, and copy whole
+    // when there is none.
+    let Some(first) = bytes.iter().position(|&b| SPECIAL[b as usize]) else {
+        return s.to_string();
+    };
+    let mut out = String::with_capacity(s.len() + s.len() / 8 + 8);
     let mut start = 0;
-    let mut i = 0;
-    // Copy runs of ordinary text whole; only the special ASCII bytes and the
-    // lead bytes of characters that may be dropped are looked at (neither
-    // ever occurs inside a multi-byte character, so `i` is then a character
-    // boundary).
+    let mut i = first;
+    // The bytes in the table are ASCII or lead bytes, never inside a
+    // multi-byte character, so `i` is a character boundary where one is found.
     while i < bytes.len() {
+        if !SPECIAL[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
         let (entity, len) = match bytes[i] {
             b'&' => ("&amp;", 1),
             b'<' => ("&lt;", 1),
@@ -125,12 +133,8 @@ pub fn escape(s: &str) -> String {
             b'"' => ("&quot;", 1),
             b'\'' => ("&#39;", 1),
             b'\r' => ("&#13;", 1),
-            b'\t' | b'\n' => {
-                i += 1;
-                continue;
-            }
-            0..=0x1f | 0x7f => ("", 1),
-            // U+0080..U+009F, U+FDD0..U+FFFF, and the planes above the BMP.
+            // U+0080..U+00BF, U+F000..U+FFFF and the planes above: most are
+            // text, a few (C1 controls, noncharacters) cannot be written.
             0xc2 | 0xef | 0xf0..=0xf4 => {
                 let c = s[i..].chars().next().unwrap_or(' ');
                 if is_markup_char(c) {
@@ -139,10 +143,8 @@ pub fn escape(s: &str) -> String {
                 }
                 ("", c.len_utf8())
             }
-            _ => {
-                i += 1;
-                continue;
-            }
+            // The other control characters.
+            _ => ("", 1),
         };
         out.push_str(&s[start..i]);
         out.push_str(entity);
@@ -152,6 +154,32 @@ pub fn escape(s: &str) -> String {
     out.push_str(&s[start..]);
     out
 }
+
+/// The bytes `escape` looks at: the five it replaces, the carriage return,
+/// control characters other than tab and newline, and the lead bytes of
+/// the characters it may have to drop.
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    table[0x7f] = true;
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[0xc2] = true;
+    table[0xef] = true;
+    let mut b = 0xf0;
+    while b <= 0xf4 {
+        table[b] = true;
+        b += 1;
+    }
+    table
+};
 
 /// Whether a character may appear in both an XML 1.0 and an error-free
 /// HTML document.
