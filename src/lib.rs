@@ -22,6 +22,7 @@ pub mod serve;
 pub mod slug;
 pub mod status;
 pub mod templates;
+pub mod times;
 pub mod watch;
 pub mod workflow;
 

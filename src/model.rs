@@ -159,6 +159,10 @@ pub struct Site {
     pub overall: ComponentStatus,
     incident_by_slug: HashMap<String, usize>,
     letter_by_slug: HashMap<String, usize>,
+    /// Per incident, the index of its letter (see `letter_for`).
+    letter_of: Vec<Option<usize>>,
+    /// Per letter, the incidents it is about (see `incidents_for`).
+    about: Vec<Vec<usize>>,
 }
 
 impl Site {
@@ -201,17 +205,23 @@ impl Site {
         hash.write_u64(extra_digest);
         hash.write(now.to_rfc3339().as_bytes());
 
+        let incident_by_slug: HashMap<String, usize> = incidents
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.incident.slug.clone(), i))
+            .collect();
+        let letter_by_slug: HashMap<String, usize> = letters
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.slug.clone(), i))
+            .collect();
+        let links = Links::new(&incidents, &letters, &incident_by_slug, &letter_by_slug);
+
         Site {
-            incident_by_slug: incidents
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.incident.slug.clone(), i))
-                .collect(),
-            letter_by_slug: letters
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.slug.clone(), i))
-                .collect(),
+            incident_by_slug,
+            letter_by_slug,
+            letter_of: links.letter_of,
+            about: links.about,
             build_id: format!("{:016x}", hash.0),
             config,
             now,
@@ -240,36 +250,13 @@ impl Site {
 
     /// The letter an incident links to, or failing that the newest letter
     /// that names the incident.
-    pub fn letter_for(&self, incident: &Incident) -> Option<&Letter> {
-        incident
-            .letter
-            .as_ref()
-            .and_then(|r| self.letter(&r.name))
-            .or_else(|| {
-                self.letters
-                    .iter()
-                    .find(|l| l.incidents.iter().any(|r| r.name == incident.slug))
-            })
+    pub fn letter_for(&self, incident: usize) -> Option<&Letter> {
+        self.letter_of[incident].map(|l| &self.letters[l])
     }
 
     /// Incidents a letter is about: those it names, then those naming it.
-    pub fn incidents_for(&self, letter: &Letter) -> Vec<&Entry> {
-        let mut out: Vec<&Entry> = letter
-            .incidents
-            .iter()
-            .filter_map(|r| self.incident(&r.name))
-            .collect();
-        for e in &self.incidents {
-            let names_it = e
-                .incident
-                .letter
-                .as_ref()
-                .is_some_and(|r| r.name == letter.slug);
-            if names_it && !out.iter().any(|o| o.incident.slug == e.incident.slug) {
-                out.push(e);
-            }
-        }
-        out
+    pub fn incidents_for(&self, letter: usize) -> &[usize] {
+        &self.about[letter]
     }
 
     /// Active incidents affecting any of the page's `notices`, banner order.
@@ -288,6 +275,59 @@ impl Site {
 
     pub fn component(&self, id: &str) -> Option<&Component> {
         self.config.components.iter().find(|c| c.id == id)
+    }
+}
+
+/// Which letter speaks for each incident and which incidents each letter is
+/// about, worked out once in a pass over every reference (not per page).
+struct Links {
+    letter_of: Vec<Option<usize>>,
+    about: Vec<Vec<usize>>,
+}
+
+impl Links {
+    fn new(
+        incidents: &[Entry],
+        letters: &[Letter],
+        incident_by_slug: &HashMap<String, usize>,
+        letter_by_slug: &HashMap<String, usize>,
+    ) -> Links {
+        // An incident's own `letter:` wins; failing that, the newest letter
+        // naming it (letters are newest first, so the first one seen).
+        let mut letter_of: Vec<Option<usize>> = incidents
+            .iter()
+            .map(|e| {
+                let r = e.incident.letter.as_ref()?;
+                letter_by_slug.get(&r.name).copied()
+            })
+            .collect();
+        let mut about: Vec<Vec<usize>> = vec![Vec::new(); letters.len()];
+        for (l, letter) in letters.iter().enumerate() {
+            for r in &letter.incidents {
+                if let Some(&i) = incident_by_slug.get(&r.name) {
+                    about[l].push(i);
+                    if letter_of[i].is_none() {
+                        letter_of[i] = Some(l);
+                    }
+                }
+            }
+        }
+        // Then the incidents naming a letter it does not name itself.
+        let mut named: Vec<std::collections::HashSet<usize>> =
+            about.iter().map(|v| v.iter().copied().collect()).collect();
+        for (i, e) in incidents.iter().enumerate() {
+            let target = e
+                .incident
+                .letter
+                .as_ref()
+                .and_then(|r| letter_by_slug.get(&r.name));
+            if let Some(&l) = target {
+                if named[l].insert(i) {
+                    about[l].push(i);
+                }
+            }
+        }
+        Links { letter_of, about }
     }
 }
 
@@ -517,5 +557,76 @@ mod tests {
         };
         assert_eq!(s.notices_for(&page("licensing")), vec![0]);
         assert!(s.notices_for(&page("downloads")).is_empty());
+    }
+
+    fn letter(slug: &str, date: &str, about: &[&str]) -> Letter {
+        Letter {
+            slug: slug.into(),
+            source: PathBuf::new(),
+            title: slug.into(),
+            date: t(date),
+            author: "A".into(),
+            role: None,
+            incidents: about
+                .iter()
+                .map(|&name| Ref {
+                    name: name.into(),
+                    line: None,
+                })
+                .collect(),
+            draft: false,
+            body_html: String::new(),
+        }
+    }
+
+    #[test]
+    fn letters_and_incidents_find_each_other_both_ways() {
+        let named = |slug: &str, letter: Option<&str>| Incident {
+            letter: letter.map(|l| Ref {
+                name: l.into(),
+                line: None,
+            }),
+            ..incident(slug, Severity::Major, &[])
+        };
+        let config = Config::parse(
+            "title='T'\nbase_url='https://x.test'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        let content = Content {
+            incidents: vec![
+                named("own", Some("old")),
+                named("missing", Some("nope")),
+                named("plain", None),
+                named("alone", None),
+            ]
+            .into_iter()
+            .map(Arc::new)
+            .collect(),
+            letters: vec![
+                letter("old", "2008-01-01T00:00:00Z", &["plain"]),
+                letter("new", "2009-01-01T00:00:00Z", &["plain", "own", "missing"]),
+            ],
+            ..Content::default()
+        };
+        let s = Site::new(config, content, t(NOW), 0);
+        let index = |slug: &str| s.incident_index(slug).unwrap();
+        let letter_of = |slug: &str| s.letter_for(index(slug)).map(|l| l.slug.as_str());
+        // An incident's own letter wins over a newer letter naming it.
+        assert_eq!(letter_of("own"), Some("old"));
+        // An unknown own letter falls back to the newest letter naming it.
+        assert_eq!(letter_of("missing"), Some("new"));
+        assert_eq!(letter_of("plain"), Some("new"));
+        assert_eq!(letter_of("alone"), None);
+        // A letter's incidents: those it names, then those naming it, once each.
+        let about = |l: usize| -> Vec<&str> {
+            s.incidents_for(l)
+                .iter()
+                .map(|&i| s.incidents[i].incident.slug.as_str())
+                .collect()
+        };
+        assert_eq!(s.letters[0].slug, "new");
+        assert_eq!(about(0), ["plain", "own", "missing"]);
+        assert_eq!(about(1), ["plain", "own"]);
     }
 }

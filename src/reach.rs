@@ -5,7 +5,8 @@
 
 use crate::content::Choice;
 use crate::model::{ComponentStatus, Site};
-use crate::render::{severity_label, status_label, update_ids, utc, Output};
+use crate::render::{severity_label, status_label, update_ids, Output};
+use crate::times::{compact_utc, utc};
 
 /// The embeddable notice script; small, dependency-free, and silent on any
 /// failure so it can never break the page that hosts it.
@@ -104,7 +105,7 @@ pub fn notice_json(site: &Site) -> Vec<u8> {
                 status_label: status_label(e.facts.current),
                 updated_at: e.facts.last_update.map(utc),
                 url: abs(format!("/incidents/{}/", inc.slug)),
-                letter: site.letter_for(inc).map(|l| NoticeLetter {
+                letter: site.letter_for(i).map(|l| NoticeLetter {
                     title: &l.title,
                     url: abs(format!("/letters/{}/", l.slug)),
                 }),
@@ -197,9 +198,9 @@ pub fn calendar(site: &Site) -> String {
         lines.extend([
             "BEGIN:VEVENT".to_string(),
             format!("UID:{}@{}", i.slug, host),
-            format!("DTSTAMP:{}", ics_time(i.date)),
-            format!("DTSTART:{}", ics_time(w.starts)),
-            format!("DTEND:{}", ics_time(w.ends)),
+            format!("DTSTAMP:{}", compact_utc(i.date)),
+            format!("DTSTART:{}", compact_utc(w.starts)),
+            format!("DTEND:{}", compact_utc(w.ends)),
             format!("SUMMARY:{}", ics_text(&i.title)),
             format!(
                 "DESCRIPTION:{}",
@@ -227,12 +228,6 @@ pub fn calendar(site: &Site) -> String {
         out.push_str("\r\n");
     }
     out
-}
-
-fn ics_time(t: crate::content::Time) -> String {
-    t.with_timezone(&chrono::Utc)
-        .format("%Y%m%dT%H%M%SZ")
-        .to_string()
 }
 
 /// RFC 5545 TEXT: backslash, semicolon, comma and newlines escaped.

@@ -1,8 +1,10 @@
 //! Site + templates → every output file, as a pure function: the same model
 //! and templates give the same bytes, whatever the thread count.
 
-use chrono::{SecondsFormat, TimeDelta, Utc};
-use chrono_tz::Tz;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::Datelike;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
@@ -12,6 +14,7 @@ use crate::error::{Error, Errors, Result};
 use crate::model::{ComponentStatus, Entry, Phase, Site};
 use crate::status;
 use crate::templates::Templates;
+use crate::times::{compact_utc, format_duration, utc, TimeView};
 
 /// One file of the output, by its path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +26,26 @@ pub struct Output {
 /// How many entries the Atom feed and the homepage's "recent" list keep.
 pub const FEED_ENTRIES: usize = 50;
 pub const RECENT: usize = 10;
+
+/// Guesses at output sizes, so each page is rendered into one buffer
+/// instead of one grown a dozen times: a page's frame, and one list row.
+const PAGE: usize = 6 * 1024;
+const ROW: usize = 512;
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// Renders the whole site. Outputs are sorted by path.
 pub fn render(site: &Site, templates: &Templates) -> Result<Vec<Output>> {
@@ -212,6 +235,10 @@ struct Renderer<'a> {
     /// The `site` variable, built once and shared by every page.
     base: Context,
     stamping: Stamping,
+    /// Each incident's summary, built the first time a page needs it and
+    /// shared by every page that lists it (its own page, the archive, the
+    /// homepage, its letter).
+    views: Vec<OnceLock<IncidentView<'a>>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -225,6 +252,7 @@ impl<'a> Renderer<'a> {
             templates,
             base,
             stamping,
+            views: (0..site.incidents.len()).map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -236,7 +264,7 @@ impl<'a> Renderer<'a> {
             Job::Letters => {
                 let letters: Vec<LetterView> =
                     s.letters.iter().map(|l| self.letter_view(l)).collect();
-                self.page("letters.html", "/letters/", "Open letters", |c| {
+                self.page("letters.html", "/letters/", "Open letters", PAGE, |c| {
                     c.insert("letters", &letters)
                 })
             }
@@ -245,27 +273,29 @@ impl<'a> Renderer<'a> {
                 "404.html",
                 "/404.html",
                 "Page not found",
+                PAGE,
                 |_| {},
             ),
             Job::Feed => self.feed(),
             Job::Sitemap => self.sitemap(),
-            Job::Incident(i) => self.incident(&s.incidents[i]),
-            Job::Letter(i) => self.letter(&s.letters[i]),
+            Job::Incident(i) => self.incident(i),
+            Job::Letter(i) => self.letter(i),
             Job::Page(i) => self.plain_page(&s.pages[i]),
         }
     }
 
     /// Renders `template` for the page at `url` (a directory URL, written as
-    /// its index.html).
+    /// its index.html). `size` is a guess at the output's length.
     fn page(
         &self,
         template: &str,
         url: &str,
         title: &str,
+        size: usize,
         fill: impl FnOnce(&mut Context),
     ) -> std::result::Result<Output, Error> {
         let path = format!("{}index.html", &url[1..]);
-        self.page_at(template, &path, url, title, fill)
+        self.page_at(template, &path, url, title, size, fill)
     }
 
     fn page_at(
@@ -274,6 +304,7 @@ impl<'a> Renderer<'a> {
         path: &str,
         url: &str,
         title: &str,
+        size: usize,
         fill: impl FnOnce(&mut Context),
     ) -> std::result::Result<Output, Error> {
         let mut ctx = self.base.clone();
@@ -281,10 +312,10 @@ impl<'a> Renderer<'a> {
         ctx.insert("canonical_url", &self.site.config.absolute(url));
         ctx.insert("page_title", title);
         fill(&mut ctx);
-        let html = self.templates.render(template, &ctx)?;
+        let bytes = self.templates.render(template, &ctx, size)?;
         Ok(Output {
             path: path.to_string(),
-            bytes: html.into_bytes(),
+            bytes,
         })
     }
 
@@ -306,34 +337,22 @@ impl<'a> Renderer<'a> {
         TimeView::new(t, self.site.config.timezone)
     }
 
+    fn views(&self, indices: impl IntoIterator<Item = usize>) -> Vec<&IncidentView<'a>> {
+        indices.into_iter().map(|i| self.incident_view(i)).collect()
+    }
+
     fn home(&self) -> std::result::Result<Output, Error> {
         let s = self.site;
-        let banners: Vec<IncidentView> = s
-            .active
-            .iter()
-            .map(|&i| self.incident_view(&s.incidents[i]))
-            .collect();
-        let upcoming: Vec<IncidentView> = s
-            .upcoming
-            .iter()
-            .map(|&i| self.incident_view(&s.incidents[i]))
-            .collect();
-        let shown = |e: &&Entry| !e.facts.active && e.facts.phase != Some(Phase::Upcoming);
-        let pinned: Vec<IncidentView> = s
-            .incidents
-            .iter()
-            .filter(shown)
-            .filter(|e| e.incident.pinned)
-            .map(|e| self.incident_view(e))
-            .collect();
-        let recent: Vec<IncidentView> = s
-            .incidents
-            .iter()
-            .filter(shown)
-            .filter(|e| !e.incident.pinned)
-            .take(RECENT)
-            .map(|e| self.incident_view(e))
-            .collect();
+        let banners = self.views(s.active.iter().copied());
+        let upcoming = self.views(s.upcoming.iter().copied());
+        let shown = |i: &usize| {
+            let f = &s.incidents[*i].facts;
+            !f.active && f.phase != Some(Phase::Upcoming)
+        };
+        let pinned_if = |pinned: bool| move |i: &usize| s.incidents[*i].incident.pinned == pinned;
+        let all = 0..s.incidents.len();
+        let pinned = self.views(all.clone().filter(shown).filter(pinned_if(true)));
+        let recent = self.views(all.filter(shown).filter(pinned_if(false)).take(RECENT));
         let latest_letter = s.letters.first().map(|l| self.letter_view(l));
         let intro = s
             .intro
@@ -345,7 +364,7 @@ impl<'a> Renderer<'a> {
             .as_ref()
             .and_then(|i| i.title.clone())
             .unwrap_or_else(|| s.config.title.clone());
-        self.page("index.html", "/", &title, |c| {
+        self.page("index.html", "/", &title, PAGE, |c| {
             c.insert("intro", &intro);
             c.insert("banners", &banners);
             c.insert("upcoming", &upcoming);
@@ -358,39 +377,52 @@ impl<'a> Renderer<'a> {
     fn archive(&self) -> std::result::Result<Output, Error> {
         let tz = self.site.config.timezone;
         let mut months: Vec<MonthView> = Vec::new();
-        for e in &self.site.incidents {
+        for (i, e) in self.site.incidents.iter().enumerate() {
             let local = e.incident.date.with_timezone(&tz);
-            let id = local.format("%Y-%m").to_string();
-            if months.last().is_none_or(|m| m.id != id) {
+            let (year, month) = (local.year(), local.month());
+            if months
+                .last()
+                .is_none_or(|m| (m.year, m.month) != (year, month))
+            {
                 months.push(MonthView {
-                    label: local.format("%B %Y").to_string(),
-                    id,
+                    id: format!("{year:04}-{month:02}"),
+                    label: format!("{} {year}", MONTH_NAMES[local.month0() as usize]),
+                    year,
+                    month,
                     incidents: Vec::new(),
                 });
             }
             if let Some(m) = months.last_mut() {
-                m.incidents.push(self.incident_view(e));
+                m.incidents.push(self.incident_view(i));
             }
         }
-        self.page("incidents.html", "/incidents/", "Incident history", |c| {
-            c.insert("months", &months)
-        })
+        let size = PAGE + ROW * self.site.incidents.len();
+        self.page(
+            "incidents.html",
+            "/incidents/",
+            "Incident history",
+            size,
+            |c| c.insert("months", &months),
+        )
     }
 
-    fn incident(&self, e: &Entry) -> std::result::Result<Output, Error> {
+    fn incident(&self, index: usize) -> std::result::Result<Output, Error> {
+        let incident = &self.site.incidents[index].incident;
         let view = IncidentPage {
-            summary: self.incident_view(e),
-            updates: self.updates(&e.incident),
-            content: e.incident.body_html.clone(),
+            summary: self.incident_view(index),
+            updates: self.updates(incident),
+            content: &incident.body_html,
         };
-        let url = format!("/incidents/{}/", e.incident.slug);
-        self.page("incident.html", &url, &e.incident.title, |c| {
+        let text: usize = incident.updates.iter().map(|u| u.message_html.len()).sum();
+        let size = PAGE + incident.body_html.len() + text + ROW * incident.updates.len();
+        let url = format!("/incidents/{}/", incident.slug);
+        self.page("incident.html", &url, &incident.title, size, |c| {
             c.insert("incident", &view)
         })
     }
 
     /// Newest first, as status pages show them, each with a stable anchor.
-    fn updates(&self, incident: &Incident) -> Vec<UpdateView> {
+    fn updates(&self, incident: &'a Incident) -> Vec<UpdateView<'a>> {
         let ids = update_ids(incident);
         let mut out: Vec<UpdateView> = incident
             .updates
@@ -401,45 +433,38 @@ impl<'a> Renderer<'a> {
                 at: self.time(u.at),
                 status: u.status.name(),
                 status_label: status_label(u.status),
-                message: u.message_html.clone(),
+                message: &u.message_html,
             })
             .collect();
         out.reverse();
         out
     }
 
-    fn letter(&self, l: &Letter) -> std::result::Result<Output, Error> {
+    fn letter(&self, index: usize) -> std::result::Result<Output, Error> {
+        let l = &self.site.letters[index];
         let view = LetterPage {
             summary: self.letter_view(l),
-            content: l.body_html.clone(),
+            content: &l.body_html,
         };
-        let incidents: Vec<IncidentView> = self
-            .site
-            .incidents_for(l)
-            .into_iter()
-            .map(|e| self.incident_view(e))
-            .collect();
+        let incidents = self.views(self.site.incidents_for(index).iter().copied());
         let url = format!("/letters/{}/", l.slug);
-        self.page("letter.html", &url, &l.title, |c| {
+        let size = PAGE + l.body_html.len();
+        self.page("letter.html", &url, &l.title, size, |c| {
             c.insert("letter", &view);
             c.insert("incidents", &incidents);
         })
     }
 
     fn plain_page(&self, p: &Page) -> std::result::Result<Output, Error> {
-        let notices: Vec<IncidentView> = self
-            .site
-            .notices_for(p)
-            .into_iter()
-            .map(|i| self.incident_view(&self.site.incidents[i]))
-            .collect();
+        let notices = self.views(self.site.notices_for(p));
         let view = PageView {
-            slug: p.slug.clone(),
-            title: p.title.clone(),
-            content: p.body_html.clone(),
+            slug: &p.slug,
+            title: &p.title,
+            content: &p.body_html,
         };
         let url = format!("/{}/", p.slug);
-        self.page("page.html", &url, &p.title, |c| {
+        let size = PAGE + p.body_html.len();
+        self.page("page.html", &url, &p.title, size, |c| {
             c.insert("page", &view);
             c.insert("notices", &notices);
         })
@@ -447,46 +472,87 @@ impl<'a> Renderer<'a> {
 
     fn feed(&self) -> std::result::Result<Output, Error> {
         let s = self.site;
-        let mut entries: Vec<FeedEntry> = Vec::new();
-        for e in &s.incidents {
-            let url = s
-                .config
-                .absolute(&format!("/incidents/{}/", e.incident.slug));
-            for (u, id) in e.incident.updates.iter().zip(update_ids(&e.incident)) {
-                entries.push(FeedEntry {
-                    id: format!("{url}#{id}"),
-                    url: format!("{url}#{id}"),
-                    title: format!("{}: {}", status_label(u.status), e.incident.title),
-                    updated: utc(u.at),
-                    sort_key: u.at,
-                    author: s.config.title.clone(),
-                    content: u.message_html.clone(),
-                });
-            }
-        }
-        for l in &s.letters {
-            let url = s.config.absolute(&format!("/letters/{}/", l.slug));
-            entries.push(FeedEntry {
-                id: url.clone(),
-                url,
-                title: l.title.clone(),
-                updated: utc(l.date),
-                sort_key: l.date,
-                author: l.author.clone(),
-                content: l.body_html.clone(),
-            });
-        }
-        // Newest first; ids break ties so the order never depends on input order.
-        entries.sort_by(|a, b| b.sort_key.cmp(&a.sort_key).then_with(|| a.id.cmp(&b.id)));
-        entries.truncate(FEED_ENTRIES);
+        let entries = self.feed_entries(|_| true, true);
+        let size = PAGE + entries.iter().map(|e| e.content.len() + ROW).sum::<usize>();
         let updated = entries
             .first()
             .map_or_else(|| self.now_utc(), |e| e.updated.clone());
-        self.page_at("feed.xml", "feed.xml", "/feed.xml", &s.config.title, |c| {
-            c.insert("entries", &entries);
-            c.insert("updated", &updated);
-            c.insert("feed_url", &s.config.absolute("/feed.xml"));
-        })
+        self.page_at(
+            "feed.xml",
+            "feed.xml",
+            "/feed.xml",
+            &s.config.title,
+            size,
+            |c| {
+                c.insert("entries", &entries);
+                c.insert("updated", &updated);
+                c.insert("feed_url", &s.config.absolute("/feed.xml"));
+            },
+        )
+    }
+
+    /// The newest `FEED_ENTRIES` entries: one per update of each incident
+    /// `keep` selects, and one per letter when `letters` is set. Only the
+    /// entries that make the cut are built.
+    fn feed_entries(&self, keep: impl Fn(&Entry) -> bool, letters: bool) -> Vec<FeedEntry<'a>> {
+        let s = self.site;
+        let mut candidates: Vec<(Time, FeedSource)> = Vec::new();
+        for (i, e) in s.incidents.iter().enumerate().filter(|(_, e)| keep(e)) {
+            let updates = e.incident.updates.iter().enumerate();
+            candidates.extend(updates.map(|(u, update)| (update.at, FeedSource::Update(i, u))));
+        }
+        if letters {
+            let all = s.letters.iter().enumerate();
+            candidates.extend(all.map(|(l, letter)| (letter.date, FeedSource::Letter(l))));
+        }
+        if candidates.len() > FEED_ENTRIES {
+            // Keep everything as new as the last entry that fits: ties at
+            // the cut are settled by id below, whatever the input order.
+            let newest_first = |a: &(Time, FeedSource), b: &(Time, FeedSource)| b.0.cmp(&a.0);
+            candidates.select_nth_unstable_by(FEED_ENTRIES - 1, newest_first);
+            let cut = candidates[FEED_ENTRIES - 1].0;
+            candidates.retain(|c| c.0 >= cut);
+        }
+        let mut ids: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut entries: Vec<FeedEntry> = candidates
+            .into_iter()
+            .map(|(at, source)| match source {
+                FeedSource::Update(i, u) => {
+                    let incident = &s.incidents[i].incident;
+                    let update = &incident.updates[u];
+                    let anchors = ids.entry(i).or_insert_with(|| update_ids(incident));
+                    let url = s
+                        .config
+                        .absolute(&format!("/incidents/{}/#{}", incident.slug, anchors[u]));
+                    FeedEntry {
+                        id: url.clone(),
+                        url,
+                        title: format!("{}: {}", status_label(update.status), incident.title),
+                        updated: utc(at),
+                        sort_key: at,
+                        author: &s.config.title,
+                        content: &update.message_html,
+                    }
+                }
+                FeedSource::Letter(l) => {
+                    let letter = &s.letters[l];
+                    let url = s.config.absolute(&format!("/letters/{}/", letter.slug));
+                    FeedEntry {
+                        id: url.clone(),
+                        url,
+                        title: letter.title.clone(),
+                        updated: utc(at),
+                        sort_key: at,
+                        author: &letter.author,
+                        content: &letter.body_html,
+                    }
+                }
+            })
+            .collect();
+        // Newest first; ids break ties so the order never depends on input order.
+        entries.sort_by(|a, b| b.sort_key.cmp(&a.sort_key).then_with(|| a.id.cmp(&b.id)));
+        entries.truncate(FEED_ENTRIES);
+        entries
     }
 
     fn sitemap(&self) -> std::result::Result<Output, Error> {
@@ -518,23 +584,36 @@ impl<'a> Renderer<'a> {
             loc: abs(&format!("/{}/", p.slug)),
             lastmod: None,
         }));
-        self.page_at("sitemap.xml", "sitemap.xml", "/sitemap.xml", "", |c| {
-            c.insert("urls", &urls)
-        })
+        let size = PAGE + ROW * urls.len();
+        self.page_at(
+            "sitemap.xml",
+            "sitemap.xml",
+            "/sitemap.xml",
+            "",
+            size,
+            |c| c.insert("urls", &urls),
+        )
     }
 
-    fn incident_view(&self, e: &Entry) -> IncidentView {
+    /// The summary of incident `index`, built once per render.
+    fn incident_view(&self, index: usize) -> &IncidentView<'a> {
+        self.views[index].get_or_init(|| self.new_incident_view(index))
+    }
+
+    fn new_incident_view(&self, index: usize) -> IncidentView<'a> {
+        let site: &'a Site = self.site;
+        let e = &site.incidents[index];
         let i = &e.incident;
         let f = &e.facts;
-        let letter = self.site.letter_for(i).map(|l| Link {
-            title: l.title.clone(),
+        let letter = site.letter_for(index).map(|l| LinkRef {
+            title: &l.title,
             url: self.url(&format!("/letters/{}/", l.slug)),
         });
         IncidentView {
-            slug: i.slug.clone(),
+            slug: &i.slug,
             url: self.url(&format!("/incidents/{}/", i.slug)),
-            title: i.title.clone(),
-            summary: i.summary.clone(),
+            title: &i.title,
+            summary: i.summary.as_deref(),
             severity: i.severity.name(),
             severity_label: severity_label(i.severity),
             status: f.current.name(),
@@ -552,24 +631,24 @@ impl<'a> Renderer<'a> {
             affected: i
                 .affected
                 .iter()
-                .filter_map(|r| self.site.component(&r.name))
+                .filter_map(|r| site.component(&r.name))
                 .map(|c| ComponentRef {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
+                    id: &c.id,
+                    name: &c.name,
                 })
                 .collect(),
             letter,
         }
     }
 
-    fn letter_view(&self, l: &Letter) -> LetterView {
+    fn letter_view(&self, l: &'a Letter) -> LetterView<'a> {
         LetterView {
-            slug: l.slug.clone(),
+            slug: &l.slug,
             url: self.url(&format!("/letters/{}/", l.slug)),
-            title: l.title.clone(),
+            title: &l.title,
             date: self.time(l.date),
-            author: l.author.clone(),
-            role: l.role.clone(),
+            author: &l.author,
+            role: l.role.as_deref(),
         }
     }
 }
@@ -577,20 +656,21 @@ impl<'a> Renderer<'a> {
 /// Anchors for each update: its UTC time, with a counter when times repeat,
 /// so ids stay the same when later updates are added.
 pub fn update_ids(incident: &Incident) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::with_capacity(incident.updates.len());
-    for u in &incident.updates {
-        let base = format!(
-            "update-{}",
-            u.at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ")
-        );
-        let n = ids.iter().filter(|id| id.starts_with(&base)).count();
-        ids.push(if n == 0 {
-            base
-        } else {
-            format!("{base}-{}", n + 1)
-        });
-    }
-    ids
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    incident
+        .updates
+        .iter()
+        .map(|u| {
+            let base = format!("update-{}", compact_utc(u.at));
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                base
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .collect()
 }
 
 /// The path part of base_url, without a trailing slash ("" at the root).
@@ -600,11 +680,6 @@ pub fn base_path(base_url: &str) -> &str {
         .find('/')
         .map_or("", |i| &after_scheme[i..])
         .trim_end_matches('/')
-}
-
-pub fn utc(t: Time) -> String {
-    t.with_timezone(&Utc)
-        .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 pub fn severity_label(s: Severity) -> &'static str {
@@ -625,49 +700,6 @@ pub fn status_label(s: Status) -> &'static str {
         Status::Scheduled => "Scheduled",
         Status::InProgress => "In progress",
         Status::Completed => "Completed",
-    }
-}
-
-/// "2 days 3 h 10 min"; zero parts are left out.
-pub fn format_duration(d: TimeDelta) -> String {
-    let minutes = d.num_minutes();
-    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
-    let mut parts = Vec::new();
-    if days > 0 {
-        parts.push(format!("{days} day{}", if days == 1 { "" } else { "s" }));
-    }
-    if hours > 0 {
-        parts.push(format!("{hours} h"));
-    }
-    if mins > 0 {
-        parts.push(format!("{mins} min"));
-    }
-    if parts.is_empty() {
-        "under a minute".into()
-    } else {
-        parts.join(" ")
-    }
-}
-
-/// A time for templates: machine-readable and human-readable, in the site's zone.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct TimeView {
-    /// RFC 3339 in the site's zone, for `<time datetime>`.
-    pub iso: String,
-    /// "12 Aug 2008, 06:00 UTC".
-    pub display: String,
-    /// "12 Aug 2008".
-    pub date: String,
-}
-
-impl TimeView {
-    pub fn new(t: Time, tz: Tz) -> TimeView {
-        let local = t.with_timezone(&tz);
-        TimeView {
-            iso: local.to_rfc3339_opts(SecondsFormat::Secs, true),
-            display: local.format("%-d %b %Y, %H:%M %Z").to_string(),
-            date: local.format("%-d %b %Y").to_string(),
-        }
     }
 }
 
@@ -779,11 +811,17 @@ struct Link {
 }
 
 #[derive(Serialize)]
-struct IncidentView {
-    slug: String,
+struct LinkRef<'a> {
+    title: &'a str,
     url: String,
-    title: String,
-    summary: Option<String>,
+}
+
+#[derive(Serialize)]
+struct IncidentView<'a> {
+    slug: &'a str,
+    url: String,
+    title: &'a str,
+    summary: Option<&'a str>,
     severity: &'static str,
     severity_label: &'static str,
     status: &'static str,
@@ -798,74 +836,85 @@ struct IncidentView {
     duration: Option<String>,
     starts: Option<TimeView>,
     ends: Option<TimeView>,
-    affected: Vec<ComponentRef>,
-    letter: Option<Link>,
+    affected: Vec<ComponentRef<'a>>,
+    letter: Option<LinkRef<'a>>,
 }
 
 #[derive(Serialize)]
-struct ComponentRef {
-    id: String,
-    name: String,
+struct ComponentRef<'a> {
+    id: &'a str,
+    name: &'a str,
 }
 
 #[derive(Serialize)]
-struct IncidentPage {
+struct IncidentPage<'v, 'a> {
     #[serde(flatten)]
-    summary: IncidentView,
-    updates: Vec<UpdateView>,
-    content: String,
+    summary: &'v IncidentView<'a>,
+    updates: Vec<UpdateView<'a>>,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
-struct UpdateView {
+struct UpdateView<'a> {
     id: String,
     at: TimeView,
     status: &'static str,
     status_label: &'static str,
-    message: String,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
-struct MonthView {
+struct MonthView<'v, 'a> {
     id: String,
     label: String,
-    incidents: Vec<IncidentView>,
+    #[serde(skip)]
+    year: i32,
+    #[serde(skip)]
+    month: u32,
+    incidents: Vec<&'v IncidentView<'a>>,
 }
 
 #[derive(Serialize)]
-struct LetterView {
-    slug: String,
+struct LetterView<'a> {
+    slug: &'a str,
     url: String,
-    title: String,
+    title: &'a str,
     date: TimeView,
-    author: String,
-    role: Option<String>,
+    author: &'a str,
+    role: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-struct LetterPage {
+struct LetterPage<'a> {
     #[serde(flatten)]
-    summary: LetterView,
-    content: String,
+    summary: LetterView<'a>,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
-struct PageView {
-    slug: String,
-    title: String,
-    content: String,
+struct PageView<'a> {
+    slug: &'a str,
+    title: &'a str,
+    content: &'a str,
+}
+
+/// Where a feed entry comes from, before it is built.
+#[derive(Clone, Copy)]
+enum FeedSource {
+    Update(usize, usize),
+    Letter(usize),
 }
 
 #[derive(Serialize)]
-struct FeedEntry {
+struct FeedEntry<'a> {
     id: String,
     url: String,
     title: String,
     updated: String,
     #[serde(skip)]
     sort_key: Time,
-    author: String,
-    content: String,
+    author: &'a str,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -877,28 +926,6 @@ struct SitemapUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::DateTime;
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(format_duration(TimeDelta::minutes(40)), "40 min");
-        assert_eq!(
-            format_duration(TimeDelta::minutes(60 * 26 + 5)),
-            "1 day 2 h 5 min"
-        );
-        assert_eq!(format_duration(TimeDelta::minutes(60 * 48)), "2 days");
-        assert_eq!(format_duration(TimeDelta::seconds(20)), "under a minute");
-    }
-
-    #[test]
-    fn times_show_in_the_site_zone() {
-        let t = DateTime::parse_from_rfc3339("2008-08-12T06:00:00Z").unwrap();
-        let v = TimeView::new(t, chrono_tz::America::Los_Angeles);
-        assert_eq!(v.iso, "2008-08-11T23:00:00-07:00");
-        assert_eq!(v.display, "11 Aug 2008, 23:00 PDT");
-        assert_eq!(v.date, "11 Aug 2008");
-        assert_eq!(TimeView::new(t, Tz::UTC).display, "12 Aug 2008, 06:00 UTC");
-    }
 
     #[test]
     fn base_path_is_the_url_path() {

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::content::Choice;
-use crate::model::{Entry, Site};
-use crate::render::utc;
+use crate::model::Site;
+use crate::times::utc;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -56,7 +56,8 @@ struct IncidentInfo<'a> {
 /// The bytes of status.json (pretty, with a final newline).
 pub fn render<'a>(site: &'a Site) -> Vec<u8> {
     let abs = |path: String| site.config.absolute(&path);
-    let info = |e: &'a Entry| -> IncidentInfo<'a> {
+    let info = |index: usize| -> IncidentInfo<'a> {
+        let e = &site.incidents[index];
         let i = &e.incident;
         IncidentInfo {
             slug: &e.incident.slug,
@@ -71,7 +72,7 @@ pub fn render<'a>(site: &'a Site) -> Vec<u8> {
             ends_at: i.window.map(|w| utc(w.ends)),
             affected: i.affected.iter().map(|r| r.name.as_str()).collect(),
             letter_url: site
-                .letter_for(i)
+                .letter_for(index)
                 .map(|l| abs(format!("/letters/{}/", l.slug))),
         }
     };
@@ -99,16 +100,8 @@ pub fn render<'a>(site: &'a Site) -> Vec<u8> {
                     .collect(),
             })
             .collect(),
-        active_incidents: site
-            .active
-            .iter()
-            .map(|&i| info(&site.incidents[i]))
-            .collect(),
-        upcoming_maintenance: site
-            .upcoming
-            .iter()
-            .map(|&i| info(&site.incidents[i]))
-            .collect(),
+        active_incidents: site.active.iter().map(|&i| info(i)).collect(),
+        upcoming_maintenance: site.upcoming.iter().map(|&i| info(i)).collect(),
     };
     let mut bytes =
         serde_json::to_vec_pretty(&status).expect("status.json is built from plain data");

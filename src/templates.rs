@@ -85,27 +85,44 @@ impl Templates {
     }
 
     /// Renders one template; errors name the template file.
-    pub fn render(&self, name: &str, context: &Context) -> std::result::Result<String, Error> {
+    /// Renders into a buffer of `capacity` bytes to start with: pages are
+    /// large, and growing a buffer from empty copies it a dozen times.
+    pub fn render(
+        &self,
+        name: &str,
+        context: &Context,
+        capacity: usize,
+    ) -> std::result::Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(capacity);
         self.tera
-            .render(name, context)
-            .map_err(|e| template_error(&e, &self.overrides))
+            .render_to(name, context, &mut out)
+            .map_err(|e| template_error(&e, &self.overrides))?;
+        Ok(out)
     }
 }
 
 /// Escapes the five characters that matter in HTML and XML text and
 /// attributes. tera's own also escapes `/`, which bloats every URL.
 pub fn escape(s: &str) -> String {
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut start = 0;
+    // Copy runs of ordinary text whole; only the five special bytes (all
+    // ASCII, so never inside a multi-byte character) are replaced.
+    for (i, b) in bytes.iter().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out
 }
 
@@ -218,5 +235,17 @@ mod tests {
         let e = Templates::load(&root).err().unwrap().to_string();
         std::fs::remove_dir_all(&root).unwrap();
         assert!(e.contains("layouts/index.html:2:"), "{e}");
+    }
+
+    #[test]
+    fn escape_replaces_the_five_and_keeps_the_rest() {
+        assert_eq!(
+            escape(r#"a<b>&"c"'d'"#),
+            "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;"
+        );
+        assert_eq!(escape("Zürich → 東京 ✓"), "Zürich → 東京 ✓");
+        assert_eq!(escape("<"), "&lt;");
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("/a/b/"), "/a/b/");
     }
 }
