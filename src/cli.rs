@@ -47,6 +47,36 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Validate everything a build would, and links; write nothing
     Check(CheckArgs),
+    /// Import incidents from another status page tool
+    Import {
+        #[command(subcommand)]
+        from: ImportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// A cState (Hugo) site: content/issues/*.md become incidents, systems components
+    Cstate(ImportCstateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportCstateArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The cState site's root: the folder holding content/issues/
+    pub dir: PathBuf,
+    /// Zone of times written without one (default: the cState config's timeZone, else UTC)
+    #[arg(long, value_parser = parse_tz)]
+    pub timezone: Option<chrono_tz::Tz>,
+    /// Print the report and the site.toml additions; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn parse_tz(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not an IANA time zone name (e.g. UTC, Europe/Berlin)"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -312,6 +342,20 @@ fn run(cli: Cli) -> Result<(), Errors> {
             })?)
         }
         Command::New { what } => new(what),
+        Command::Import {
+            from: ImportCommand::Cstate(a),
+        } => {
+            let root = a.site.root();
+            require_site(&root)?;
+            let report = crate::import::cstate(&crate::import::ImportOptions {
+                root,
+                source: a.dir,
+                timezone: a.timezone,
+                dry_run: a.dry_run,
+            })?;
+            print!("{}", report.render());
+            Ok(())
+        }
         Command::Update(a) => {
             let root = a.site.root();
             let config = site_config(&root)?;

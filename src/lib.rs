@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod frontmatter;
+pub mod import;
 pub mod incremental;
 pub mod markdown;
 pub mod model;

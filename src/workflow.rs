@@ -406,7 +406,13 @@ fn splice(text: &str, at: usize, insert: &str) -> String {
 }
 
 /// One timeline entry as YAML, at the list's indentation.
-fn update_entry(pad: &str, at: Time, status: Status, message: &str, eol: &str) -> String {
+pub(crate) fn update_entry(
+    pad: &str,
+    at: Time,
+    status: Status,
+    message: &str,
+    eol: &str,
+) -> String {
     let message = message.trim_end();
     let value = if message.contains('\n') && !message.starts_with([' ', '\t']) {
         let body: Vec<String> = message
@@ -455,7 +461,7 @@ fn now() -> Time {
 }
 
 /// RFC 3339 to the second, as written in notes.
-fn stamp(t: Time) -> String {
+pub(crate) fn stamp(t: Time) -> String {
     if t.offset().local_minus_utc() == 0 {
         t.with_timezone(&Utc)
             .to_rfc3339_opts(SecondsFormat::Secs, true)

@@ -1,0 +1,832 @@
+//! `upfront import cstate DIR`: a cState site's issues become incidents of
+//! the current site, and its systems become components.
+//!
+//! The import is all or nothing. Every file is converted and every written
+//! note is parsed with the real content parser before anything is written;
+//! a file that already exists is never overwritten (the import refuses and
+//! names it); after writing, the whole site is loaded and rendered as a
+//! build would, and any error rolls every change back. site.toml is only
+//! ever appended to, so its comments and order stay as they were.
+
+pub mod cstate;
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use crate::build::{self, BuildOptions};
+use crate::config::{Component, Config};
+use crate::content::{self, Choice, Section};
+use crate::error::{Error, Errors, Result};
+use crate::frontmatter::{self, Document};
+use crate::slug::slugify;
+use crate::workflow::{quote, stamp, update_entry};
+
+pub use cstate::{Note, NoteKind};
+
+/// What `upfront import cstate` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The upfront site written into.
+    pub root: PathBuf,
+    /// The cState site read from.
+    pub source: PathBuf,
+    /// The zone of times written without one; default: the cState
+    /// config's `timeZone`, else UTC (as Hugo).
+    pub timezone: Option<Tz>,
+    /// Report only; write nothing.
+    pub dry_run: bool,
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub dry_run: bool,
+    /// The incident notes, relative to the site root.
+    pub written: Vec<PathBuf>,
+    /// How many of them are active (unresolved, not drafts).
+    pub active: usize,
+    /// Components appended to site.toml.
+    pub components: Vec<Component>,
+    /// The text appended to site.toml (empty when nothing was).
+    pub toml_block: String,
+    /// Issues skipped because they are `informational`.
+    pub informational: Vec<PathBuf>,
+    pub notes: Vec<Note>,
+}
+
+impl Report {
+    /// The report printed for the user.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let verb = if self.dry_run { "would write" } else { "wrote" };
+        out.push_str(&format!(
+            "upfront: {verb} {} incident{} ({} active)\n",
+            self.written.len(),
+            plural(self.written.len()),
+            self.active
+        ));
+        for w in &self.written {
+            out.push_str(&format!("  {}\n", w.display()));
+        }
+        if !self.components.is_empty() {
+            let verb = if self.dry_run {
+                "would append"
+            } else {
+                "appended"
+            };
+            out.push_str(&format!(
+                "{verb} {} component{} to site.toml:\n{}\n",
+                self.components.len(),
+                plural(self.components.len()),
+                self.toml_block.trim()
+            ));
+        }
+        for i in &self.informational {
+            out.push_str(&format!(
+                "not imported (informational post): {}\n",
+                i.display()
+            ));
+        }
+        if !self.notes.is_empty() {
+            out.push_str(&format!(
+                "{} note{} (`not mapped`: dropped, upfront has no counterpart; `check`: carried over by a rule):\n",
+                self.notes.len(),
+                plural(self.notes.len())
+            ));
+            for n in &self.notes {
+                out.push_str(&format!("  {}\n", note_line(n)));
+            }
+        }
+        if self.dry_run {
+            out.push_str("nothing was written (--dry-run)\n");
+        }
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `file:line: kind: message`, as editors link it.
+pub fn note_line(n: &Note) -> String {
+    let loc = match n.line {
+        Some(l) => format!("{}:{l}", n.file.display()),
+        None => n.file.display().to_string(),
+    };
+    format!("{loc}: {}: {}", n.kind.label(), n.message)
+}
+
+/// Imports the cState site at `opts.source` into the site at `opts.root`.
+pub fn cstate(opts: &ImportOptions) -> Result<Report> {
+    let config = Config::load(&opts.root)?;
+    let existing = load_site(&opts.root).map_err(|mut e| {
+        e.push(
+            Error::new("the site has errors before the import; nothing was imported")
+                .hint("fix them first (`upfront check --drafts` lists them)"),
+        );
+        e
+    })?;
+    let issues_dir = issues_dir(&opts.source)?;
+    let mut notes = Vec::new();
+    let cconf = read_cstate_config(&opts.source, &mut notes)?;
+    let tz = opts.timezone.or(cconf.timezone).unwrap_or(Tz::UTC);
+
+    let mut errors = Errors::default();
+    let mut issues = Vec::new();
+    let mut informational = Vec::new();
+    for path in issue_files(&issues_dir, &mut notes, &mut errors) {
+        let text = match std::fs::read(&path).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) => {
+                let (line, col) = frontmatter::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+                errors.push(
+                    Error::in_file(&path, "the file is not valid UTF-8")
+                        .at(line, Some(col))
+                        .hint("save it as UTF-8 and run the import again"),
+                );
+                continue;
+            }
+            Err(e) => {
+                errors.push(Error::io(&path, "read the file", &e));
+                continue;
+            }
+        };
+        let c = cstate::convert(&text, &path, tz);
+        notes.extend(c.notes);
+        match c.result {
+            Ok(cstate::Converted::Incident(i)) => issues.push(i),
+            Ok(cstate::Converted::Informational) => informational.push(path),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if issues.is_empty() && informational.is_empty() && errors.is_empty() {
+        errors.push(
+            Error::in_file(&issues_dir, "no cState issues (*.md) here")
+                .hint("point DIR at the root of a cState site, the folder holding content/issues/"),
+        );
+    }
+    let plan = plan_components(&config, &cconf, &issues, &mut notes, &mut errors);
+    let mut files = Vec::new();
+    let mut slugs: HashSet<String> = existing.clone();
+    for issue in &issues {
+        let target = Path::new("content/incidents").join(format!("{}.md", issue.slug));
+        if opts.root.join(&target).exists() {
+            errors.push(
+                Error::in_file(
+                    &opts.root.join(&target),
+                    format!("already exists; {} would be imported here", issue.source.display()),
+                )
+                .hint("the import never overwrites: move or delete that file, or remove this issue from the import"),
+            );
+        } else if !slugs.insert(issue.slug.clone()) {
+            errors.push(
+                Error::in_file(
+                    &issue.source,
+                    format!("an incident with the slug `{}` already exists", issue.slug),
+                )
+                .hint("give this issue another `slug:` in its front matter"),
+            );
+        }
+        let ids: Vec<String> = issue
+            .affected
+            .iter()
+            .filter_map(|a| plan.id_of(&a.name))
+            .collect();
+        let display_source = issue.source.display().to_string();
+        files.push((target, note_text(issue, &ids, &display_source)));
+    }
+    let new_toml = site_toml_with(&opts.root, &plan.block)?;
+    let new_config = match Config::parse(&new_toml, &opts.root.join(crate::config::FILE_NAME)) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.extend(e);
+            errors.push(
+                Error::new("site.toml would not be valid with the imported components")
+                    .hint(format!("add them by hand:\n{}", plan.block.trim())),
+            );
+            None
+        }
+    };
+    if let Some(c) = &new_config {
+        for (target, text) in &files {
+            if let Err(e) = content::parse_item(Section::Incidents, text, target, c) {
+                errors.extend(e);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.push(Error::new("nothing was imported").hint(
+            "fix the problems above (in the cState files or the upfront site) and run the import again",
+        ));
+        return Err(errors);
+    }
+    notes.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
+    let report = Report {
+        dry_run: opts.dry_run,
+        written: files.iter().map(|(p, _)| p.clone()).collect(),
+        active: issues
+            .iter()
+            .filter(|i| !i.draft && i.updates.last().is_none_or(|u| !u.status.is_final()))
+            .count(),
+        components: plan.new.clone(),
+        toml_block: plan.block.clone(),
+        informational,
+        notes,
+    };
+    if opts.dry_run {
+        return Ok(report);
+    }
+    write_all(&opts.root, &files, &new_toml, !plan.block.is_empty())?;
+    Ok(report)
+}
+
+/// The site's incident slugs, after checking that it loads and renders.
+fn load_site(root: &Path) -> Result<HashSet<String>> {
+    let opts = BuildOptions {
+        root: root.to_path_buf(),
+        drafts: true,
+        ..BuildOptions::default()
+    };
+    let loaded = build::load(&opts)?;
+    build::render(&loaded)?;
+    Ok(loaded
+        .site
+        .incidents
+        .iter()
+        .map(|e| e.incident.slug.clone())
+        .collect())
+}
+
+/// `DIR/content/issues`, or DIR itself when it is that folder.
+fn issues_dir(source: &Path) -> Result<PathBuf> {
+    let nested = source.join("content").join("issues");
+    if nested.is_dir() {
+        return Ok(nested);
+    }
+    if source.is_dir() && source.file_name().is_some_and(|n| n == "issues") {
+        return Ok(source.to_path_buf());
+    }
+    Err(Error::in_file(source, "no content/issues/ folder here")
+        .hint("point DIR at the root of a cState site, the folder holding content/issues/")
+        .into())
+}
+
+/// The issue files, sorted; Hugo's `_index.md` and sub-folders are noted,
+/// not read.
+fn issue_files(dir: &Path, notes: &mut Vec<Note>, errors: &mut Errors) -> Vec<PathBuf> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(Error::io(dir, "list the folder", &e));
+            return Vec::new();
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let unmapped = |message: &str| Note {
+            file: path.clone(),
+            line: None,
+            kind: NoteKind::Unmapped,
+            message: message.to_string(),
+        };
+        if path.is_dir() {
+            notes.push(unmapped(
+                "a folder (Hugo page bundle): not imported; only content/issues/*.md files are",
+            ));
+        } else if name == "_index.md" {
+            notes.push(unmapped(
+                "Hugo's section index (the list page's text): not an issue, not imported",
+            ));
+        } else if name.ends_with(".md") {
+            files.push(path);
+        } else {
+            notes.push(unmapped("not a Markdown file: not imported"));
+        }
+    }
+    files
+}
+
+/// What the cState site's config says about systems and time.
+#[derive(Debug, Default)]
+struct CStateConfig {
+    file: Option<PathBuf>,
+    systems: Vec<System>,
+    timezone: Option<Tz>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct System {
+    name: String,
+    description: String,
+    line: Option<usize>,
+}
+
+/// Config file names Hugo reads, in its order of preference.
+const CONFIG_FILES: &[&str] = &[
+    "hugo.yaml",
+    "hugo.yml",
+    "hugo.toml",
+    "config.yaml",
+    "config.yml",
+    "config.toml",
+];
+
+fn read_cstate_config(source: &Path, notes: &mut Vec<Note>) -> Result<CStateConfig> {
+    let Some(path) = CONFIG_FILES
+        .iter()
+        .map(|f| source.join(f))
+        .find(|p| p.is_file())
+    else {
+        notes.push(Note {
+            file: source.to_path_buf(),
+            line: None,
+            kind: NoteKind::Assumed,
+            message: format!(
+                "no cState config ({}) here: components are made from the issues' `affected` names, without descriptions",
+                CONFIG_FILES.join(", ")
+            ),
+        });
+        return Ok(CStateConfig::default());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, "read", &e))?;
+    let value: Value = if path.extension().is_some_and(|e| e == "toml") {
+        toml::from_str(&text)
+            .map_err(|e| Error::in_file(&path, format!("invalid TOML: {}", e.message().trim())))?
+    } else {
+        let doc = Document {
+            yaml: &text,
+            yaml_line: 1,
+            body: "",
+        };
+        frontmatter::parse(&doc, &path)?
+    };
+    parse_cstate_config(&value, &text, &path, notes)
+}
+
+/// Hugo's config keys are case-insensitive.
+fn key<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
+    v.as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+fn parse_cstate_config(
+    value: &Value,
+    text: &str,
+    path: &Path,
+    notes: &mut Vec<Note>,
+) -> Result<CStateConfig> {
+    let mut out = CStateConfig {
+        file: Some(path.to_path_buf()),
+        ..CStateConfig::default()
+    };
+    if let Some(tz) = key(value, "timeZone").and_then(Value::as_str) {
+        out.timezone = Some(tz.parse::<Tz>().map_err(|_| {
+            Error::in_file(path, format!("unknown `timeZone: {tz}`"))
+                .at_line(frontmatter::find_line(text, "timeZone"))
+                .hint("use an IANA name such as UTC or Europe/Berlin, or pass --timezone")
+        })?);
+    }
+    let systems = key(value, "params")
+        .and_then(|p| key(p, "systems"))
+        .and_then(Value::as_array);
+    for s in systems.into_iter().flatten() {
+        let Some(name) = key(s, "name").and_then(Value::as_str) else {
+            continue;
+        };
+        let line = frontmatter::find_line(text, &format!("name: {name}"))
+            .or_else(|| frontmatter::find_line(text, name));
+        for (k, _) in s.as_object().into_iter().flatten() {
+            if !["name", "description"].contains(&k.to_lowercase().as_str()) {
+                notes.push(Note {
+                    file: path.to_path_buf(),
+                    line,
+                    kind: NoteKind::Unmapped,
+                    message: format!(
+                        "system `{name}`: `{k}` has no counterpart in upfront components"
+                    ),
+                });
+            }
+        }
+        out.systems.push(System {
+            name: name.trim().to_string(),
+            description: key(s, "description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            line,
+        });
+    }
+    if key(value, "params")
+        .and_then(|p| key(p, "categories"))
+        .is_some()
+    {
+        notes.push(Note {
+            file: path.to_path_buf(),
+            line: frontmatter::find_line(text, "categories"),
+            kind: NoteKind::Unmapped,
+            message: "`params.categories`: upfront lists components without groups".into(),
+        });
+    }
+    Ok(out)
+}
+
+/// Which component id each cState system name becomes, and the components
+/// to append to site.toml.
+#[derive(Debug, Default)]
+struct ComponentPlan {
+    ids: Vec<(String, String)>,
+    new: Vec<Component>,
+    block: String,
+}
+
+impl ComponentPlan {
+    fn id_of(&self, name: &str) -> Option<String> {
+        self.ids
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| id.clone())
+    }
+}
+
+/// Systems of the cState config first (their display order), then names
+/// only issues mention. A name matches an existing component by name or
+/// by id; otherwise it becomes a new component with the slug of its name.
+fn plan_components(
+    config: &Config,
+    cconf: &CStateConfig,
+    issues: &[cstate::Issue],
+    notes: &mut Vec<Note>,
+    errors: &mut Errors,
+) -> ComponentPlan {
+    let mut plan = ComponentPlan::default();
+    let mut wanted: Vec<(String, String, PathBuf, Option<usize>)> = cconf
+        .systems
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.description.clone(),
+                cconf.file.clone().unwrap_or_default(),
+                s.line,
+            )
+        })
+        .collect();
+    for issue in issues {
+        for a in &issue.affected {
+            if wanted.iter().any(|(n, ..)| *n == a.name) {
+                continue;
+            }
+            if cconf.file.is_some() {
+                notes.push(Note {
+                    file: issue.source.clone(),
+                    line: a.line,
+                    kind: NoteKind::Assumed,
+                    message: format!(
+                        "`{}` is not among the systems of the cState config: made a component anyway",
+                        a.name
+                    ),
+                });
+            }
+            wanted.push((a.name.clone(), String::new(), issue.source.clone(), a.line));
+        }
+    }
+    for (name, description, file, line) in wanted {
+        let id = slugify(&name);
+        if let Some(c) = config
+            .components
+            .iter()
+            .find(|c| c.name == name || c.id == id)
+        {
+            plan.ids.push((name, c.id.clone()));
+            continue;
+        }
+        if id.is_empty() {
+            errors.push(
+                Error::in_file(&file, format!("no component id can be made from `{name}`"))
+                    .at_line(line)
+                    .hint("add a component for it to site.toml by hand, with `name` set to this exact name"),
+            );
+            continue;
+        }
+        if let Some(other) = plan.new.iter().find(|c| c.id == id) {
+            errors.push(
+                Error::in_file(
+                    &file,
+                    format!("`{name}` and `{}` would both become the component `{id}`", other.name),
+                )
+                .at_line(line)
+                .hint("add a component for one of them to site.toml by hand, with `name` set to its exact name"),
+            );
+            continue;
+        }
+        plan.ids.push((name.clone(), id.clone()));
+        plan.new.push(Component {
+            id,
+            name,
+            description,
+        });
+    }
+    plan.block = toml_block(&plan.new);
+    plan
+}
+
+/// `[[components]]` tables for site.toml.
+fn toml_block(components: &[Component]) -> String {
+    if components.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n# Imported from cState by `upfront import cstate`.\n");
+    for c in components {
+        out.push_str(&format!(
+            "[[components]]\nid = {}\nname = {}\n",
+            toml_string(&c.id),
+            toml_string(&c.name)
+        ));
+        if !c.description.is_empty() {
+            out.push_str(&format!("description = {}\n", toml_string(&c.description)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A TOML basic string: safe whatever the text holds.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// site.toml's text with `block` appended.
+fn site_toml_with(root: &Path, block: &str) -> Result<String> {
+    let path = root.join(crate::config::FILE_NAME);
+    let mut text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, "read", &e))?;
+    if !block.is_empty() {
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(block);
+    }
+    Ok(text)
+}
+
+/// An upfront incident note for an imported issue.
+fn note_text(issue: &cstate::Issue, ids: &[String], source: &str) -> String {
+    let mut text = format!(
+        "---\n# Imported from cState: {}\ntitle: {}\ndate: {}\nseverity: {}\naffected: [{}]\n",
+        source.replace('\n', " "),
+        quote(&issue.title),
+        stamp(issue.date),
+        issue.severity.name(),
+        ids.join(", ")
+    );
+    if issue.pinned {
+        text.push_str("pinned: true\n");
+    }
+    if issue.draft {
+        text.push_str("draft: true\n");
+    }
+    if issue.updates.is_empty() {
+        text.push_str("updates: []\n");
+    } else {
+        text.push_str("updates:\n");
+        for u in &issue.updates {
+            text.push_str(&update_entry("  ", u.at, u.status, &u.message, "\n"));
+        }
+    }
+    text.push_str("---\n");
+    if !issue.body.trim().is_empty() {
+        text.push_str(issue.body.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// Writes the notes (never over an existing file) and site.toml, then
+/// checks that the site loads and renders; any failure undoes every change.
+fn write_all(
+    root: &Path,
+    files: &[(PathBuf, String)],
+    new_toml: &str,
+    toml_changed: bool,
+) -> Result<()> {
+    let toml_path = root.join(crate::config::FILE_NAME);
+    let old_toml = std::fs::read(&toml_path).map_err(|e| Error::io(&toml_path, "read", &e))?;
+    let mut created: Vec<PathBuf> = Vec::new();
+    let result = (|| -> Result<()> {
+        let dir = root.join("content/incidents");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
+        for (rel, text) in files {
+            let path = root.join(rel);
+            create_new(&path, text.as_bytes()).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    Error::in_file(rel, "appeared during the import; it was not overwritten")
+                } else {
+                    Error::io(rel, "write", &e)
+                }
+            })?;
+            created.push(path);
+        }
+        if toml_changed {
+            replace(&toml_path, new_toml.as_bytes())
+                .map_err(|e| Error::io(&toml_path, "write", &e))?;
+        }
+        load_site(root).map(|_| ())
+    })();
+    if let Err(mut errors) = result {
+        for p in &created {
+            let _ = std::fs::remove_file(p);
+        }
+        if toml_changed {
+            let _ = replace(&toml_path, &old_toml);
+        }
+        errors.push(
+            Error::new("the import was rolled back: no file was left changed")
+                .hint("fix the problems above and run the import again"),
+        );
+        return Err(errors);
+    }
+    Ok(())
+}
+
+/// Writes a file that must not exist yet: the check and the creation are
+/// one system call, so a file appearing meanwhile is never overwritten.
+fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(path);
+        })
+}
+
+/// Replaces a file through a temporary sibling and a rename.
+fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.upfront-import-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(components: &str) -> Config {
+        Config::parse(
+            &format!("title='T'\nbase_url='https://x.test'\n{components}"),
+            Path::new("site.toml"),
+        )
+        .unwrap()
+    }
+
+    fn issue(affected: &[&str]) -> cstate::Issue {
+        let text = format!(
+            "---\ntitle: \"A \\\"quoted\\\" <b>title</b>\"\ndate: 2020-01-01T00:00:00Z\nseverity: down\naffected: [{}]\npin: true\n---\n*Investigating* - Line one\nline two. {{{{< track \"2020-01-01T00:05:00Z\" >}}}}\n\nFree text.\n",
+            affected.join(", ")
+        );
+        match cstate::convert(&text, Path::new("i/a.md"), Tz::UTC).result {
+            Ok(cstate::Converted::Incident(i)) => i,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_match_existing_components_by_name_or_id() {
+        let c = config("[[components]]\nid='api'\nname='Public API'\n[[components]]\nid='web'\nname='Website'\n");
+        let cconf = CStateConfig::default();
+        let mut notes = Vec::new();
+        let mut errors = Errors::default();
+        let plan = plan_components(
+            &c,
+            &cconf,
+            &[issue(&["API", "Website", "Media Proxy"])],
+            &mut notes,
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors}");
+        assert_eq!(plan.id_of("API").as_deref(), Some("api"));
+        assert_eq!(plan.id_of("Website").as_deref(), Some("web"));
+        assert_eq!(plan.id_of("Media Proxy").as_deref(), Some("media-proxy"));
+        assert_eq!(plan.new.len(), 1);
+        assert!(plan
+            .block
+            .contains("[[components]]\nid = \"media-proxy\"\nname = \"Media Proxy\"\n"));
+    }
+
+    #[test]
+    fn colliding_and_empty_ids_are_errors() {
+        let mut notes = Vec::new();
+        let mut errors = Errors::default();
+        plan_components(
+            &config(""),
+            &CStateConfig::default(),
+            &[issue(&["API", "api", "\"日本\""])],
+            &mut notes,
+            &mut errors,
+        );
+        let s = errors.to_string();
+        assert!(s.contains("`api` and `API` would both become"), "{s}");
+        assert!(s.contains("no component id can be made from `日本`"), "{s}");
+    }
+
+    #[test]
+    fn the_written_note_parses_to_the_same_incident() {
+        let i = issue(&["API"]);
+        let text = note_text(&i, &["api".into()], "cstate/content/issues/a.md");
+        let c = config("[[components]]\nid='api'\nname='API'\n");
+        let item = content::parse_item(Section::Incidents, &text, Path::new("a.md"), &c).unwrap();
+        let content::Item::Incident(parsed) = item else {
+            panic!()
+        };
+        assert_eq!(parsed.title, i.title);
+        assert!(parsed.pinned);
+        assert_eq!(parsed.updates.len(), 1);
+        assert!(parsed.updates[0]
+            .message_html
+            .contains("Line one\nline two."));
+        assert!(parsed.body_html.contains("Free text."));
+    }
+
+    #[test]
+    fn toml_block_escapes_and_parses() {
+        let block = toml_block(&[Component {
+            id: "a".into(),
+            name: "Quote \" and \\ back\nslash".into(),
+            description: "*md*".into(),
+        }]);
+        let text = format!("title='T'\nbase_url='https://x.test'\n{block}");
+        let c = Config::parse(&text, Path::new("site.toml")).unwrap();
+        assert_eq!(c.components[0].name, "Quote \" and \\ back\nslash");
+        assert_eq!(c.components[0].description, "*md*");
+    }
+
+    #[test]
+    fn cstate_config_gives_systems_zone_and_notes() {
+        let text = "timeZone: Europe/Berlin\nparams:\n  categories:\n    - name: North\n  systems:\n    - name: Gateway\n      category: North\n    - name: API\n      description: The guts.\n";
+        let doc = Document {
+            yaml: text,
+            yaml_line: 1,
+            body: "",
+        };
+        let v: Value = frontmatter::parse(&doc, Path::new("config.yml")).unwrap();
+        let mut notes = Vec::new();
+        let c = parse_cstate_config(&v, text, Path::new("config.yml"), &mut notes).unwrap();
+        assert_eq!(c.timezone, Some(chrono_tz::Europe::Berlin));
+        let names: Vec<&str> = c.systems.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Gateway", "API"]);
+        assert_eq!(c.systems[1].description, "The guts.");
+        let lines: Vec<(Option<usize>, &str)> =
+            notes.iter().map(|n| (n.line, n.message.as_str())).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == Some(6) && m.contains("`category`")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == Some(3) && m.contains("categories")),
+            "{lines:?}"
+        );
+    }
+}
