@@ -24,6 +24,7 @@ pub mod slug;
 pub mod status;
 pub mod templates;
 pub mod times;
+pub mod walk;
 pub mod watch;
 pub mod workflow;
 

@@ -36,8 +36,9 @@ pub struct Snapshot {
     files: Arc<Files>,
     stamps: Option<Stamps>,
     statics: HashMap<String, PathBuf>,
-    /// The real path of the site's `static/`: a static file whose real path
-    /// leaves it (a symlink pointing out of the site) is not served.
+    /// The real path of the site root: a static file whose real path leaves
+    /// it (a symlink pointing out of the site) is not served, the same rule
+    /// as `build` (see `walk`), checked again at request time.
     static_root: Option<PathBuf>,
     /// The errors of the last rebuild, shown over every page until fixed.
     error: Option<String>,
@@ -55,7 +56,7 @@ impl Snapshot {
                 .iter()
                 .map(|c| (c.path.clone(), c.source.clone()))
                 .collect(),
-            static_root: std::fs::canonicalize(root.join("static")).ok(),
+            static_root: std::fs::canonicalize(root).ok(),
             error: None,
         }
     }
