@@ -416,6 +416,11 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
             jobs.insert(Job::Incident(i));
         }
     }
+    for (i, c) in new.components.iter().enumerate() {
+        if components.contains(c.component.id.as_str()) {
+            jobs.extend([Job::Component(i), Job::ComponentFeed(i)]);
+        }
+    }
     for (i, l) in new.letters.iter().enumerate() {
         let lists_touched = l
             .incidents

@@ -135,6 +135,8 @@ pub struct ComponentState {
     pub status: ComponentStatus,
     /// Indices into `Site::incidents` of the active incidents affecting it.
     pub active: Vec<usize>,
+    /// Every incident that affected it, newest first (indices, as `active`).
+    pub history: Vec<usize>,
 }
 
 /// Everything a render needs, immutable once built.
@@ -341,21 +343,42 @@ fn banner_order(incidents: &[Entry]) -> Vec<usize> {
 }
 
 fn component_states(config: &Config, incidents: &[Entry], active: &[usize]) -> Vec<ComponentState> {
+    let by_id: HashMap<&str, usize> = config
+        .components
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.id.as_str(), n))
+        .collect();
+    // One pass over every incident's references, in each list's order
+    // (newest first for history, banner order for active).
+    let mut history: Vec<Vec<usize>> = vec![Vec::new(); config.components.len()];
+    let mut hits: Vec<Vec<usize>> = vec![Vec::new(); config.components.len()];
+    let affected = |i: usize| {
+        let mut ids: Vec<usize> = incidents[i]
+            .incident
+            .affected
+            .iter()
+            .filter_map(|a| by_id.get(a.name.as_str()).copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    for i in 0..incidents.len() {
+        for c in affected(i) {
+            history[c].push(i);
+        }
+    }
+    for &i in active {
+        for c in affected(i) {
+            hits[c].push(i);
+        }
+    }
     config
         .components
         .iter()
-        .map(|c| {
-            let hits: Vec<usize> = active
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    incidents[i]
-                        .incident
-                        .affected
-                        .iter()
-                        .any(|a| a.name == c.id)
-                })
-                .collect();
+        .zip(hits.into_iter().zip(history))
+        .map(|(c, (hits, history))| {
             let status = hits
                 .iter()
                 .map(|&i| ComponentStatus::from_severity(incidents[i].incident.severity))
@@ -365,6 +388,7 @@ fn component_states(config: &Config, incidents: &[Entry], active: &[usize]) -> V
                 component: c.clone(),
                 status,
                 active: hits,
+                history,
             }
         })
         .collect()
@@ -524,6 +548,18 @@ mod tests {
             .map(|&i| s.incidents[i].incident.slug.as_str())
             .collect();
         assert_eq!(order, ["critical", "minor", "m"]);
+        // History: every incident naming the component, newest first.
+        let slugs = |v: &[usize]| -> Vec<String> {
+            v.iter()
+                .map(|&i| s.incidents[i].incident.slug.clone())
+                .collect()
+        };
+        assert_eq!(
+            slugs(&s.components[1].history),
+            ["minor", "old", "critical"]
+        );
+        assert_eq!(slugs(&s.components[1].active), ["critical", "minor"]);
+        assert_eq!(slugs(&s.components[0].history), ["m"]);
     }
 
     #[test]

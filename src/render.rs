@@ -11,7 +11,7 @@ use tera::Context;
 
 use crate::content::{fnv, Choice, Incident, Letter, Page, Severity, Status, Time};
 use crate::error::{Error, Errors, Result};
-use crate::model::{ComponentStatus, Entry, Phase, Site};
+use crate::model::{ComponentState, ComponentStatus, Entry, Phase, Site};
 use crate::status;
 use crate::templates::Templates;
 use crate::times::{compact_utc, format_duration, utc, TimeView};
@@ -68,6 +68,8 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
     jobs.extend((0..site.incidents.len()).map(Job::Incident));
     jobs.extend((0..site.letters.len()).map(Job::Letter));
     jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.extend((0..site.components.len()).map(Job::Component));
+    jobs.extend((0..site.components.len()).map(Job::ComponentFeed));
     jobs
 }
 
@@ -144,6 +146,8 @@ pub fn job_path(site: &Site, job: &Job) -> String {
         Job::Incident(i) => format!("incidents/{}/index.html", site.incidents[i].incident.slug),
         Job::Letter(i) => format!("letters/{}/index.html", site.letters[i].slug),
         Job::Page(i) => format!("{}/index.html", site.pages[i].slug),
+        Job::Component(i) => format!("components/{}/index.html", component_id(site, i)),
+        Job::ComponentFeed(i) => format!("components/{}/feed.xml", component_id(site, i)),
     }
 }
 
@@ -227,6 +231,12 @@ pub enum Job {
     Incident(usize),
     Letter(usize),
     Page(usize),
+    Component(usize),
+    ComponentFeed(usize),
+}
+
+fn component_id(site: &Site, index: usize) -> &str {
+    &site.components[index].component.id
 }
 
 struct Renderer<'a> {
@@ -281,6 +291,8 @@ impl<'a> Renderer<'a> {
             Job::Incident(i) => self.incident(i),
             Job::Letter(i) => self.letter(i),
             Job::Page(i) => self.plain_page(&s.pages[i]),
+            Job::Component(i) => self.component(i),
+            Job::ComponentFeed(i) => self.component_feed(i),
         }
     }
 
@@ -375,10 +387,23 @@ impl<'a> Renderer<'a> {
     }
 
     fn archive(&self) -> std::result::Result<Output, Error> {
+        let months = self.months(0..self.site.incidents.len());
+        let size = PAGE + ROW * self.site.incidents.len();
+        self.page(
+            "incidents.html",
+            "/incidents/",
+            "Incident history",
+            size,
+            |c| c.insert("months", &months),
+        )
+    }
+
+    /// Incidents (newest first) grouped by the month they started in.
+    fn months(&self, incidents: impl IntoIterator<Item = usize>) -> Vec<MonthView<'_, 'a>> {
         let tz = self.site.config.timezone;
         let mut months: Vec<MonthView> = Vec::new();
-        for (i, e) in self.site.incidents.iter().enumerate() {
-            let local = e.incident.date.with_timezone(&tz);
+        for i in incidents {
+            let local = self.site.incidents[i].incident.date.with_timezone(&tz);
             let (year, month) = (local.year(), local.month());
             if months
                 .last()
@@ -396,14 +421,44 @@ impl<'a> Renderer<'a> {
                 m.incidents.push(self.incident_view(i));
             }
         }
-        let size = PAGE + ROW * self.site.incidents.len();
-        self.page(
-            "incidents.html",
-            "/incidents/",
-            "Incident history",
-            size,
-            |c| c.insert("months", &months),
-        )
+        months
+    }
+
+    fn component(&self, index: usize) -> std::result::Result<Output, Error> {
+        let state = &self.site.components[index];
+        let view = ComponentView::new(self.site, state);
+        let active = self.views(state.active.iter().copied());
+        let months = self.months(state.history.iter().copied());
+        let url = format!("/components/{}/", state.component.id);
+        let size = PAGE + ROW * state.history.len();
+        self.page("component.html", &url, &state.component.name, size, |c| {
+            c.insert("component", &view);
+            c.insert("active", &active);
+            c.insert("months", &months);
+        })
+    }
+
+    /// The Atom feed of one component: every update of the incidents that
+    /// affect it, for people who care about that part only.
+    fn component_feed(&self, index: usize) -> std::result::Result<Output, Error> {
+        let s = self.site;
+        let id = component_id(s, index);
+        let entries =
+            self.feed_entries(|e| e.incident.affected.iter().any(|r| r.name == id), false);
+        let size = PAGE + entries.iter().map(|e| e.content.len() + ROW).sum::<usize>();
+        let updated = entries
+            .first()
+            .map_or_else(|| self.now_utc(), |e| e.updated.clone());
+        let url = format!("/components/{id}/feed.xml");
+        let title = format!(
+            "{} · {}",
+            s.components[index].component.name, s.config.title
+        );
+        self.page_at("feed.xml", &url[1..], &url, &title, size, |c| {
+            c.insert("entries", &entries);
+            c.insert("updated", &updated);
+            c.insert("feed_url", &s.config.absolute(&url));
+        })
     }
 
     fn incident(&self, index: usize) -> std::result::Result<Output, Error> {
@@ -584,6 +639,10 @@ impl<'a> Renderer<'a> {
             loc: abs(&format!("/{}/", p.slug)),
             lastmod: None,
         }));
+        urls.extend(s.components.iter().map(|c| SitemapUrl {
+            loc: abs(&format!("/components/{}/", c.component.id)),
+            lastmod: None,
+        }));
         let size = PAGE + ROW * urls.len();
         self.page_at(
             "sitemap.xml",
@@ -635,6 +694,7 @@ impl<'a> Renderer<'a> {
                 .map(|c| ComponentRef {
                     id: &c.id,
                     name: &c.name,
+                    url: self.url(&format!("/components/{}/", c.id)),
                 })
                 .collect(),
             letter,
@@ -767,12 +827,7 @@ impl SiteView {
             components: site
                 .components
                 .iter()
-                .map(|cs| ComponentView {
-                    id: cs.component.id.clone(),
-                    name: cs.component.name.clone(),
-                    description: cs.component.description.clone(),
-                    status: StatusView::new(cs.status),
-                })
+                .map(|cs| ComponentView::new(site, cs))
                 .collect(),
             nav,
         }
@@ -802,6 +857,25 @@ struct ComponentView {
     name: String,
     description: String,
     status: StatusView,
+    url: String,
+    feed_url: String,
+    badge_url: String,
+}
+
+impl ComponentView {
+    fn new(site: &Site, state: &ComponentState) -> ComponentView {
+        let c = &state.component;
+        let dir = format!("{}/components/{}/", base_path(&site.config.base_url), c.id);
+        ComponentView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            description: c.description.clone(),
+            status: StatusView::new(state.status),
+            feed_url: format!("{dir}feed.xml"),
+            badge_url: format!("{dir}badge.svg"),
+            url: dir,
+        }
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -844,6 +918,7 @@ struct IncidentView<'a> {
 struct ComponentRef<'a> {
     id: &'a str,
     name: &'a str,
+    url: String,
 }
 
 #[derive(Serialize)]

@@ -15,6 +15,7 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("index.html", include_str!("theme/index.html")),
     ("incident.html", include_str!("theme/incident.html")),
     ("incidents.html", include_str!("theme/incidents.html")),
+    ("component.html", include_str!("theme/component.html")),
     ("letter.html", include_str!("theme/letter.html")),
     ("letters.html", include_str!("theme/letters.html")),
     ("page.html", include_str!("theme/page.html")),
