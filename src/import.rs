@@ -373,7 +373,13 @@ fn read_cstate_config(source: &Path, notes: &mut Vec<Note>) -> Result<CStateConf
             yaml_line: 1,
             body: "",
         };
-        frontmatter::parse(&doc, &path)?
+        frontmatter::parse(&doc, &path).map_err(|mut e| {
+            // The same parser as front matter, but this is a whole file.
+            e.message = e
+                .message
+                .replacen("invalid front matter", "invalid YAML", 1);
+            e
+        })?
     };
     parse_cstate_config(&value, &text, &path, notes)
 }

@@ -47,12 +47,14 @@ fn build(root: &Path, out: &Path, extra: &[&str]) -> Output {
     upfront(&args)
 }
 
-const IMPORTED: [&str; 5] = [
+const IMPORTED: [&str; 6] = [
     "2017-12-17-sending-dms-impacted.md",
     "2018-05-25-us-east-conn-issues.md",
     "2020-03-01-billing-outage.md",
     "2021-02-13-gateway-maintenance.md",
     "2024-12-27-dns-resolution-api.md",
+    // From 2019-11-02-Login_Failures.md, by its `slug:`.
+    "login-failures.md",
 ];
 
 #[test]
@@ -114,6 +116,16 @@ fn import_writes_incidents_and_components_and_the_site_builds() {
         "the fenced line is not an update: {billing}"
     );
 
+    // Update lines with no blank line between them, a single `affected` name.
+    let login = inc("login-failures.md");
+    assert!(login.contains("severity: minor\naffected: [website]\nupdates:\n  - at: 2019-11-02T09:12:00Z\n    status: investigating\n    message: \"Some users see an error when they log in.\"\n  - at: 2019-11-02T09:40:00Z\n    status: identified\n"), "{login}");
+    assert!(
+        login.ends_with(
+            "    status: resolved\n    message: \"Logins work again for everyone.\"\n---\n"
+        ),
+        "{login}"
+    );
+
     let dms = inc("2017-12-17-sending-dms-impacted.md");
     assert!(dms.contains("updates: []\n"), "{dms}");
     assert!(
@@ -150,7 +162,7 @@ fn import_writes_incidents_and_components_and_the_site_builds() {
         report.contains("appended 5 components to site.toml"),
         "{report}"
     );
-    assert!(report.contains("wrote 5 incidents (2 active)"), "{report}");
+    assert!(report.contains("wrote 6 incidents (2 active)"), "{report}");
 
     let out = TempDir::new("import-out");
     let b = build(site.path(), out.path(), &[]);
@@ -335,7 +347,7 @@ fn a_dry_run_reports_and_writes_nothing() {
     let site = site_copy("basic");
     let before = tree(site.path());
     let report = import_ok(site.path(), &["--dry-run"]);
-    assert!(report.contains("would write 5 incidents"), "{report}");
+    assert!(report.contains("would write 6 incidents"), "{report}");
     assert!(
         report.contains("would append 5 components to site.toml:\n# Imported from cState"),
         "{report}"
@@ -440,6 +452,60 @@ fn wrong_folders_and_broken_sites_are_refused_with_hints() {
     assert!(!o.status.success());
     assert!(
         stderr(&o).contains("errors before the import"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(tree(site.path()), before);
+}
+
+#[test]
+fn without_a_cstate_config_components_come_from_affected_names() {
+    let site = site_copy("basic");
+    let source = TempDir::new("cstate-noconfig");
+    common::copy_dir(&fixture("cstate"), source.path());
+    std::fs::remove_file(source.path().join("config.yml")).unwrap();
+    let o = import(site.path(), source.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
+    assert!(
+        report.contains(&format!(
+            "{}: check: no cState config",
+            source.path().display()
+        )),
+        "{report}"
+    );
+    let toml = read(site.path(), "site.toml");
+    let ids: Vec<&str> = toml
+        .lines()
+        .filter_map(|l| l.strip_prefix("id = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .skip(3)
+        .collect();
+    assert_eq!(
+        ids,
+        ["api", "media-proxy", "billing", "gateway", "backup-gateway"]
+    );
+    assert!(
+        !toml.contains("The guts"),
+        "no descriptions without the config"
+    );
+}
+
+#[test]
+fn a_broken_cstate_config_is_located() {
+    let site = site_copy("basic");
+    let source = TempDir::new("cstate-badconfig");
+    common::copy_dir(&fixture("cstate"), source.path());
+    std::fs::write(
+        source.path().join("config.yml"),
+        "title: x\nparams:\n  systems: [\n",
+    )
+    .unwrap();
+    let before = tree(site.path());
+    let o = import(site.path(), source.path(), &[]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("config.yml:4:1: invalid YAML"),
         "{}",
         stderr(&o)
     );

@@ -14,6 +14,7 @@ use crate::content::{Choice, Severity, Status, Time};
 use crate::error::{choice_hint, Error, Errors};
 use crate::frontmatter::{self, Document};
 use crate::slug::{is_slug, slugify};
+use crate::workflow::stamp;
 
 /// Something the import could not carry over, or carried over by a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -389,7 +390,14 @@ impl<'a> Converter<'a> {
             Value::Array(a) => a.iter().collect(),
             // Hugo accepts a single term for a taxonomy.
             Value::String(_) => vec![value],
-            _ => Vec::new(),
+            _ => {
+                self.error(
+                    frontmatter::key_line(doc, "affected"),
+                    format!("`affected: {value}` is not a list of system names"),
+                    "write it like `affected: [API, Media Proxy]`",
+                );
+                Vec::new()
+            }
         };
         let mut out = Vec::new();
         for item in items {
@@ -469,6 +477,13 @@ impl<'a> Converter<'a> {
                     Some((at, zoneless)) => {
                         if zoneless {
                             self.zoneless(Some(block.line));
+                        }
+                        if find_shortcode(&line.message).is_some_and(|s| s.name == "track") {
+                            self.note(
+                                Some(block.line),
+                                NoteKind::Unmapped,
+                                "a second {{< track >}} in one update: only the first is its time; the other stays in the message as text".into(),
+                            );
                         }
                         timed.push((at, line.label, line.message, block.line));
                     }
@@ -589,7 +604,7 @@ impl<'a> Converter<'a> {
                     self.note(
                         when_line,
                         NoteKind::Assumed,
-                        format!("`resolvedWhen` ({}) differs from the *Resolved* update's time ({}); the update's time is kept", when.to_rfc3339(), at.to_rfc3339()),
+                        format!("`resolvedWhen` ({}) differs from the *Resolved* update's time ({}); the update's time is kept", stamp(when), stamp(at)),
                     );
                 }
             }
@@ -599,7 +614,7 @@ impl<'a> Converter<'a> {
         let (at, why) = match (f.resolved_when, last) {
             (Some(w), Some(l)) if w < l => (
                 l,
-                format!("`resolvedWhen` is before the last update, so the resolving update is placed at the last update's time ({})", l.to_rfc3339()),
+                format!("`resolvedWhen` is before the last update, so the resolving update is placed at the last update's time ({})", stamp(l)),
             ),
             (Some(w), _) => (w, "from `resolvedWhen`".to_string()),
             (None, Some(l)) => (
@@ -644,17 +659,25 @@ struct Block {
 }
 
 /// Cuts Markdown into blank-line separated blocks, keeping fenced code
-/// blocks whole (their blank lines do not end them).
+/// blocks whole (their blank lines do not end them). Update lines written
+/// without a blank line between them are still separate blocks: a line
+/// after a `{{< track >}}`, or one starting with a status label, begins one.
 fn blocks(body: &str, first_line: usize) -> Vec<Block> {
     let mut out = Vec::new();
     let mut cur: Option<Block> = None;
     let mut fence: Option<&str> = None;
+    let mut after_track = false;
     for (i, line) in body.lines().enumerate() {
         let trimmed = line.trim_start();
         if fence.is_none() && line.trim().is_empty() {
             out.extend(cur.take());
             continue;
         }
+        let starts_update = after_track || starts_with_status(line);
+        if fence.is_none() && starts_update && cur.as_ref().is_some_and(|b| !b.code) {
+            out.extend(cur.take());
+        }
+        after_track = fence.is_none() && find_shortcode(line).is_some_and(|s| s.name == "track");
         let mut code = false;
         match fence {
             Some(f) if trimmed.starts_with(f) => fence = None,
@@ -685,6 +708,12 @@ fn blocks(body: &str, first_line: usize) -> Vec<Block> {
     }
     out.extend(cur);
     out
+}
+
+/// Whether a line opens with the label of a status (`*Resolved* - ...`).
+fn starts_with_status(line: &str) -> bool {
+    split_label(line)
+        .is_some_and(|(l, _)| matches!(Label::of(Some(l)), Label::Known(_) | Label::Update))
 }
 
 /// The status label of an update line.
@@ -1018,6 +1047,22 @@ mod tests {
     }
 
     #[test]
+    fn a_file_name_that_is_no_slug_is_slugified_and_noted() {
+        let text = "---\ntitle: A\ndate: 2020-01-01T00:00:00Z\nseverity: notice\n---\n";
+        let c = convert(text, Path::new("issues/2020 Big_Outage.md"), Tz::UTC);
+        let Ok(Converted::Incident(i)) = c.result else {
+            panic!("{:?}", c.result)
+        };
+        assert_eq!(i.slug, "2020-big-outage");
+        assert!(c
+            .notes
+            .iter()
+            .any(|n| n.message.contains("`2020-big-outage`")));
+        let none = convert(text, Path::new("issues/日本.md"), Tz::UTC);
+        assert!(none.result.unwrap_err().to_string().contains("no slug"));
+    }
+
+    #[test]
     fn bad_values_are_errors_with_lines_and_hints() {
         let text = "---\ntitle: A\ndate: yesterday\nseverity: dwn\nresolved: \"yes\"\n---\n";
         let c = convert(text, p(), Tz::UTC);
@@ -1120,6 +1165,36 @@ mod tests {
         let lines: Vec<usize> = b.iter().map(|b| b.line).collect();
         assert_eq!(lines, [10, 13, 19]);
         assert!(b[1].code && !b[0].code);
+    }
+
+    #[test]
+    fn update_lines_without_blank_lines_between_are_split() {
+        let text = "---\ntitle: A\ndate: 2020-01-01T00:00:00Z\nseverity: notice\n---\n*Resolved* - Fixed. {{< track \"2020-01-01T02:00:00Z\" >}}\n*Monitoring* -\nWatching. {{< track \"2020-01-01T01:00:00Z\" >}}\nA closing remark.\n*Note* - not a status.\n";
+        let (i, _) = run(text);
+        let got: Vec<(Status, &str)> = i
+            .updates
+            .iter()
+            .map(|u| (u.status, u.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Status::Monitoring, "Watching."),
+                (Status::Resolved, "Fixed.")
+            ]
+        );
+        assert_eq!(i.body, "A closing remark.\n*Note* - not a status.");
+    }
+
+    #[test]
+    fn affected_must_be_names() {
+        let text =
+            "---\ntitle: A\ndate: 2020-01-01T00:00:00Z\nseverity: notice\naffected: {a: 1}\n---\n";
+        let e = convert(text, p(), Tz::UTC).result.unwrap_err().to_string();
+        assert!(
+            e.contains("x.md:5: `affected: {\"a\":1}` is not a list"),
+            "{e}"
+        );
     }
 
     #[test]
