@@ -141,48 +141,101 @@ pub fn cstate(opts: &ImportOptions) -> Result<Report> {
     let tz = opts.timezone.or(cconf.timezone).unwrap_or(Tz::UTC);
 
     let mut errors = Errors::default();
-    let mut issues = Vec::new();
-    let mut informational = Vec::new();
-    for path in issue_files(&issues_dir, &mut notes, &mut errors) {
-        let text = match std::fs::read(&path).map(String::from_utf8) {
-            Ok(Ok(t)) => t,
-            Ok(Err(e)) => {
-                let (line, col) = frontmatter::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
-                errors.push(
-                    Error::in_file(&path, "the file is not valid UTF-8")
-                        .at(line, Some(col))
-                        .hint("save it as UTF-8 and run the import again"),
-                );
-                continue;
-            }
+    let read = read_issues(&issues_dir, tz, &mut notes, &mut errors);
+    let plan = plan_components(&config, &cconf, &read.issues, &mut notes, &mut errors);
+    let files = plan_notes(&opts.root, &read.issues, &plan, existing, &mut errors);
+    let new_toml = site_toml_with(&opts.root, &plan.block)?;
+    check_plan(&opts.root, &new_toml, &plan, &files, &mut errors);
+    if !errors.is_empty() {
+        errors.push(Error::new("nothing was imported").hint(
+            "fix the problems above (in the cState files or the upfront site) and run the import again",
+        ));
+        return Err(errors);
+    }
+    notes.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
+    let report = Report {
+        dry_run: opts.dry_run,
+        written: files.iter().map(|(p, _)| p.clone()).collect(),
+        active: read.issues.iter().filter(|i| is_active(i)).count(),
+        components: plan.new.clone(),
+        toml_block: plan.block.clone(),
+        informational: read.informational,
+        notes,
+    };
+    if !opts.dry_run {
+        write_all(&opts.root, &files, &new_toml, !plan.block.is_empty())?;
+    }
+    Ok(report)
+}
+
+/// Whether the imported incident will be active (and so have a banner).
+fn is_active(i: &cstate::Issue) -> bool {
+    !i.draft && i.updates.last().is_none_or(|u| !u.status.is_final())
+}
+
+/// The issues of the folder, converted; informational posts set aside.
+struct ReadIssues {
+    issues: Vec<cstate::Issue>,
+    informational: Vec<PathBuf>,
+}
+
+fn read_issues(dir: &Path, tz: Tz, notes: &mut Vec<Note>, errors: &mut Errors) -> ReadIssues {
+    let mut read = ReadIssues {
+        issues: Vec::new(),
+        informational: Vec::new(),
+    };
+    for path in issue_files(dir, notes, errors) {
+        let text = match read_utf8(&path) {
+            Ok(t) => t,
             Err(e) => {
-                errors.push(Error::io(&path, "read the file", &e));
+                errors.push(e);
                 continue;
             }
         };
         let c = cstate::convert(&text, &path, tz);
         notes.extend(c.notes);
         match c.result {
-            Ok(cstate::Converted::Incident(i)) => issues.push(i),
-            Ok(cstate::Converted::Informational) => informational.push(path),
+            Ok(cstate::Converted::Incident(i)) => read.issues.push(i),
+            Ok(cstate::Converted::Informational) => read.informational.push(path),
             Err(e) => errors.extend(e),
         }
     }
-    if issues.is_empty() && informational.is_empty() && errors.is_empty() {
-        errors.push(
-            Error::in_file(&issues_dir, "no cState issues (*.md) here")
-                .hint("point DIR at the root of a cState site, the folder holding content/issues/"),
-        );
+    if read.issues.is_empty() && read.informational.is_empty() && errors.is_empty() {
+        errors
+            .push(Error::in_file(dir, "no cState issues (*.md) here").hint(
+                "point DIR at the root of a cState site, the folder holding content/issues/",
+            ));
     }
-    let plan = plan_components(&config, &cconf, &issues, &mut notes, &mut errors);
+    read
+}
+
+/// A file as UTF-8, never decoded lossily.
+fn read_utf8(path: &Path) -> std::result::Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read the file", &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, col) = frontmatter::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+        Error::in_file(path, "the file is not valid UTF-8")
+            .at(line, Some(col))
+            .hint("save it as UTF-8 and run the import again")
+    })
+}
+
+/// The note of each issue, by path relative to the site root; an existing
+/// file or slug is an error (the import never overwrites).
+fn plan_notes(
+    root: &Path,
+    issues: &[cstate::Issue],
+    plan: &ComponentPlan,
+    mut slugs: HashSet<String>,
+    errors: &mut Errors,
+) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
-    let mut slugs: HashSet<String> = existing.clone();
-    for issue in &issues {
+    for issue in issues {
         let target = Path::new("content/incidents").join(format!("{}.md", issue.slug));
-        if opts.root.join(&target).exists() {
+        if root.join(&target).exists() {
             errors.push(
                 Error::in_file(
-                    &opts.root.join(&target),
+                    &root.join(&target),
                     format!("already exists; {} would be imported here", issue.source.display()),
                 )
                 .hint("the import never overwrites: move or delete that file, or remove this issue from the import"),
@@ -201,52 +254,37 @@ pub fn cstate(opts: &ImportOptions) -> Result<Report> {
             .iter()
             .filter_map(|a| plan.id_of(&a.name))
             .collect();
-        let display_source = issue.source.display().to_string();
-        files.push((target, note_text(issue, &ids, &display_source)));
+        let source = issue.source.display().to_string();
+        files.push((target, note_text(issue, &ids, &source)));
     }
-    let new_toml = site_toml_with(&opts.root, &plan.block)?;
-    let new_config = match Config::parse(&new_toml, &opts.root.join(crate::config::FILE_NAME)) {
-        Ok(c) => Some(c),
+    files
+}
+
+/// The new site.toml must load, and every note must parse against it,
+/// before anything is written.
+fn check_plan(
+    root: &Path,
+    new_toml: &str,
+    plan: &ComponentPlan,
+    files: &[(PathBuf, String)],
+    errors: &mut Errors,
+) {
+    match Config::parse(new_toml, &root.join(crate::config::FILE_NAME)) {
+        Ok(config) => {
+            for (target, text) in files {
+                if let Err(e) = content::parse_item(Section::Incidents, text, target, &config) {
+                    errors.extend(e);
+                }
+            }
+        }
         Err(e) => {
             errors.extend(e);
             errors.push(
                 Error::new("site.toml would not be valid with the imported components")
                     .hint(format!("add them by hand:\n{}", plan.block.trim())),
             );
-            None
-        }
-    };
-    if let Some(c) = &new_config {
-        for (target, text) in &files {
-            if let Err(e) = content::parse_item(Section::Incidents, text, target, c) {
-                errors.extend(e);
-            }
         }
     }
-    if !errors.is_empty() {
-        errors.push(Error::new("nothing was imported").hint(
-            "fix the problems above (in the cState files or the upfront site) and run the import again",
-        ));
-        return Err(errors);
-    }
-    notes.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
-    let report = Report {
-        dry_run: opts.dry_run,
-        written: files.iter().map(|(p, _)| p.clone()).collect(),
-        active: issues
-            .iter()
-            .filter(|i| !i.draft && i.updates.last().is_none_or(|u| !u.status.is_final()))
-            .count(),
-        components: plan.new.clone(),
-        toml_block: plan.block.clone(),
-        informational,
-        notes,
-    };
-    if opts.dry_run {
-        return Ok(report);
-    }
-    write_all(&opts.root, &files, &new_toml, !plan.block.is_empty())?;
-    Ok(report)
 }
 
 /// The site's incident slugs, after checking that it loads and renders.
@@ -733,6 +771,149 @@ mod tests {
             Ok(cstate::Converted::Incident(i)) => i,
             other => panic!("{other:?}"),
         }
+    }
+
+    /// xorshift: a reproducible generator for the property test below.
+    struct Gen(u64);
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+            options[(self.next() % options.len() as u64) as usize]
+        }
+    }
+
+    /// A cState issue in one of many shapes, valid or not.
+    fn random_issue(g: &mut Gen) -> String {
+        let mut s = String::from("---\n");
+        let fields = [
+            g.pick(&[
+                "title: Plain\n",
+                "title: \"Quote \\\" <b> & ]]>\"\n",
+                "title: 'Colon: x # y'\n",
+                "title: Ünïcode ☃\n",
+                "",
+                "title:\n",
+            ]),
+            g.pick(&[
+                "date: 2018-05-25 04:13:00\n",
+                "date: 2024-12-27T09:43:40.482Z\n",
+                "date: 2020-03-01T08:00:00+01:00\n",
+                "date: 2018-05-25\n",
+                "date: soon\n",
+                "",
+            ]),
+            g.pick(&[
+                "resolved: true\n",
+                "resolved: false\n",
+                "resolved: \"yes\"\n",
+                "",
+            ]),
+            g.pick(&[
+                "resolvedWhen: 2018-05-25 06:00:00\n",
+                "resolvedWhen: 2018-05-25 03:00:00\n",
+                "resolvedWhen:\n",
+                "",
+            ]),
+            g.pick(&[
+                "severity: notice\n",
+                "severity: disrupted\n",
+                "severity: down\n",
+                "severity: bad\n",
+                "",
+            ]),
+            g.pick(&[
+                "affected: [API]\n",
+                "affected:\n  - API\n  - Media Proxy\n",
+                "affected: Website\n",
+                "affected: [\"日本\"]\n",
+                "affected: []\n",
+                "",
+            ]),
+            g.pick(&[
+                "pin: true\n",
+                "draft: true\n",
+                "informational: true\n",
+                "section: issue\n",
+                "slug: ../x\n",
+                "automated: true\n",
+                "",
+            ]),
+        ];
+        for f in fields {
+            s.push_str(f);
+        }
+        s.push_str("---\n");
+        for _ in 0..(g.next() % 6) {
+            s.push_str(g.pick(&[
+                "*Resolved* - Fixed. {{< track \"2018-05-25 05:54:00\" >}}\n",
+                "*Investigating* -\nLooking: \"x\" | y. {{< track \"2018-05-25T04:13:00Z\" >}}\n",
+                "*Update* - More. {{< track \"2018-05-25 05:00\" >}}\n",
+                "*Just began* - Hm. {{% track '2018-05-25 04:30:00' %}}\n",
+                "Unlabelled. {{< track \"2018-05-25 04:20:00\" >}}\n",
+                "*Monitoring* - no time\n",
+                "*Resolved* - {{< track \"not a time\" >}}\n",
+                "{{< track\n",
+                "```\n*Resolved* - {{< track \"2018-05-25 04:00:00\" >}}\n",
+                "---\n",
+                "\n",
+                "Free *text* with {{< youtube x >}}.\n",
+                "  - a list: item\n",
+            ]));
+            s.push_str(g.pick(&["", "\n"]));
+        }
+        s
+    }
+
+    #[test]
+    fn every_converted_issue_parses_back_to_its_timeline() {
+        let mut g = Gen(0x5eed_c57a_7e00_0001);
+        let mut converted = 0;
+        for n in 0..3000 {
+            let text = random_issue(&mut g);
+            let c = cstate::convert(&text, Path::new("i/x.md"), Tz::UTC);
+            let Ok(cstate::Converted::Incident(issue)) = c.result else {
+                continue;
+            };
+            converted += 1;
+            let names: Vec<&str> = issue.affected.iter().map(|a| a.name.as_str()).collect();
+            let ids: Vec<String> = names
+                .iter()
+                .map(|n| slugify(n))
+                .filter(|i| !i.is_empty())
+                .collect();
+            let components: String = ids
+                .iter()
+                .collect::<HashSet<_>>()
+                .iter()
+                .map(|id| format!("[[components]]\nid='{id}'\nname='{id}'\n"))
+                .collect();
+            let note = note_text(&issue, &ids, "i/x.md");
+            let item = content::parse_item(
+                Section::Incidents,
+                &note,
+                Path::new("x.md"),
+                &config(&components),
+            )
+            .unwrap_or_else(|e| panic!("case {n}:\n{text}\n=>\n{note}\n{e}"));
+            let content::Item::Incident(parsed) = item else {
+                panic!()
+            };
+            let statuses: Vec<_> = parsed.updates.iter().map(|u| u.status).collect();
+            let expected: Vec<_> = issue.updates.iter().map(|u| u.status).collect();
+            assert_eq!(statuses, expected, "case {n}:\n{text}\n=>\n{note}");
+            assert_eq!(parsed.title, issue.title, "case {n}");
+            assert_eq!(parsed.pinned, issue.pinned, "case {n}");
+            assert_eq!(parsed.draft, issue.draft, "case {n}");
+        }
+        assert!(
+            converted > 300,
+            "the generator makes enough valid issues: {converted}"
+        );
     }
 
     #[test]

@@ -466,7 +466,7 @@ impl<'a> Converter<'a> {
 
     /// Splits the body into timed update lines and the remaining free text.
     fn body(&mut self, body: &str, first_line: usize) -> BodyParts {
-        let mut timed: Vec<(Time, Label, String, usize)> = Vec::new();
+        let mut timed: Vec<Timed> = Vec::new();
         let mut free: Vec<String> = Vec::new();
         for block in blocks(body, first_line) {
             if !block.code {
@@ -485,7 +485,12 @@ impl<'a> Converter<'a> {
                                 "a second {{< track >}} in one update: only the first is its time; the other stays in the message as text".into(),
                             );
                         }
-                        timed.push((at, line.label, line.message, block.line));
+                        timed.push(Timed {
+                            at,
+                            label: line.label,
+                            message: line.message,
+                            line: block.line,
+                        });
                     }
                     None => {
                         let what = match line.time {
@@ -503,17 +508,25 @@ impl<'a> Converter<'a> {
                 None => free.push(block.text),
             }
         }
-        // cState lists updates newest first; upfront keeps them oldest first.
-        timed.sort_by_key(|(at, ..)| *at);
+        BodyParts {
+            updates: self.timeline(timed),
+            body: free.join("\n\n"),
+        }
+    }
+
+    /// Timed update lines, oldest first (cState lists them newest first),
+    /// each with its status; a label that names none keeps the one before.
+    fn timeline(&mut self, mut timed: Vec<Timed>) -> Vec<ImportedUpdate> {
+        timed.sort_by_key(|t| t.at);
         let mut updates = Vec::with_capacity(timed.len());
         let mut current = Status::Investigating;
-        for (at, label, message, line) in timed {
-            let status = match &label {
+        for t in timed {
+            let status = match &t.label {
                 Label::Known(s) => *s,
                 Label::Update => current,
                 Label::Other(name) => {
                     self.note(
-                        Some(line),
+                        Some(t.line),
                         NoteKind::Unmapped,
                         format!("status `{name}` is not one of upfront's; the update keeps the status before it (`{}`)", current.name()),
                     );
@@ -521,7 +534,7 @@ impl<'a> Converter<'a> {
                 }
                 Label::Missing => {
                     self.note(
-                        Some(line),
+                        Some(t.line),
                         NoteKind::Assumed,
                         format!("a timed paragraph with no `*Status* -` label: imported as an update keeping the status before it (`{}`)", current.name()),
                     );
@@ -530,15 +543,12 @@ impl<'a> Converter<'a> {
             };
             current = status;
             updates.push(ImportedUpdate {
-                at,
+                at: t.at,
                 status,
-                message,
+                message: t.message,
             });
         }
-        BodyParts {
-            updates,
-            body: free.join("\n\n"),
-        }
+        updates
     }
 
     /// Hugo shortcodes other than `track` cannot render in upfront.
@@ -644,6 +654,14 @@ impl<'a> Converter<'a> {
 /// The message of the update made from `resolved: true` when the body has
 /// no *Resolved* line.
 pub const RESOLVED_MESSAGE: &str = "This issue has been resolved.";
+
+/// An update line with its time, before its status is decided.
+struct Timed {
+    at: Time,
+    label: Label,
+    message: String,
+    line: usize,
+}
 
 struct BodyParts {
     updates: Vec<ImportedUpdate>,
