@@ -192,6 +192,7 @@ fn bind(ip: IpAddr, port: u16) -> Result<TcpListener> {
                 if p != port {
                     eprintln!("upfront: port {port} is taken; using {p}");
                 }
+                raise_backlog(&l);
                 return Ok(l);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
@@ -208,6 +209,19 @@ fn bind(ip: IpAddr, port: u16) -> Result<TcpListener> {
     ))
     .hint("pass --port 0 to let the system pick one")
     .into())
+}
+
+/// std listens with a backlog of 128. Every request is its own connection
+/// (`Connection: close`), so a few hundred clients at once (a whole team
+/// reloading, or `bench/load.sh`) overflow it, and a dropped SYN is retried
+/// only after a second. Listening again on a listening socket only changes
+/// its backlog; the kernel caps it at `net.core.somaxconn`.
+fn raise_backlog(listener: &TcpListener) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid listening socket for the duration of the call.
+    unsafe {
+        libc::listen(listener.as_raw_fd(), 4096);
+    }
 }
 
 fn url_host(addr: SocketAddr) -> String {
