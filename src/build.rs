@@ -194,7 +194,8 @@ impl Statics {
 /// Renders a loaded site and checks that static files do not collide with
 /// generated ones.
 pub fn render(loaded: &Loaded) -> Result<Vec<Output>> {
-    let outputs = render::render(&loaded.site, &loaded.templates)?;
+    let statics: Vec<&str> = loaded.copies.iter().map(|c| c.path.as_str()).collect();
+    let outputs = render::render(&loaded.site, &loaded.templates, &statics)?;
     let generated = |path: &str| {
         outputs
             .binary_search_by(|o| o.path.as_str().cmp(path))

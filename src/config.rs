@@ -21,6 +21,8 @@ pub struct Config {
     pub timezone: Tz,
     pub output_dir: PathBuf,
     pub components: Vec<Component>,
+    /// How long hosts and CDNs may cache pages, feeds and JSON (`_headers`).
+    pub cache_seconds: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -45,8 +47,20 @@ struct RawConfig {
     timezone: String,
     #[serde(default = "default_output_dir")]
     output_dir: PathBuf,
+    #[serde(default = "default_cache_seconds")]
+    cache_seconds: u32,
     #[serde(default)]
     components: Vec<Component>,
+}
+
+/// One minute: short enough that an update reaches readers through any CDN
+/// within a minute, long enough to absorb a rush of visitors.
+pub const DEFAULT_CACHE_SECONDS: u32 = 60;
+/// An hour: a longer cache would hide updates while an incident runs.
+pub const MAX_CACHE_SECONDS: u32 = 3600;
+
+fn default_cache_seconds() -> u32 {
+    DEFAULT_CACHE_SECONDS
 }
 
 fn default_language() -> String {
@@ -123,6 +137,18 @@ impl Config {
                 ),
             );
         }
+        if raw.cache_seconds > MAX_CACHE_SECONDS {
+            errors.push(
+                Error::in_file(
+                    path,
+                    format!("cache_seconds = {} is too long for a status page", raw.cache_seconds),
+                )
+                .at_line(line_of("cache_seconds"))
+                .hint(format!(
+                    "use at most {MAX_CACHE_SECONDS} (an hour); the default is {DEFAULT_CACHE_SECONDS}"
+                )),
+            );
+        }
         let mut seen = std::collections::HashSet::new();
         for c in &raw.components {
             let line = line_of(&format!("\"{}\"", c.id)).or_else(|| line_of(&c.id));
@@ -150,6 +176,7 @@ impl Config {
             timezone,
             output_dir: raw.output_dir,
             components: raw.components,
+            cache_seconds: raw.cache_seconds,
         })
     }
 
@@ -179,6 +206,29 @@ mod tests {
         assert_eq!(c.timezone, Tz::UTC);
         assert_eq!(c.output_dir, PathBuf::from("public"));
         assert_eq!(c.absolute("/feed.xml"), "https://x.test/feed.xml");
+        assert_eq!(c.cache_seconds, DEFAULT_CACHE_SECONDS);
+    }
+
+    #[test]
+    fn cache_seconds_is_bounded() {
+        let base = "title = \"A\"\nbase_url = \"https://x.test\"\n";
+        assert_eq!(
+            parse(&format!("{base}cache_seconds = 0\n"))
+                .unwrap()
+                .cache_seconds,
+            0
+        );
+        let e = parse(&format!("{base}cache_seconds = 86400\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("site.toml:3") && e.contains("at most 3600"),
+            "{e}"
+        );
+        let e = parse(&format!("{base}cache_seconds = -1\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("site.toml:3"), "{e}");
     }
 
     #[test]

@@ -165,6 +165,8 @@ pub struct Letter {
     pub role: Option<String>,
     pub incidents: Vec<Ref>,
     pub draft: bool,
+    /// The first paragraph as plain text, for link previews.
+    pub excerpt: String,
     pub body_html: String,
 }
 
@@ -801,6 +803,9 @@ fn parse_updates(c: &mut FileCheck, raw: Vec<RawUpdate>, severity: Severity) -> 
     updates
 }
 
+/// How long a letter's excerpt may be: about what link previews show.
+const EXCERPT: usize = 200;
+
 fn parse_letter(doc: &Document, path: &Path) -> std::result::Result<Letter, Errors> {
     let raw: RawLetter = frontmatter::parse(doc, path)?;
     let mut c = FileCheck::new(doc, path);
@@ -822,6 +827,7 @@ fn parse_letter(doc: &Document, path: &Path) -> std::result::Result<Letter, Erro
         role: raw.role.filter(|r| !r.trim().is_empty()),
         incidents,
         draft: raw.draft,
+        excerpt: markdown::excerpt(doc.body, EXCERPT),
         body_html: markdown::to_html(doc.body),
     };
     c.finish(letter)

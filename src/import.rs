@@ -644,8 +644,8 @@ fn site_toml_with(root: &Path, block: &str) -> Result<String> {
     Ok(text)
 }
 
-/// An upfront incident note for an imported issue.
-fn note_text(issue: &cstate::Issue, ids: &[String], source: &str) -> String {
+/// An upfront incident note for an imported issue (`ids`: its components).
+pub fn note_text(issue: &cstate::Issue, ids: &[String], source: &str) -> String {
     let mut text = format!(
         "---\n# Imported from cState: {}\ntitle: {}\ndate: {}\nseverity: {}\naffected: [{}]\n",
         source.replace('\n', " "),
@@ -971,6 +971,23 @@ mod tests {
             .message_html
             .contains("Line one\nline two."));
         assert!(parsed.body_html.contains("Free text."));
+    }
+
+    #[test]
+    fn characters_yaml_refuses_raw_are_escaped() {
+        // Found by the cstate fuzz target: a control character in a
+        // multi-line message went into a block scalar, which cannot escape.
+        let mut i = issue(&["API"]);
+        i.title = "BOM \u{feff} and DEL \u{7f}".into();
+        i.updates[0].message = "line \u{e} one\nline two \u{85}".into();
+        let text = note_text(&i, &["api".into()], "a.md");
+        let c = config("[[components]]\nid='api'\nname='API'\n");
+        let item = content::parse_item(Section::Incidents, &text, Path::new("a.md"), &c)
+            .unwrap_or_else(|e| panic!("{text}\n{e}"));
+        let content::Item::Incident(parsed) = item else {
+            panic!()
+        };
+        assert_eq!(parsed.title, i.title);
     }
 
     #[test]

@@ -313,7 +313,13 @@ impl Session {
     /// keeps the result.
     fn finish(&mut self, mut files: Files, rendered: usize, full: bool) -> Result<Report> {
         files.retain(|p, _| !render::is_extra(p));
-        for o in render::extras(&self.site, &self.templates) {
+        let statics: Vec<&str> = self
+            .statics
+            .copies
+            .iter()
+            .map(|c| c.path.as_str())
+            .collect();
+        for o in render::extras(&self.site, &self.templates, &statics) {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }
         build::check_collisions(|p| files.contains_key(p), &self.statics.copies)?;

@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod frontmatter;
+pub mod headers;
 pub mod import;
 pub mod incremental;
 pub mod markdown;

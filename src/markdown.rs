@@ -33,6 +33,37 @@ fn render_html(markdown: &str) -> String {
     out
 }
 
+/// The plain text of the first paragraph, whitespace collapsed, cut at a
+/// word to at most `max` characters (then an ellipsis): what a link preview or a search
+/// result shows of a letter.
+pub fn excerpt(markdown: &str, max: usize) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => inside = true,
+            Event::End(TagEnd::Paragraph) => break,
+            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for word in words {
+        let len = out.chars().count() + word.chars().count() + 1;
+        if len > max {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Gives each heading an id from its text (unless it has one) and moves
 /// every heading by the same amount so the top one is an `<h2>` (capped at
 /// `<h6>`), keeping the body's own nesting.
@@ -133,5 +164,18 @@ mod tests {
     fn explicit_ids_are_kept() {
         let h = to_html("## Impact {#impact-2008}\n");
         assert!(h.contains("id=\"impact-2008\""), "{h}");
+    }
+
+    #[test]
+    fn excerpt_is_the_first_paragraph_cut_at_a_word() {
+        let md = "# Title\n\nWe *broke* the `license` check,\nand we are sorry.\n\nSecond.";
+        assert_eq!(
+            excerpt(md, 200),
+            "We broke the license check, and we are sorry."
+        );
+        assert_eq!(excerpt(md, 20), "We broke the license…");
+        assert_eq!(excerpt(md, 19), "We broke the…");
+        assert_eq!(excerpt("", 20), "");
+        assert_eq!(excerpt("Zürich überall ünd", 15), "Zürich überall…");
     }
 }

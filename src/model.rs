@@ -611,6 +611,7 @@ mod tests {
                 })
                 .collect(),
             draft: false,
+            excerpt: String::new(),
             body_html: String::new(),
         }
     }

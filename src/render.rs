@@ -47,10 +47,11 @@ const MONTH_NAMES: [&str; 12] = [
     "December",
 ];
 
-/// Renders the whole site. Outputs are sorted by path.
-pub fn render(site: &Site, templates: &Templates) -> Result<Vec<Output>> {
+/// Renders the whole site. Outputs are sorted by path. `statics` are the
+/// paths of the files copied from `static/` beside them.
+pub fn render(site: &Site, templates: &Templates, statics: &[&str]) -> Result<Vec<Output>> {
     let mut outputs = render_jobs(site, templates, &all_jobs(site), Stamping::Real)?;
-    outputs.extend(extras(site, templates));
+    outputs.extend(extras(site, templates, statics));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
 }
@@ -96,24 +97,44 @@ pub fn render_jobs(
 
 /// The outputs that are not templates: status.json, the stylesheet and the
 /// reach outputs (notice.json and .js, badges, maintenance.ics).
-pub fn extras(site: &Site, templates: &Templates) -> Vec<Output> {
+pub fn extras(site: &Site, templates: &Templates, statics: &[&str]) -> Vec<Output> {
+    let stylesheet = stylesheet_path(templates)[1..].to_string();
     let mut out = vec![
         Output {
             path: "status.json".into(),
             bytes: status::render(site),
         },
         Output {
-            path: stylesheet_path(templates)[1..].to_string(),
+            path: stylesheet.clone(),
             bytes: templates.stylesheet.as_bytes().to_vec(),
         },
     ];
     out.extend(crate::reach::outputs(site));
+    out.push(cache_rules(site, &out, statics, &stylesheet));
     out
 }
+
+/// `_headers`, with a rule for every page, static file and other extra.
+fn cache_rules(site: &Site, extras: &[Output], statics: &[&str], stylesheet: &str) -> Output {
+    let pages: Vec<String> = all_jobs(site).iter().map(|j| job_path(site, j)).collect();
+    let paths = pages.iter().chain(extras.iter().map(|o| &o.path));
+    let text = crate::headers::headers(
+        paths.map(String::as_str).chain(statics.iter().copied()),
+        &[stylesheet],
+        site.config.cache_seconds,
+    );
+    Output {
+        path: HEADERS.into(),
+        bytes: text.into_bytes(),
+    }
+}
+
+const HEADERS: &str = "_headers";
 
 /// Whether `extras` writes this path.
 pub fn is_extra(path: &str) -> bool {
     path == "status.json"
+        || path == HEADERS
         || (path.starts_with("style.") && path.ends_with(".css"))
         || crate::reach::is_reach_output(path)
 }
@@ -709,6 +730,7 @@ impl<'a> Renderer<'a> {
             date: self.time(l.date),
             author: &l.author,
             role: l.role.as_deref(),
+            excerpt: &l.excerpt,
         }
     }
 }
@@ -957,6 +979,7 @@ struct LetterView<'a> {
     date: TimeView,
     author: &'a str,
     role: Option<&'a str>,
+    excerpt: &'a str,
 }
 
 #[derive(Serialize)]

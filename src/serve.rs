@@ -476,6 +476,10 @@ fn respond(
          Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
         body.len()
     );
+    if content_type == "application/json" {
+        // notice.js on another site fetches notice.json across origins.
+        head.push_str("Access-Control-Allow-Origin: *\r\n");
+    }
     for (k, v) in extra {
         head.push_str(&format!("{k}: {v}\r\n"));
     }

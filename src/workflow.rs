@@ -414,7 +414,10 @@ pub(crate) fn update_entry(
     eol: &str,
 ) -> String {
     let message = message.trim_end();
-    let value = if message.contains('\n') && !message.starts_with([' ', '\t']) {
+    // A block scalar shows the text as written, but YAML allows no escapes
+    // there: text with a character YAML refuses raw must be quoted.
+    let block_ok = message.chars().all(|c| c == '\n' || yaml_raw(c));
+    let value = if message.contains('\n') && !message.starts_with([' ', '\t']) && block_ok {
         let body: Vec<String> = message
             .lines()
             .map(|l| {
@@ -436,6 +439,13 @@ pub(crate) fn update_entry(
     )
 }
 
+/// Whether YAML accepts `c` written as itself (its printable set, minus
+/// the byte order mark): tab and the printable characters, never C0/C1
+/// controls, DEL, U+FEFF, U+FFFE or U+FFFF.
+fn yaml_raw(c: char) -> bool {
+    c == '\t' || !(c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+}
+
 /// A YAML double-quoted string: always safe, whatever the text holds.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -447,7 +457,7 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if !yaml_raw(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }

@@ -238,7 +238,7 @@ fn summary_line_and_quiet() {
     assert!(o.status.success());
     let line = String::from_utf8_lossy(&o.stdout);
     assert!(
-        line.starts_with("upfront: wrote 31 files to ") && line.contains(" ms"),
+        line.starts_with("upfront: wrote 32 files to ") && line.contains(" ms"),
         "{line}"
     );
     let q = upfront(&[
@@ -250,4 +250,84 @@ fn summary_line_and_quiet() {
         NOW,
     ]);
     assert!(q.stdout.is_empty());
+}
+
+/// Netlify's and Cloudflare's `_headers` matching: exact, or a `*` suffix.
+fn rule_matches(pattern: &str, url: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => url.starts_with(prefix),
+        None => pattern == url,
+    }
+}
+
+#[test]
+fn every_written_file_has_exactly_one_cache_rule() {
+    let (_s, out) = built("basic", &[]);
+    let headers = read(&out, "_headers");
+    let patterns: Vec<&str> = headers.lines().filter(|l| l.starts_with('/')).collect();
+    // The marker file is ours, not the site's; _headers is read by the host.
+    for path in tree(&out)
+        .keys()
+        .filter(|p| *p != "_headers" && !p.starts_with('.'))
+    {
+        let url = format!("/{path}");
+        let hits: Vec<&&str> = patterns.iter().filter(|p| rule_matches(p, &url)).collect();
+        assert_eq!(hits.len(), 1, "{url} matches {hits:?}");
+    }
+    let css = tree(&out)
+        .into_keys()
+        .find(|p| p.starts_with("style."))
+        .unwrap();
+    assert!(headers.contains(&format!(
+        "/{css}\n  Cache-Control: public, max-age=31536000, immutable"
+    )));
+    assert!(headers.contains("/\n  Cache-Control: public, max-age=60, must-revalidate"));
+}
+
+#[test]
+fn cache_seconds_from_site_toml_reaches_headers() {
+    let site = site_copy("basic");
+    let toml = site.path().join("site.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("cache_seconds = 15\n{text}")).unwrap();
+    let out = site.path().join("public");
+    build_ok(site.path(), &out, &[]);
+    let headers = read(&out, "_headers");
+    assert!(headers.contains("max-age=15, must-revalidate"), "{headers}");
+    assert!(!headers.contains("max-age=60,"), "{headers}");
+}
+
+#[test]
+fn incident_and_letter_pages_carry_link_previews() {
+    let (_s, out) = built("basic", &[]);
+    let page = read(&out, "incidents/license-expired/index.html");
+    for tag in [
+        r#"<meta property="og:title" content="Hosts report &#39;license expired&#39; after Update 2">"#,
+        r#"<meta property="og:url" content="https://status.fixture.test/incidents/license-expired/">"#,
+        r#"<meta property="og:description" content="Virtual machines fail to power on &lt;after&gt; the date rolled to 12 August &amp; more.">"#,
+        r#"<meta name="twitter:card" content="summary">"#,
+    ] {
+        assert!(page.contains(tag), "incident page lacks {tag}");
+    }
+    let letter = read(&out, "letters/open-letter/index.html");
+    assert!(letter.contains(
+        r#"<meta property="og:url" content="https://status.fixture.test/letters/open-letter/">"#
+    ));
+    assert!(letter.contains(r#"<meta property="og:description" content="We are sorry.">"#));
+}
+
+#[test]
+fn component_pages_show_status_and_history_and_have_a_feed() {
+    let (_s, out) = built("basic", &[]);
+    let page = read(&out, "components/licensing/index.html");
+    assert!(page.contains("<h1>License server</h1>"));
+    assert!(page.contains("Major outage"));
+    assert!(page.contains(r#"href="/incidents/license-expired/""#));
+    let feed = read(&out, "components/licensing/feed.xml");
+    assert!(feed.contains("<title>License server · Fixture Status</title>"));
+    assert!(feed.contains("/incidents/license-expired/#update-"));
+    // The website component's feed carries only its own incidents.
+    let website = read(&out, "components/website/feed.xml");
+    assert!(!website.contains("license-expired"));
+    assert!(read(&out, "sitemap.xml").contains("/components/licensing/"));
 }

@@ -105,8 +105,8 @@ fuzz_target!(
         };
         let now = build::parse_time("2008-08-12T23:00:00+02:00").unwrap();
         let site = Site::new(config, content, now, 0);
-        let first = render::render(&site, templates());
-        let second = render::render(&site, templates());
+        let first = render::render(&site, templates(), &[]);
+        let second = render::render(&site, templates(), &[]);
         assert_eq!(first, second, "rendering is not reproducible");
     }
 );
