@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, TimeZone};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SubsecRound, TimeZone};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
@@ -884,7 +884,7 @@ pub fn parse_time(text: &str, tz: Tz) -> Option<(Time, bool)> {
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f %z"))
         .or_else(|_| DateTime::parse_from_rfc2822(s));
     if let Ok(t) = zoned {
-        return Some((t.trunc_subsecs(0), false));
+        return rfc3339_year(t).then(|| (t.trunc_subsecs(0), false));
     }
     let naive = [
         "%Y-%m-%d %H:%M:%S%.f",
@@ -901,8 +901,14 @@ pub fn parse_time(text: &str, tz: Tz) -> Option<(Time, bool)> {
     })?;
     // A time skipped by a DST change has no reading: refuse it; one that
     // happens twice takes the earlier.
-    let local = tz.from_local_datetime(&naive).earliest()?;
-    Some((local.fixed_offset().trunc_subsecs(0), true))
+    let local = tz.from_local_datetime(&naive).earliest()?.fixed_offset();
+    rfc3339_year(local).then(|| (local.trunc_subsecs(0), true))
+}
+
+/// RFC 3339 has four-digit years; chrono's `%Y` also reads `-2020` or
+/// `12020`, which no note could hold.
+fn rfc3339_year(t: Time) -> bool {
+    (0..=9999).contains(&t.year())
 }
 
 #[cfg(test)]
@@ -1168,6 +1174,9 @@ mod tests {
         );
         assert_eq!(utc("2018-05-25"), Some((t("2018-05-25T00:00:00Z"), true)));
         assert_eq!(utc("tomorrow"), None);
+        // Found by the cstate fuzz target: years RFC 3339 cannot write.
+        assert_eq!(utc("-2020-03-01 11:30:00 +01:00"), None);
+        assert_eq!(utc("12020-03-01 11:30:00"), None);
         let berlin = parse_time("2018-05-25 04:13", chrono_tz::Europe::Berlin);
         assert_eq!(berlin, Some((t("2018-05-25T04:13:00+02:00"), true)));
         // Skipped by the spring DST change: no reading.
