@@ -1004,6 +1004,32 @@ mod tests {
     }
 
     #[test]
+    fn a_toml_config_is_read_too() {
+        let dir = std::env::temp_dir().join(format!("upfront-cstate-toml-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("hugo.toml"),
+            "title = 'S'\ntimezone = 'America/New_York'\n[params]\n[[params.systems]]\nname = 'API'\ndescription = 'Guts'\n[[params.systems]]\nname = 'Web'\nlink = 'https://x.test'\n",
+        )
+        .unwrap();
+        let mut notes = Vec::new();
+        let c = read_cstate_config(&dir, &mut notes);
+        let _ = std::fs::remove_dir_all(&dir);
+        let c = c.unwrap();
+        assert_eq!(c.timezone, Some(chrono_tz::America::New_York));
+        assert_eq!(
+            c.systems
+                .iter()
+                .map(|s| (s.name.as_str(), s.description.as_str()))
+                .collect::<Vec<_>>(),
+            [("API", "Guts"), ("Web", "")]
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].message.contains("`link`"));
+        assert_eq!(notes[0].line, Some(8));
+    }
+
+    #[test]
     fn cstate_config_gives_systems_zone_and_notes() {
         let text = "timeZone: Europe/Berlin\nparams:\n  categories:\n    - name: North\n  systems:\n    - name: Gateway\n      category: North\n    - name: API\n      description: The guts.\n";
         let doc = Document {

@@ -110,6 +110,7 @@ pub fn extras(site: &Site, templates: &Templates, statics: &[&str]) -> Vec<Outpu
         },
     ];
     out.extend(crate::reach::outputs(site));
+    out.extend(crate::statuspage::outputs(site));
     out.push(cache_rules(site, &out, statics, &stylesheet));
     out
 }
@@ -137,6 +138,7 @@ pub fn is_extra(path: &str) -> bool {
         || path == HEADERS
         || (path.starts_with("style.") && path.ends_with(".css"))
         || crate::reach::is_reach_output(path)
+        || crate::statuspage::is_statuspage_output(path)
 }
 
 /// The stylesheet's URL path, named after its content so it can be cached forever.

@@ -238,7 +238,7 @@ fn summary_line_and_quiet() {
     assert!(o.status.success());
     let line = String::from_utf8_lossy(&o.stdout);
     assert!(
-        line.starts_with("upfront: wrote 32 files to ") && line.contains(" ms"),
+        line.starts_with("upfront: wrote 34 files to ") && line.contains(" ms"),
         "{line}"
     );
     let q = upfront(&[
