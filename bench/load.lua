@@ -1,6 +1,8 @@
 -- wrk script for bench/load.sh: rotates over the homepage, the archive,
 -- status.json and incident pages, and counts responses that are not whole
 -- (a 200 whose HTML body does not end in </html>, or any status but 200).
+-- Only the tail is searched: an unanchored pattern over the 2.4 MB archive
+-- would make wrk itself the bottleneck.
 
 local paths = { "/", "/status.json", "/incidents/", "/feed.xml" }
 local threads = {}
@@ -26,7 +28,7 @@ function response(status, headers, body)
   if status ~= 200 then
     bad = bad + 1
   elseif string.find(headers["Content-Type"] or "", "text/html", 1, true)
-      and not string.find(body, "</html>%s*$") then
+      and not string.find(string.sub(body, -32), "</html>%s*$") then
     bad = bad + 1
   end
 end
