@@ -128,6 +128,8 @@ pub struct Update {
     pub at: Time,
     pub status: Status,
     pub message_html: String,
+    /// The Markdown as written, for formats that carry text (Statuspage API).
+    pub message: String,
 }
 
 /// The planned window of a maintenance.
@@ -790,6 +792,7 @@ fn parse_updates(c: &mut FileCheck, raw: Vec<RawUpdate>, severity: Severity) -> 
                 at,
                 status,
                 message_html: markdown::to_html(&u.message),
+                message: u.message,
             });
         }
     }

@@ -23,6 +23,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod slug;
 pub mod status;
+pub mod statuspage;
 pub mod templates;
 pub mod times;
 pub mod watch;

@@ -427,6 +427,7 @@ mod tests {
                     at: t(at),
                     status: *status,
                     message_html: String::new(),
+                    message: String::new(),
                 })
                 .collect(),
             body_html: String::new(),

@@ -26,6 +26,10 @@ pub struct Output {
 /// How many entries the Atom feed and the homepage's "recent" list keep.
 pub const FEED_ENTRIES: usize = 50;
 pub const RECENT: usize = 10;
+/// How many incidents a component page lists: its recent history. A large
+/// site's full history per component would be megabytes of HTML; the
+/// archive has every incident.
+pub const COMPONENT_HISTORY: usize = 100;
 
 /// Guesses at output sizes, so each page is rendered into one buffer
 /// instead of one grown a dozen times: a page's frame, and one list row.
@@ -110,6 +114,7 @@ pub fn extras(site: &Site, templates: &Templates, statics: &[&str]) -> Vec<Outpu
         },
     ];
     out.extend(crate::reach::outputs(site));
+    out.extend(crate::statuspage::outputs(site));
     out.push(cache_rules(site, &out, statics, &stylesheet));
     out
 }
@@ -137,6 +142,7 @@ pub fn is_extra(path: &str) -> bool {
         || path == HEADERS
         || (path.starts_with("style.") && path.ends_with(".css"))
         || crate::reach::is_reach_output(path)
+        || crate::statuspage::is_statuspage_output(path)
 }
 
 /// The stylesheet's URL path, named after its content so it can be cached forever.
@@ -449,13 +455,16 @@ impl<'a> Renderer<'a> {
         let state = &self.site.components[index];
         let view = ComponentView::new(self.site, state);
         let active = self.views(state.active.iter().copied());
-        let months = self.months(state.history.iter().copied());
+        let shown = state.history.len().min(COMPONENT_HISTORY);
+        let months = self.months(state.history[..shown].iter().copied());
         let url = format!("/components/{}/", state.component.id);
-        let size = PAGE + ROW * state.history.len();
+        let size = PAGE + ROW * shown;
         self.page("component.html", &url, &state.component.name, size, |c| {
             c.insert("component", &view);
             c.insert("active", &active);
             c.insert("months", &months);
+            c.insert("shown", &shown);
+            c.insert("total", &state.history.len());
         })
     }
 

@@ -106,26 +106,44 @@ impl Templates {
 /// attributes. tera's own also escapes `/`, which bloats every URL.
 pub fn escape(s: &str) -> String {
     let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    let mut start = 0;
-    // Copy runs of ordinary text whole; only the five special bytes (all
-    // ASCII, so never inside a multi-byte character) are replaced.
-    for (i, b) in bytes.iter().enumerate() {
-        let entity = match b {
+    // Most values (titles, dates, URLs) have nothing to escape: find the
+    // first special byte with a table lookup per byte, and copy whole when
+    // there is none.
+    let Some(first) = bytes.iter().position(|&b| SPECIAL[b as usize]) else {
+        return s.to_string();
+    };
+    let mut out = String::with_capacity(s.len() + s.len() / 8 + 8);
+    out.push_str(&s[..first]);
+    let mut start = first;
+    // The five special bytes are ASCII, so never inside a multi-byte character.
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
+        if !SPECIAL[b as usize] {
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        out.push_str(match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(entity);
+            _ => "&#39;",
+        });
         start = i + 1;
     }
     out.push_str(&s[start..]);
     out
 }
+
+/// The bytes `escape` replaces.
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table
+};
 
 /// Files under `layouts/` with their template names (paths relative to it).
 /// Markdown files there are documentation, not templates.

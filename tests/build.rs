@@ -238,7 +238,7 @@ fn summary_line_and_quiet() {
     assert!(o.status.success());
     let line = String::from_utf8_lossy(&o.stdout);
     assert!(
-        line.starts_with("upfront: wrote 32 files to ") && line.contains(" ms"),
+        line.starts_with("upfront: wrote 34 files to ") && line.contains(" ms"),
         "{line}"
     );
     let q = upfront(&[
@@ -330,4 +330,32 @@ fn component_pages_show_status_and_history_and_have_a_feed() {
     let website = read(&out, "components/website/feed.xml");
     assert!(!website.contains("license-expired"));
     assert!(read(&out, "sitemap.xml").contains("/components/licensing/"));
+}
+
+#[test]
+fn component_page_lists_its_recent_history_and_points_to_the_archive() {
+    let site = site_copy("basic");
+    let dir = site.path().join("content/incidents");
+    for n in 0..103 {
+        let note = format!(
+            "---\ntitle: \"Old blip {n}\"\ndate: 2001-01-01T00:{:02}:{:02}Z\nseverity: minor\n\
+             affected: [website]\nupdates:\n  - at: 2001-01-02T00:00:00Z\n    status: resolved\n    message: Fixed.\n---\n",
+            n / 60,
+            n % 60
+        );
+        std::fs::write(dir.join(format!("blip-{n}.md")), note).unwrap();
+    }
+    let out = site.path().join("public");
+    build_ok(site.path(), &out, &[]);
+    let page = read(&out, "components/website/index.html");
+    assert_eq!(page.matches("<span class=\"meta\"><time").count(), 100);
+    assert!(
+        page.contains("The 100 most recent of 105 incidents"),
+        "{page}"
+    );
+    // The newest (the fixture's own) comes first; the oldest blip is left out.
+    assert!(page.contains("/incidents/slow-website/"));
+    assert!(!page.contains("/incidents/blip-0/"));
+    // The archive keeps all of them.
+    assert!(read(&out, "incidents/index.html").contains("/incidents/blip-0/"));
 }
