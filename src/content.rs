@@ -435,14 +435,23 @@ impl Content {
             Section::Letters,
             self.letters.iter().map(|l| l.slug.as_str()).collect(),
         );
+        let letter_names = sorted(&letter_slugs);
         for i in &self.incidents {
             if let Some(r) = &i.letter {
-                check_ref(r, &letter_slugs, &i.source, "letter", errors);
+                check_ref(r, &letter_slugs, &letter_names, &i.source, "letter", errors);
             }
         }
+        let incident_names = sorted(&incident_slugs);
         for l in &self.letters {
             for r in &l.incidents {
-                check_ref(r, &incident_slugs, &l.source, "incident", errors);
+                check_ref(
+                    r,
+                    &incident_slugs,
+                    &incident_names,
+                    &l.source,
+                    "incident",
+                    errors,
+                );
             }
         }
     }
@@ -472,14 +481,26 @@ fn check_unique<'a>(
     }
 }
 
-fn check_ref(r: &Ref, known: &HashSet<&str>, source: &Path, what: &str, errors: &mut Errors) {
+/// The names of a set in order, for hints: sorted once per check, not per error.
+fn sorted<'a>(names: &HashSet<&'a str>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = names.iter().copied().collect();
+    v.sort_unstable();
+    v
+}
+
+fn check_ref(
+    r: &Ref,
+    known: &HashSet<&str>,
+    names: &[&str],
+    source: &Path,
+    what: &str,
+    errors: &mut Errors,
+) {
     if !known.contains(r.name.as_str()) {
-        let mut names: Vec<&str> = known.iter().copied().collect();
-        names.sort_unstable();
         let hint = if names.is_empty() {
             format!("there are no {what}s yet")
         } else {
-            choice_hint(&r.name, &names)
+            choice_hint(&r.name, names)
         };
         errors.push(
             Error::in_file(source, format!("no {what} has the slug `{}`", r.name))

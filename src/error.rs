@@ -144,9 +144,13 @@ pub type Result<T, E = Errors> = std::result::Result<T, E>;
 /// The closest of `choices` to `word`, if it is close enough to be a
 /// plausible typo (Levenshtein distance at most a third of the length).
 pub fn closest<'a>(word: &str, choices: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(2);
+    let len = word.chars().count();
+    let limit = (len / 3).max(2);
     choices
         .into_iter()
+        // The distance is at least the difference in length: skip the
+        // quadratic comparison for names that cannot be close.
+        .filter(|c| c.len().abs_diff(len) <= limit * 4 && c.chars().count().abs_diff(len) <= limit)
         .map(|c| (levenshtein(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
