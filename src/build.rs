@@ -251,40 +251,14 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 
 /// The files of `static/`, by output path.
 fn static_files(root: &Path) -> Result<Vec<Copy>> {
-    let dir = root.join("static");
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
     let mut errors = Errors::default();
-    let mut copies = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let rel = e.path().strip_prefix(&dir).unwrap_or(e.path());
-                match rel.to_str() {
-                    Some(p) => copies.push(Copy {
-                        path: p.replace('\\', "/"),
-                        source: e.into_path(),
-                    }),
-                    None => errors.push(
-                        Error::in_file(
-                            e.path(),
-                            "the file name is not valid UTF-8, so it cannot be a URL",
-                        )
-                        .hint("rename the file"),
-                    ),
-                }
-            }
-            Ok(_) => {}
-            Err(e) => errors.push(Error::in_file(
-                e.path().unwrap_or(&dir),
-                format!("cannot read: {e}"),
-            )),
-        }
-    }
+    let copies = crate::walk::files(root, &root.join("static"), |_| true, &mut errors)
+        .into_iter()
+        .map(|f| Copy {
+            path: f.rel,
+            source: f.path,
+        })
+        .collect();
     errors.into_result(copies)
 }
 

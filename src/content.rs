@@ -332,7 +332,7 @@ pub fn list_files(root: &Path, errors: &mut Errors) -> Vec<(Section, PathBuf)> {
     let mut files = Vec::new();
     for section in Section::ALL {
         files.extend(
-            list_markdown(&content_dir.join(section.dir()), errors)
+            list_markdown(root, &content_dir.join(section.dir()), errors)
                 .into_iter()
                 .map(|p| (section, p)),
         );
@@ -511,29 +511,15 @@ fn check_ref(
 }
 
 /// The `*.md` files of one folder, sorted, hidden and editor files skipped.
-fn list_markdown(dir: &Path, errors: &mut Errors) -> Vec<PathBuf> {
-    if !dir.exists() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(e) => {
-                let name = e.file_name().to_string_lossy();
-                if e.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
-                    out.push(e.into_path());
-                }
-            }
-            Err(e) => {
-                let path = e.path().unwrap_or(dir).to_path_buf();
-                errors.push(Error::in_file(&path, format!("cannot read: {e}")));
-            }
-        }
-    }
-    out
+fn list_markdown(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<PathBuf> {
+    let wanted = |rel: &str| {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        name.ends_with(".md") && !name.starts_with('.')
+    };
+    crate::walk::files(root, dir, wanted, errors)
+        .into_iter()
+        .map(|f| f.path)
+        .collect()
 }
 
 /// A path as the user knows it: relative to the site root when possible.
@@ -589,8 +575,27 @@ impl<'a> FileCheck<'a> {
     }
 
     fn error(&mut self, key: &str, message: String, hint: Option<String>) {
-        let mut e =
-            Error::in_file(self.path, message).at_line(frontmatter::key_line(self.doc, key));
+        let line = self.line_of(key);
+        self.error_at(line, message, hint);
+    }
+
+    /// The line of a top-level key, or of `list[index].field` for a key
+    /// written like `updates[2].status`.
+    fn line_of(&self, key: &str) -> Option<usize> {
+        let item = key.split_once('[').and_then(|(list, rest)| {
+            let (index, field) = rest.split_once("].")?;
+            Some((list, index.parse().ok()?, field))
+        });
+        match item {
+            Some((list, index, field)) => {
+                frontmatter::item_field_line(self.doc, list, index, field)
+            }
+            None => frontmatter::key_line(self.doc, key),
+        }
+    }
+
+    fn error_at(&mut self, line: Option<usize>, message: String, hint: Option<String>) {
+        let mut e = Error::in_file(self.path, message).at_line(line);
         if let Some(h) = hint {
             e = e.hint(h);
         }
@@ -788,11 +793,13 @@ fn parse_updates(c: &mut FileCheck, raw: Vec<RawUpdate>, severity: Severity) -> 
     let allowed = Status::allowed_for(severity);
     let mut updates: Vec<Update> = Vec::with_capacity(raw.len());
     for (n, u) in raw.into_iter().enumerate() {
-        let at = c.time("updates", &u.at);
-        let status = c.choice("updates", &u.status, allowed);
+        // Located at the item's own line, not at `updates:`.
+        let at_key = format!("updates[{n}].at");
+        let at = c.time(&at_key, &u.at);
+        let status = c.choice(&format!("updates[{n}].status"), &u.status, allowed);
         if let (Some(at), Some(prev)) = (at, updates.last()) {
             if at < prev.at {
-                let line = frontmatter::value_line(c.doc, "updates", &u.at);
+                let line = c.line_of(&at_key);
                 c.errors.push(
                     Error::in_file(
                         c.path,
@@ -974,7 +981,10 @@ mod tests {
         let text = GOOD.replace("critical", "maintenance");
         let s = incident(&text).unwrap_err().to_string();
         assert!(s.contains("needs both `starts` and `ends`"), "{s}");
-        assert!(s.contains("`updates: investigating` is not allowed"), "{s}");
+        assert!(
+            s.contains("x.md:8: `updates[0].status: investigating` is not allowed"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -135,6 +135,50 @@ pub fn value_line(doc: &Document, key: &str, value: &str) -> Option<usize> {
     .or(Some(from))
 }
 
+/// The line of `field` in item `index` (0-based) of the block list under the
+/// top-level key `list` (`updates:` then `  - at: ...`, say), or the line of
+/// `list` itself when the list is written another way.
+pub fn item_field_line(doc: &Document, list: &str, index: usize, field: &str) -> Option<usize> {
+    let from = key_line(doc, list)?;
+    let mut item: Option<usize> = None;
+    let lines = LineIter {
+        text: doc.yaml,
+        pos: 0,
+    }
+    .enumerate()
+    .skip(from - doc.yaml_line + 1);
+    for (i, (_, line)) in lines {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indented = line.len() > trimmed.len();
+        let item_start = trimmed
+            .strip_prefix('-')
+            .filter(|r| r.is_empty() || r.starts_with(' '));
+        if !indented && item_start.is_none() {
+            break; // the next top-level key
+        }
+        let text = match item_start {
+            Some(rest) => {
+                item = Some(item.map_or(0, |n| n + 1));
+                rest.trim_start()
+            }
+            None => trimmed,
+        };
+        let is_field = text
+            .strip_prefix(field)
+            .is_some_and(|r| r.trim_start().starts_with(':'));
+        if item == Some(index) && is_field {
+            return Some(doc.yaml_line + i);
+        }
+        if item.is_some_and(|n| n > index) {
+            break;
+        }
+    }
+    Some(from)
+}
+
 /// The first 1-based line of `text` that contains `needle`.
 pub fn find_line(text: &str, needle: &str) -> Option<usize> {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
@@ -238,6 +282,27 @@ mod tests {
         assert_eq!(key_line(&d, "affected"), Some(3));
         assert_eq!(value_line(&d, "affected", "bogus"), Some(5));
         assert_eq!(key_line(&d, "nope"), None);
+    }
+
+    #[test]
+    fn fields_of_list_items_are_found() {
+        let text = "---\ntitle: A\nupdates:\n  - at: 1\n    status: a\n  # note\n  - status: b\n    at: 2\nslug: x\n---\n";
+        let d = split(text, p()).unwrap();
+        assert_eq!(item_field_line(&d, "updates", 0, "at"), Some(4));
+        assert_eq!(item_field_line(&d, "updates", 0, "status"), Some(5));
+        assert_eq!(item_field_line(&d, "updates", 1, "status"), Some(7));
+        assert_eq!(item_field_line(&d, "updates", 1, "at"), Some(8));
+        // Not there: the list's own line.
+        assert_eq!(item_field_line(&d, "updates", 2, "at"), Some(3));
+        assert_eq!(item_field_line(&d, "updates", 1, "message"), Some(3));
+        let flow = split("---\nupdates: [{at: 1}]\n---\n", p()).unwrap();
+        assert_eq!(item_field_line(&flow, "updates", 0, "at"), Some(2));
+        let crlf = split(
+            "\u{feff}---\r\nupdates:\r\n- at: 1\r\n  status: a\r\n---\r\n",
+            p(),
+        )
+        .unwrap();
+        assert_eq!(item_field_line(&crlf, "updates", 0, "status"), Some(4));
     }
 
     #[test]

@@ -252,7 +252,16 @@ impl Session {
             }
             return;
         }
-        let fresh = Parsed::read(&self.opts.root, section, path, &self.config);
+        // A file saved while watching is checked like one found by a walk.
+        let fresh = match crate::walk::check_inside(&self.opts.root, path) {
+            Ok(()) => Parsed::read(&self.opts.root, section, path, &self.config),
+            Err(e) => Parsed {
+                section,
+                path: path.to_path_buf(),
+                hash: 0,
+                item: Err(e.into()),
+            },
+        };
         match at {
             Ok(i) => self.parsed[i] = fresh,
             Err(i) => self.parsed.insert(i, fresh),

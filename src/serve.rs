@@ -36,8 +36,9 @@ pub struct Snapshot {
     files: Arc<Files>,
     stamps: Option<Stamps>,
     statics: HashMap<String, PathBuf>,
-    /// The real path of the site's `static/`: a static file whose real path
-    /// leaves it (a symlink pointing out of the site) is not served.
+    /// The real path of the site root: a static file whose real path leaves
+    /// it (a symlink pointing out of the site) is not served, the same rule
+    /// as `build` (see `walk`), checked again at request time.
     static_root: Option<PathBuf>,
     /// The errors of the last rebuild, shown over every page until fixed.
     error: Option<String>,
@@ -55,7 +56,7 @@ impl Snapshot {
                 .iter()
                 .map(|c| (c.path.clone(), c.source.clone()))
                 .collect(),
-            static_root: std::fs::canonicalize(root.join("static")).ok(),
+            static_root: std::fs::canonicalize(root).ok(),
             error: None,
         }
     }
@@ -191,6 +192,7 @@ fn bind(ip: IpAddr, port: u16) -> Result<TcpListener> {
                 if p != port {
                     eprintln!("upfront: port {port} is taken; using {p}");
                 }
+                raise_backlog(&l);
                 return Ok(l);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
@@ -207,6 +209,19 @@ fn bind(ip: IpAddr, port: u16) -> Result<TcpListener> {
     ))
     .hint("pass --port 0 to let the system pick one")
     .into())
+}
+
+/// std listens with a backlog of 128. Every request is its own connection
+/// (`Connection: close`), so a few hundred clients at once (a whole team
+/// reloading, or `bench/load.sh`) overflow it, and a dropped SYN is retried
+/// only after a second. Listening again on a listening socket only changes
+/// its backlog; the kernel caps it at `net.core.somaxconn`.
+fn raise_backlog(listener: &TcpListener) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid listening socket for the duration of the call.
+    unsafe {
+        libc::listen(listener.as_raw_fd(), 4096);
+    }
 }
 
 fn url_host(addr: SocketAddr) -> String {
@@ -387,11 +402,15 @@ fn page(snapshot: &Snapshot, path: &str, bytes: &Arc<Vec<u8>>) -> Vec<u8> {
          s.onmessage=function(e){{if(e.data!==g){{s.close();location.reload();}}}};}})();</script>\n",
         snapshot.generation
     ));
-    let text = String::from_utf8_lossy(&filled);
-    match text.rfind("</body>") {
-        Some(at) => format!("{}{inject}{}", &text[..at], &text[at..]).into_bytes(),
-        None => format!("{text}{inject}").into_bytes(),
-    }
+    // Spliced in place: the archive of a large site is megabytes, and every
+    // extra pass over it costs each request (see bench/load.sh).
+    let mut filled = filled;
+    let at = filled
+        .windows(7)
+        .rposition(|w| w == b"</body>")
+        .unwrap_or(filled.len());
+    filled.splice(at..at, inject.into_bytes());
+    filled
 }
 
 fn overlay(error: &str) -> String {

@@ -49,7 +49,7 @@ impl Templates {
             .collect();
         let mut overrides = Vec::new();
         let mut stylesheet = STYLE.to_string();
-        for (name, path) in layout_files(&dir, &mut errors) {
+        for (name, path) in layout_files(root, &dir, &mut errors) {
             let display = crate::content::display_path(root, &path);
             match crate::content::read_text(&path, &display) {
                 Ok(text) => {
@@ -147,36 +147,15 @@ const SPECIAL: [bool; 256] = {
 
 /// Files under `layouts/` with their template names (paths relative to it).
 /// Markdown files there are documentation, not templates.
-fn layout_files(dir: &Path, errors: &mut Errors) -> Vec<(String, PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
-                let name = rel.to_string_lossy().replace('\\', "/");
-                let hidden = name.split('/').any(|part| part.starts_with('.'));
-                if !hidden
-                    && !name.ends_with(".md")
-                    && !name.ends_with('~')
-                    && !name.ends_with(".swp")
-                {
-                    out.push((name, e.into_path()));
-                }
-            }
-            Ok(_) => {}
-            Err(e) => errors.push(Error::in_file(
-                e.path().unwrap_or(dir),
-                format!("cannot read: {e}"),
-            )),
-        }
-    }
-    out
+fn layout_files(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<(String, PathBuf)> {
+    let wanted = |name: &str| {
+        let hidden = name.split('/').any(|part| part.starts_with('.'));
+        !hidden && !name.ends_with(".md") && !name.ends_with('~') && !name.ends_with(".swp")
+    };
+    crate::walk::files(root, dir, wanted, errors)
+        .into_iter()
+        .map(|f| (f.rel, f.path))
+        .collect()
 }
 
 /// A tera error as one located message: tera nests the useful part in its
