@@ -730,11 +730,9 @@ fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .write(true)
         .create_new(true)
         .open(path)?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(path);
-        })
+    f.write_all(bytes).inspect_err(|_| {
+        let _ = std::fs::remove_file(path);
+    })
 }
 
 /// Replaces a file through a temporary sibling and a rename.
