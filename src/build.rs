@@ -1,6 +1,7 @@
 //! The pipeline: config → content → model → templates → render → output,
 //! with the time each stage took.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -38,7 +39,11 @@ impl BuildOptions {
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
     pub load: Duration,
+    /// Rendering every file and writing it to the staging folder.
     pub render: Duration,
+    /// The part of `render` spent writing, summed over threads.
+    pub writing: Duration,
+    /// Static copies, the swap, and removing the previous site.
     pub write: Duration,
     /// The parts of `load`.
     pub stages: LoadTimings,
@@ -76,8 +81,17 @@ impl Timings {
             ("  templates", s.templates, "  beside content"),
             ("  static", s.statics, ""),
             ("  model", s.model, ""),
-            ("render", self.render, "  templates"),
-            ("write", self.write, ""),
+            (
+                "render",
+                self.render,
+                "  templates; pages written as they finish",
+            ),
+            ("  writing", self.writing, "  summed over threads"),
+            (
+                "write",
+                self.write,
+                "  static files, swap, old site removed",
+            ),
             ("total", self.total(), ""),
         ];
         rows.iter()
@@ -233,19 +247,54 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         .unwrap_or_else(|| loaded.site.config.output_dir.clone());
     let out = output::resolve(&opts.root, &out_dir)?;
     let loaded_at = Instant::now();
-    let outputs = render(&loaded)?;
+    let written = stageclock::WRITE.total();
+    let files = render_into(&loaded, &out)?;
     let rendered_at = Instant::now();
-    output::write_site(&out, &outputs, &loaded.copies)?;
+    let writing = stageclock::WRITE.total().saturating_sub(written);
+    files.staging.finish(&loaded.copies)?;
     let timings = Timings {
         load: loaded_at - start,
         render: rendered_at - loaded_at,
+        writing,
         write: rendered_at.elapsed(),
         stages: loaded.timings.clone(),
     };
     Ok(Built {
-        files: outputs.len() + loaded.copies.len(),
+        files: files.count + loaded.copies.len(),
         output: out,
         timings,
+    })
+}
+
+/// A rendered site in its staging folder, not yet in place.
+struct Staged {
+    staging: output::Staging,
+    count: usize,
+}
+
+/// Renders every file into a staging folder beside `out`, each page
+/// written as soon as it is rendered so the site is never in memory whole.
+/// Nothing of `out` changes; on an error the staging folder goes away.
+fn render_into(loaded: &Loaded, out: &Path) -> Result<Staged> {
+    let site = &loaded.site;
+    let statics: Vec<&str> = loaded.copies.iter().map(|c| c.path.as_str()).collect();
+    let extras = render::extras(site, &loaded.templates, &statics);
+    if !loaded.copies.is_empty() {
+        let mut generated: HashSet<String> = extras.iter().map(|o| o.path.clone()).collect();
+        generated.extend(
+            render::all_jobs(site)
+                .iter()
+                .map(|j| render::job_path(site, j)),
+        );
+        check_collisions(|p| generated.contains(p), &loaded.copies)?;
+    }
+    let staging = output::Staging::begin(out)?;
+    let write = |file: &Output| stageclock::WRITE.time(|| staging.write(file));
+    let pages = render::render_each(site, &loaded.templates, |page| write(&page))?;
+    extras.par_iter().try_for_each(write)?;
+    Ok(Staged {
+        staging,
+        count: pages + extras.len(),
     })
 }
 

@@ -99,47 +99,83 @@ fn is_empty_dir(dir: &Path) -> bool {
 /// Writes `files` and `copies` as the new content of `out` (already
 /// checked by [`resolve`]), atomically replacing what was there.
 pub fn write_site(out: &Path, files: &[Output], copies: &[Copy]) -> Result<(), Error> {
-    let parent = out
-        .parent()
-        .ok_or_else(|| Error::new("the output directory has no parent"))?;
-    let name = out.file_name().map(OsString::from).unwrap_or_default();
-    remove_leftovers(parent, &name);
-    let staging = sibling(parent, &name, "new");
-    std::fs::create_dir(&staging)
-        .map_err(|e| Error::io(&staging, "create the staging directory", &e))?;
-    let result = fill(&staging, files, copies).and_then(|()| swap_in(&staging, out, parent, &name));
-    if result.is_err() {
-        let _ = remove_marked(&staging);
-    }
-    result
+    let staging = Staging::begin(out)?;
+    files.par_iter().try_for_each(|f| staging.write(f))?;
+    staging.finish(copies)
 }
 
-fn fill(staging: &Path, files: &[Output], copies: &[Copy]) -> Result<(), Error> {
-    std::fs::write(staging.join(MARKER), MARKER_TEXT)
-        .map_err(|e| Error::io(staging, "write", &e))?;
-    let mut dirs: Vec<&str> = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(copies.iter().map(|c| c.path.as_str()))
-        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    dirs.sort_unstable();
-    dirs.dedup();
-    // create_dir_all copes with another thread making the same parent.
-    dirs.par_iter().try_for_each(|d| {
-        let dir = staging.join(d);
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", &e))
-    })?;
-    files.par_iter().try_for_each(|f| {
-        let path = staging.join(&f.path);
-        std::fs::write(&path, &f.bytes).map_err(|e| Error::io(&path, "write", &e))
-    })?;
-    copies.par_iter().try_for_each(|c| {
-        let path = staging.join(&c.path);
-        std::fs::copy(&c.source, &path)
-            .map(|_| ())
-            .map_err(|e| Error::io(&c.source, "copy", &e))
-    })
+/// A new site being written beside the old one. Files may be written from
+/// many threads as they are rendered, so a large site never has to sit in
+/// memory whole; [`Staging::finish`] swaps it in, and dropping it unfinished
+/// (an error on the way) removes it and leaves the old site as it was.
+pub struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    parent: PathBuf,
+    name: OsString,
+    done: bool,
+}
+
+impl Staging {
+    pub fn begin(out: &Path) -> Result<Staging, Error> {
+        let parent = out
+            .parent()
+            .ok_or_else(|| Error::new("the output directory has no parent"))?;
+        let name = out.file_name().map(OsString::from).unwrap_or_default();
+        remove_leftovers(parent, &name);
+        let dir = sibling(parent, &name, "new");
+        std::fs::create_dir(&dir)
+            .map_err(|e| Error::io(&dir, "create the staging directory", &e))?;
+        let staging = Staging {
+            dir,
+            out: out.to_path_buf(),
+            parent: parent.to_path_buf(),
+            name,
+            done: false,
+        };
+        std::fs::write(staging.dir.join(MARKER), MARKER_TEXT)
+            .map_err(|e| Error::io(&staging.dir, "write", &e))?;
+        Ok(staging)
+    }
+
+    /// Writes one file (its folders as needed); safe from many threads.
+    pub fn write(&self, file: &Output) -> Result<(), Error> {
+        let path = self.dir.join(&file.path);
+        self.make_parent(&path)?;
+        std::fs::write(&path, &file.bytes).map_err(|e| Error::io(&path, "write", &e))
+    }
+
+    fn make_parent(&self, path: &Path) -> Result<(), Error> {
+        match path.parent() {
+            // create_dir_all copes with another thread making the same folder.
+            Some(dir) if dir != self.dir => {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create directory", &e))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Copies the static files, then puts the new site in place of the old.
+    pub fn finish(mut self, copies: &[Copy]) -> Result<(), Error> {
+        copies.par_iter().try_for_each(|c| {
+            let path = self.dir.join(&c.path);
+            self.make_parent(&path)?;
+            std::fs::copy(&c.source, &path)
+                .map(|_| ())
+                .map_err(|e| Error::io(&c.source, "copy", &e))
+        })?;
+        swap_in(&self.dir, &self.out, &self.parent, &self.name)?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = remove_marked(&self.dir);
+        }
+    }
 }
 
 /// Puts `staging` where `out` is. On Linux both directories trade places in

@@ -2,7 +2,8 @@
 //! and templates give the same bytes, whatever the thread count.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -97,6 +98,43 @@ pub fn render_jobs(
         }
     }
     errors.into_result(outputs)
+}
+
+/// Renders every page of a site in parallel and hands each to `sink` as it
+/// is done (a full build writes it and lets it go). Returns how many pages
+/// there were. Every render error is reported; after the sink's first error
+/// (a full disk) nothing more goes to it, and only that error is reported.
+pub fn render_each(
+    site: &Site,
+    templates: &Templates,
+    sink: impl Fn(Output) -> std::result::Result<(), Error> + Sync,
+) -> Result<usize> {
+    let r = Renderer::new(site, templates, Stamping::Real);
+    let jobs = all_jobs(site);
+    let failed = AtomicBool::new(false);
+    let sink_error: Mutex<Option<Error>> = Mutex::new(None);
+    let give = |output: Output| {
+        if failed.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(e) = sink(output) {
+            if !failed.swap(true, Ordering::Relaxed) {
+                *sink_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+            }
+        }
+    };
+    let render_errors: Vec<Error> = jobs
+        .par_iter()
+        .filter_map(|job| r.job(job).map(&give).err())
+        .collect();
+    let mut errors = Errors::default();
+    for e in render_errors {
+        errors.push(e);
+    }
+    if let Some(e) = sink_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        errors.push(e);
+    }
+    errors.into_result(jobs.len())
 }
 
 /// The outputs that are not templates: status.json, the stylesheet and the

@@ -452,3 +452,55 @@ fn errors_in_crlf_and_bom_files_have_the_right_lines() {
         }
     }
 }
+
+#[test]
+fn watch_mode_refuses_a_note_linked_from_outside() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let b = Built::new();
+    let outside = TempDir::new("outside-watch");
+    let secret = outside.path().join("secret.md");
+    std::fs::write(
+        &secret,
+        std::fs::read_to_string(b.root().join(INCIDENT))
+            .unwrap()
+            .replace("letter: open-letter\n", ""),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_upfront"))
+        .args(["build", "--watch", "--now", NOW, "--root"])
+        .arg(b.root())
+        .arg("--output")
+        .arg(&b.out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first line says the watcher is running.
+    let mut ready = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    assert!(ready.contains("watching"), "{ready}");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr_pipe = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    symlink(&secret, b.root().join("content/incidents/secret.md")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen = String::new();
+    while !seen.contains("content/incidents/secret.md: the symlink leads outside the site") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => seen.push_str(&(line + "\n")),
+            Err(_) => panic!("no error for the outside link; stderr:\n{seen}"),
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!b.out.join("incidents/secret").exists(), "published");
+    assert!(tree(&b.out) == b.before, "the output changed");
+}

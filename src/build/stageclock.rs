@@ -16,11 +16,14 @@ pub struct Counter(AtomicU64);
 pub static READ: Counter = Counter(AtomicU64::new(0));
 /// Turning Markdown into HTML.
 pub static MARKDOWN: Counter = Counter(AtomicU64::new(0));
+/// Writing rendered pages (a full build writes each as soon as it is rendered).
+pub static WRITE: Counter = Counter(AtomicU64::new(0));
 
 /// Starts counting (and resets the counters).
 pub fn enable() {
     READ.0.store(0, Ordering::Relaxed);
     MARKDOWN.0.store(0, Ordering::Relaxed);
+    WRITE.0.store(0, Ordering::Relaxed);
     ENABLED.store(true, Ordering::Relaxed);
 }
 
