@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::content::{fnv, Severity, Status};
+use crate::content::{fnv, Choice, Status};
 use crate::model::{ComponentState, ComponentStatus, Entry, Phase, Site};
 use crate::render::{update_ids, Output};
 use crate::times::utc;
@@ -216,7 +216,7 @@ impl<'a> Api<'a> {
             .zip(ids)
             .map(|(u, id)| UpdateInfo {
                 id,
-                status: status_name(u.status),
+                status: u.status.name(),
                 body: &u.message,
                 incident_id: &i.slug,
                 created_at: utc(u.at),
@@ -242,12 +242,13 @@ impl<'a> Api<'a> {
         IncidentInfo {
             id: &i.slug,
             name: &i.title,
-            status: status_name(f.current),
+            status: f.current.name(),
             created_at: utc(i.date),
             updated_at: utc(f.last_update.unwrap_or(i.date)),
             monitoring_at,
             resolved_at: f.resolved_at.map(utc),
-            impact: impact(i.severity),
+            // Statuspage's statuses and impacts are upfront's names, one to one.
+            impact: i.severity.name(),
             shortlink: self
                 .site
                 .config
@@ -304,27 +305,5 @@ fn component_status(s: ComponentStatus) -> &'static str {
         ComponentStatus::Degraded => "degraded_performance",
         ComponentStatus::PartialOutage => "partial_outage",
         ComponentStatus::MajorOutage => "major_outage",
-    }
-}
-
-/// Statuspage's incident and maintenance statuses; upfront's map one to one.
-fn status_name(s: Status) -> &'static str {
-    match s {
-        Status::Investigating => "investigating",
-        Status::Identified => "identified",
-        Status::Monitoring => "monitoring",
-        Status::Resolved => "resolved",
-        Status::Scheduled => "scheduled",
-        Status::InProgress => "in_progress",
-        Status::Completed => "completed",
-    }
-}
-
-fn impact(s: Severity) -> &'static str {
-    match s {
-        Severity::Minor => "minor",
-        Severity::Major => "major",
-        Severity::Critical => "critical",
-        Severity::Maintenance => "maintenance",
     }
 }
