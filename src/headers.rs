@@ -60,6 +60,15 @@ pub fn headers<'a>(
     out
 }
 
+/// Whether a `_headers` rule applies to a URL path, as Netlify and
+/// Cloudflare Pages match: the exact path, or a prefix before a final `*`.
+pub fn matches(pattern: &str, url: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => url.starts_with(prefix),
+        None => pattern == url,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,14 +86,6 @@ mod tests {
             }
         }
         out
-    }
-
-    /// Netlify's and Cloudflare's matching: exact, or a `/*` splat suffix.
-    fn matches(pattern: &str, url: &str) -> bool {
-        match pattern.strip_suffix('*') {
-            Some(prefix) => url.starts_with(prefix),
-            None => pattern == url,
-        }
     }
 
     #[test]

@@ -252,14 +252,6 @@ fn summary_line_and_quiet() {
     assert!(q.stdout.is_empty());
 }
 
-/// Netlify's and Cloudflare's `_headers` matching: exact, or a `*` suffix.
-fn rule_matches(pattern: &str, url: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => url.starts_with(prefix),
-        None => pattern == url,
-    }
-}
-
 #[test]
 fn every_written_file_has_exactly_one_cache_rule() {
     let (_s, out) = built("basic", &[]);
@@ -271,7 +263,10 @@ fn every_written_file_has_exactly_one_cache_rule() {
         .filter(|p| *p != "_headers" && !p.starts_with('.'))
     {
         let url = format!("/{path}");
-        let hits: Vec<&&str> = patterns.iter().filter(|p| rule_matches(p, &url)).collect();
+        let hits: Vec<&&str> = patterns
+            .iter()
+            .filter(|p| upfront::headers::matches(p, &url))
+            .collect();
         assert_eq!(hits.len(), 1, "{url} matches {hits:?}");
     }
     let css = tree(&out)
