@@ -732,8 +732,15 @@ impl<'a> Renderer<'a> {
     /// and the body, which only this page shows.
     fn incident_page(&self, index: usize) -> Value {
         let incident = &self.site.incidents[index].incident;
-        let mut map = self.incident_view(index).as_map().cloned().unwrap_or_default();
-        map.insert("updates".into(), Value::from_serializable(&self.updates(incident)));
+        let mut map = self
+            .incident_view(index)
+            .as_map()
+            .cloned()
+            .unwrap_or_default();
+        map.insert(
+            "updates".into(),
+            Value::from_serializable(&self.updates(incident)),
+        );
         map.insert("content".into(), Value::from(incident.body_html.as_str()));
         Value::from(map)
     }

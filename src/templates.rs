@@ -73,9 +73,12 @@ impl Templates {
         tera.autoescape_on([".html", ".xml"]);
         tera.set_escape_fn(escape_to);
         if let Err(e) = tera.add_raw_templates(sources) {
-            let mut err = template_error(&e, &overrides);
-            err.message = format!("a template does not compile: {}", err.message);
-            return Err(err.into());
+            let mut errors = Errors::default();
+            for mut err in template_errors(&e, &overrides) {
+                err.message = format!("a template does not compile: {}", err.message);
+                errors.push(err);
+            }
+            return Err(errors);
         }
         Ok(Templates {
             tera,
@@ -95,9 +98,10 @@ impl Templates {
         capacity: usize,
     ) -> std::result::Result<Vec<u8>, Error> {
         let mut out = Vec::with_capacity(capacity);
-        self.tera
-            .render_to(name, context, &mut out)
-            .map_err(|e| template_error(&e, &self.overrides))?;
+        self.tera.render_to(name, context, &mut out).map_err(|e| {
+            let mut errors = template_errors(&e, &self.overrides);
+            errors.swap_remove(0)
+        })?;
         Ok(out)
     }
 }
@@ -219,34 +223,69 @@ fn layout_files(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<(String, Pa
         .collect()
 }
 
-/// A tera error as one located message, in the file it came from: the
-/// override in `layouts/`, or the built-in template of that name.
-fn template_error(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Error {
-    let (name, message, at) = match e.kind() {
+/// A tera error as located messages, each in the file it came from: the
+/// override in `layouts/`, or the built-in template of that name. Never empty.
+fn template_errors(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Vec<Error> {
+    let located: Vec<(Option<String>, String, Option<(usize, usize)>)> = match e.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
             let span = r.span();
             let at = (span.start_line > 0).then_some((span.start_line, span.start_col + 1));
-            (Some(r.filename().to_string()), r.message().to_string(), at)
+            vec![(Some(r.filename().to_string()), r.message().to_string(), at)]
         }
-        ErrorKind::MissingParent { current, .. } => (Some(current.clone()), e.to_string(), None),
+        ErrorKind::MissingParent { current, .. } => {
+            vec![(Some(current.clone()), e.to_string(), None)]
+        }
         ErrorKind::CircularExtend { tpl, .. } | ErrorKind::CircularInclude { tpl, .. } => {
-            (Some(tpl.clone()), e.to_string(), None)
+            vec![(Some(tpl.clone()), e.to_string(), None)]
         }
-        _ => (None, e.to_string(), None),
+        // Checks across templates (unknown filters, tests, components)
+        // arrive as a message holding one report per problem.
+        _ => parse_reports(&e.to_string()),
     };
-    let file = match name.as_deref() {
-        Some(n) => overrides
-            .iter()
-            .find(|(o, _)| o == n)
-            .map(|(_, p)| p.clone())
-            .unwrap_or_else(|| PathBuf::from(format!("(built-in template {n})"))),
-        None => PathBuf::from("(templates)"),
+    let located = if located.is_empty() {
+        vec![(None, e.to_string(), None)]
+    } else {
+        located
     };
-    let mut err = Error::in_file(&file, message);
-    if let Some((line, col)) = at {
-        err = err.at(line, Some(col));
+    located
+        .into_iter()
+        .map(|(name, message, at)| {
+            let file = match name.as_deref() {
+                Some(n) => overrides
+                    .iter()
+                    .find(|(o, _)| o == n)
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_else(|| PathBuf::from(format!("(built-in template {n})"))),
+                None => PathBuf::from("(templates)"),
+            };
+            let mut err = Error::in_file(&file, message);
+            if let Some((line, col)) = at {
+                err = err.at(line, Some(col));
+            }
+            err.hint("see layouts/README.md for each template's variables")
+        })
+        .collect()
+}
+
+/// The problems in tera's text reports: an `error: <message>` line, then
+/// ` --> <template>:<line>:<column>`.
+fn parse_reports(text: &str) -> Vec<(Option<String>, String, Option<(usize, usize)>)> {
+    let mut found = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m.to_string());
+        } else if let Some(place) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = place.rsplitn(3, ':');
+            let col = parts.next().and_then(|c| c.parse().ok());
+            let line = parts.next().and_then(|l| l.parse().ok());
+            let name = parts.next().map(str::to_string);
+            if let (Some(m), Some(l), Some(c), Some(n)) = (message.take(), line, col, name) {
+                found.push((Some(n), m, Some((l, c))));
+            }
+        }
     }
-    err.hint("see layouts/README.md for each template's variables")
+    found
 }
 
 #[cfg(test)]
@@ -280,6 +319,23 @@ mod tests {
         let e = Templates::load(&root).err().unwrap().to_string();
         std::fs::remove_dir_all(&root).unwrap();
         assert!(e.contains("layouts/index.html:2:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_filters_and_components_are_located_in_the_override() {
+        let root = std::env::temp_dir().join(format!("upfront-tpl-f-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("layouts")).unwrap();
+        std::fs::write(
+            root.join("layouts/page.html"),
+            "{{ page.title | no_such_filter }}\n{{<nothing/>}}\n",
+        )
+        .unwrap();
+        let e = Templates::load(&root).err().unwrap().to_string();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(e.contains("layouts/page.html:1:17"), "{e}");
+        assert!(e.contains("Unknown filter `no_such_filter`"), "{e}");
+        assert!(e.contains("layouts/page.html:2:"), "{e}");
+        assert!(e.contains("Unknown component `nothing`"), "{e}");
     }
 
     #[test]
