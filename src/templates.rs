@@ -223,10 +223,13 @@ fn layout_files(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<(String, Pa
         .collect()
 }
 
+/// One problem tera found: the template, the message, the line and column.
+type Problem = (Option<String>, String, Option<(usize, usize)>);
+
 /// A tera error as located messages, each in the file it came from: the
 /// override in `layouts/`, or the built-in template of that name. Never empty.
 fn template_errors(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Vec<Error> {
-    let located: Vec<(Option<String>, String, Option<(usize, usize)>)> = match e.kind() {
+    let located: Vec<Problem> = match e.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
             let span = r.span();
             let at = (span.start_line > 0).then_some((span.start_line, span.start_col + 1));
@@ -269,7 +272,7 @@ fn template_errors(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Vec<Erro
 
 /// The problems in tera's text reports: an `error: <message>` line, then
 /// ` --> <template>:<line>:<column>`.
-fn parse_reports(text: &str) -> Vec<(Option<String>, String, Option<(usize, usize)>)> {
+fn parse_reports(text: &str) -> Vec<Problem> {
     let mut found = Vec::new();
     let mut message = None;
     for line in text.lines() {
