@@ -10,8 +10,9 @@ use crate::error::{serde_hint, Error};
 
 pub mod fast;
 
-#[cfg(test)]
-mod differential;
+#[cfg(any(test, feature = "differential"))]
+#[doc(hidden)]
+pub mod differential;
 
 /// A content file cut in two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

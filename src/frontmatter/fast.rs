@@ -71,11 +71,8 @@ pub(crate) fn tree(yaml: &str) -> Option<Entries<'_>> {
     if !yaml.ends_with('\n') || !printable(yaml) {
         return None;
     }
-    let lines: Vec<Line> = yaml
-        .strip_suffix('\n')?
-        .split('\n')
-        .map(Line::new)
-        .collect();
+    let mut lines: Vec<Line> = Vec::with_capacity(yaml.len() / 16 + 8);
+    lines.extend(yaml.strip_suffix('\n')?.split('\n').map(Line::new));
     let mut p = Parser {
         lines,
         pos: 0,
@@ -86,28 +83,31 @@ pub(crate) fn tree(yaml: &str) -> Option<Entries<'_>> {
     (p.pos == p.lines.len() && !entries.is_empty()).then_some(entries)
 }
 
-/// Whether every character is one YAML reads as itself in this subset.
+/// Whether every character is one YAML reads as itself in this subset:
+/// printable (YAML 1.1's set, as libyaml checks it), no tab, no line break
+/// but `\n` and `\r\n`. One pass over the UTF-8 bytes: of the characters
+/// from U+0080 up, only U+0080..U+009F (`C2 80..9F`), U+2028, U+2029 (`E2 80
+/// A8`, `A9`), U+FEFF (`EF BB BF`) and U+FFFE, U+FFFF (`EF BF BE`, `BF`) are
+/// out; surrogates cannot occur in a `str`.
 fn printable(yaml: &str) -> bool {
-    let bytes = yaml.as_bytes();
-    if bytes.is_ascii() {
-        return bytes.iter().enumerate().all(|(i, &b)| match b {
+    let b = yaml.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut i = 0;
+    while i < b.len() {
+        let ok = match b[i] {
             b' '..=b'~' | b'\n' => true,
-            b'\r' => bytes.get(i + 1) == Some(&b'\n'),
-            _ => false,
-        });
-    }
-    let mut chars = yaml.chars().peekable();
-    while let Some(c) = chars.next() {
-        let ok = match c {
-            ' '..='~' | '\n' => true,
-            '\r' => chars.peek() == Some(&'\n'),
-            '\u{2028}' | '\u{2029}' | '\u{feff}' => false,
-            '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'.. => true,
+            b'\r' => at(i + 1) == b'\n',
+            0xC2 => at(i + 1) >= 0xA0,
+            0xE2 => !(at(i + 1) == 0x80 && matches!(at(i + 2), 0xA8 | 0xA9)),
+            0xEF => !matches!((at(i + 1), at(i + 2)), (0xBB, 0xBF) | (0xBF, 0xBE | 0xBF)),
+            // Continuation bytes, and the lead bytes of allowed characters.
+            0x80..=0xC1 | 0xC3..=0xE1 | 0xE3..=0xEE | 0xF0..=0xF4 => true,
             _ => false,
         };
         if !ok {
             return false;
         }
+        i += 1;
     }
     true
 }
@@ -174,7 +174,7 @@ impl<'a> Parser<'a> {
     /// `first` is an entry already read from a `- ` line.
     fn mapping(&mut self, indent: usize, first: Option<&'a str>) -> Option<Entries<'a>> {
         self.enter()?;
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(if indent == 0 { 16 } else { 4 });
         if let Some(text) = first {
             self.entry(indent, text, &mut entries)?;
         }
@@ -875,6 +875,27 @@ mod tests {
         assert_eq!(parse::<Doc>("title: [a]\n"), None);
         assert_eq!(parse::<Doc>("title: a\ntags: b\n"), None);
         assert_eq!(parse::<Doc>("title: a\nitems:\n- x\n"), None);
+    }
+
+    #[test]
+    fn printable_is_yamls_set_less_tabs_and_line_breaks() {
+        // The byte-level check against the characters it stands for.
+        let reference = |c: char| {
+            matches!(c, ' '..='~' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+                && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+        };
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}b{c}\n");
+            assert_eq!(
+                printable(&text),
+                reference(c) || c == '\n',
+                "{:x}",
+                c as u32
+            );
+        }
+        assert!(printable("a\r\nb\n"));
+        assert!(!printable("a\rb\n"));
+        assert!(!printable("a\r"));
     }
 
     #[test]
