@@ -82,3 +82,25 @@ for i, note in enumerate(notes):
         if (i + j) % 2 == 0:
             write("update", bytes([(i + j) % 8]) + message + b"\0\0" + note)
     write("update", bytes([0x80 | 4]) + b"Reopened.\0\0" + note.replace(b"\n", b"\r\n"))
+
+# frontmatter_fast: every fixture's front matter (whole file, and the YAML
+# alone), Windows line endings, and the forms `upfront new`/`update` write.
+fixtures = here.parent / "tests" / "fixtures"
+for p in sorted(fixtures.rglob("*.md")):
+    data = p.read_bytes()
+    parts = data.split(b"---\n", 2)
+    if len(parts) == 3 and parts[0] == b"":
+        write("frontmatter_fast", parts[1])
+        write("frontmatter_fast", parts[1].replace(b"\n", b"\r\n"))
+    write("frontmatter_fast", data)
+for form in [
+    b'title: "Login \\"failures\\" #1 \\u00e9\\U0001F600\\t"\ndate: 2008-08-12T10:00:00Z\n'
+    b"severity: minor\naffected: [website, api]\nsummary: \"ok\"\nupdates:\n"
+    b"  - at: 2008-08-12T10:00:00+02:00\n    status: monitoring\n    message: |-\n"
+    b"      line one\n\n      - a list: yes\n        # not a comment\n",
+    b"title: 'it''s'\nnotices: []   # ids\nslug: ~\ndraft: true   # publish later\n",
+    b"title: plain, with: colons#and hashes # a comment\naffected:\n- a\n- 'b'\n"
+    b"updates:\n-   at: 1\n    message: |\n      kept\n\n    status: x\n",
+    b"title: a\nincidents: [2009-02-27-license-activation-failures]\nauthor: \"Jane\"\n",
+]:
+    write("frontmatter_fast", form)

@@ -210,9 +210,14 @@ pub const RESERVED: &[&str] = &[
     "404",
 ];
 
-#[derive(Deserialize)]
+// The `Raw*` structs are what front matter deserialises into. They are
+// public (fields private) so the front matter fuzz target can check the
+// fast path against serde_yaml on these very types.
+
+/// An incident's front matter as written.
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawIncident {
+pub struct RawIncident {
     title: String,
     date: Option<String>,
     severity: String,
@@ -231,17 +236,19 @@ struct RawIncident {
     updates: Vec<RawUpdate>,
 }
 
-#[derive(Deserialize)]
+/// One `updates:` entry as written.
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawUpdate {
+pub struct RawUpdate {
     at: String,
     status: String,
     message: String,
 }
 
-#[derive(Deserialize)]
+/// A letter's front matter as written.
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawLetter {
+pub struct RawLetter {
     title: String,
     date: String,
     author: String,
@@ -253,18 +260,20 @@ struct RawLetter {
     slug: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A page's front matter as written.
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawPage {
+pub struct RawPage {
     title: String,
     #[serde(default)]
     notices: Vec<String>,
     slug: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The homepage intro's front matter as written.
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawIntro {
+pub struct RawIntro {
     title: Option<String>,
 }
 
