@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::Context;
+use tera::{Context, Value};
 
 use crate::content::{fnv, Choice, Incident, Letter, Page, Severity, Status, Time};
 use crate::error::{Error, Errors, Result};
@@ -140,6 +140,26 @@ pub fn render_each(
 /// The outputs that are not templates: status.json, the stylesheet and the
 /// reach outputs (notice.json and .js, badges, maintenance.ics).
 pub fn extras(site: &Site, templates: &Templates, statics: &[&str]) -> Vec<Output> {
+    extras_except(site, templates, statics, Skip::default())
+}
+
+/// Extras that watch mode keeps from its last rebuild when it knows their
+/// inputs did not change: both walk every incident or every page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skip {
+    /// `maintenance.ics` (`reach::CALENDAR`).
+    pub calendar: bool,
+    /// `_headers` (`HEADERS`).
+    pub headers: bool,
+}
+
+/// `extras` without the ones `skip` names.
+pub fn extras_except(
+    site: &Site,
+    templates: &Templates,
+    statics: &[&str],
+    skip: Skip,
+) -> Vec<Output> {
     let stylesheet = stylesheet_path(templates)[1..].to_string();
     let mut out = vec![
         Output {
@@ -151,16 +171,24 @@ pub fn extras(site: &Site, templates: &Templates, statics: &[&str]) -> Vec<Outpu
             bytes: templates.stylesheet.as_bytes().to_vec(),
         },
     ];
-    out.extend(crate::reach::outputs(site));
+    out.extend(crate::reach::outputs(site, !skip.calendar));
     out.extend(crate::statuspage::outputs(site));
-    out.push(cache_rules(site, &out, statics, &stylesheet));
+    if !skip.headers {
+        out.push(cache_rules(site, &out, statics, &stylesheet));
+    }
     out
 }
 
 /// `_headers`, with a rule for every page, static file and other extra.
 fn cache_rules(site: &Site, extras: &[Output], statics: &[&str], stylesheet: &str) -> Output {
     let pages: Vec<String> = all_jobs(site).iter().map(|j| job_path(site, j)).collect();
-    let paths = pages.iter().chain(extras.iter().map(|o| &o.path));
+    // The calendar's path, even when watch mode kept its bytes.
+    let calendar = (!extras.iter().any(|o| o.path == crate::reach::CALENDAR))
+        .then(|| crate::reach::CALENDAR.to_string());
+    let paths = pages
+        .iter()
+        .chain(extras.iter().map(|o| &o.path))
+        .chain(calendar.iter());
     let text = crate::headers::headers(
         paths.map(String::as_str).chain(statics.iter().copied()),
         &[stylesheet],
@@ -172,7 +200,7 @@ fn cache_rules(site: &Site, extras: &[Output], statics: &[&str], stylesheet: &st
     }
 }
 
-const HEADERS: &str = "_headers";
+pub const HEADERS: &str = "_headers";
 
 /// Whether `extras` writes this path.
 pub fn is_extra(path: &str) -> bool {
@@ -312,25 +340,24 @@ fn component_id(site: &Site, index: usize) -> &str {
 struct Renderer<'a> {
     site: &'a Site,
     templates: &'a Templates,
-    /// The `site` variable, built once and shared by every page.
-    base: Context,
+    /// The `site` variable, built once and shared by every page (tera's
+    /// values are reference-counted, so sharing is a pointer copy).
+    site_value: Value,
     stamping: Stamping,
-    /// Each incident's summary, built the first time a page needs it and
-    /// shared by every page that lists it (its own page, the archive, the
-    /// homepage, its letter).
-    views: Vec<OnceLock<IncidentView<'a>>>,
+    /// Each incident's summary as a template value, built the first time a
+    /// page needs it and shared by every page that lists it (its own page,
+    /// the archive, the homepage, its letter, its components).
+    views: Vec<OnceLock<Value>>,
 }
 
 impl<'a> Renderer<'a> {
     fn new(site: &'a Site, templates: &'a Templates, stamping: Stamping) -> Self {
         let stylesheet_path = stylesheet_path(templates);
         let view = SiteView::new(site, &stylesheet_path, stamping);
-        let mut base = Context::new();
-        base.insert("site", &view);
         Renderer {
             site,
             templates,
-            base,
+            site_value: Value::from_serializable(&view),
             stamping,
             views: (0..site.incidents.len()).map(|_| OnceLock::new()).collect(),
         }
@@ -389,7 +416,8 @@ impl<'a> Renderer<'a> {
         size: usize,
         fill: impl FnOnce(&mut Context),
     ) -> std::result::Result<Output, Error> {
-        let mut ctx = self.base.clone();
+        let mut ctx = Context::new();
+        ctx.insert_value("site", self.site_value.clone());
         ctx.insert("page_url", &self.url(url));
         ctx.insert("canonical_url", &self.site.config.absolute(url));
         ctx.insert("page_title", title);
@@ -419,7 +447,7 @@ impl<'a> Renderer<'a> {
         TimeView::new(t, self.site.config.timezone)
     }
 
-    fn views(&self, indices: impl IntoIterator<Item = usize>) -> Vec<&IncidentView<'a>> {
+    fn views(&self, indices: impl IntoIterator<Item = usize>) -> Vec<&Value> {
         indices.into_iter().map(|i| self.incident_view(i)).collect()
     }
 
@@ -469,7 +497,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Incidents (newest first) grouped by the month they started in.
-    fn months(&self, incidents: impl IntoIterator<Item = usize>) -> Vec<MonthView<'_, 'a>> {
+    fn months(&self, incidents: impl IntoIterator<Item = usize>) -> Vec<MonthView<'_>> {
         let tz = self.site.config.timezone;
         let mut months: Vec<MonthView> = Vec::new();
         for i in incidents {
@@ -536,11 +564,7 @@ impl<'a> Renderer<'a> {
 
     fn incident(&self, index: usize) -> std::result::Result<Output, Error> {
         let incident = &self.site.incidents[index].incident;
-        let view = IncidentPage {
-            summary: self.incident_view(index),
-            updates: self.updates(incident),
-            content: &incident.body_html,
-        };
+        let view = self.incident_page(index);
         let text: usize = incident.updates.iter().map(|u| u.message_html.len()).sum();
         let size = PAGE + incident.body_html.len() + text + ROW * incident.updates.len();
         let url = format!("/incidents/{}/", incident.slug);
@@ -728,8 +752,25 @@ impl<'a> Renderer<'a> {
     }
 
     /// The summary of incident `index`, built once per render.
-    fn incident_view(&self, index: usize) -> &IncidentView<'a> {
-        self.views[index].get_or_init(|| self.new_incident_view(index))
+    fn incident_view(&self, index: usize) -> &Value {
+        self.views[index].get_or_init(|| Value::from_serializable(&self.new_incident_view(index)))
+    }
+
+    /// The `incident` of its own page: the shared summary plus the timeline
+    /// and the body, which only this page shows.
+    fn incident_page(&self, index: usize) -> Value {
+        let incident = &self.site.incidents[index].incident;
+        let mut map = self
+            .incident_view(index)
+            .as_map()
+            .cloned()
+            .unwrap_or_default();
+        map.insert(
+            "updates".into(),
+            Value::from_serializable(&self.updates(incident)),
+        );
+        map.insert("content".into(), Value::from(incident.body_html.as_str()));
+        Value::from(map)
     }
 
     fn new_incident_view(&self, index: usize) -> IncidentView<'a> {
@@ -996,14 +1037,6 @@ struct ComponentRef<'a> {
 }
 
 #[derive(Serialize)]
-struct IncidentPage<'v, 'a> {
-    #[serde(flatten)]
-    summary: &'v IncidentView<'a>,
-    updates: Vec<UpdateView<'a>>,
-    content: &'a str,
-}
-
-#[derive(Serialize)]
 struct UpdateView<'a> {
     id: String,
     at: TimeView,
@@ -1013,14 +1046,14 @@ struct UpdateView<'a> {
 }
 
 #[derive(Serialize)]
-struct MonthView<'v, 'a> {
+struct MonthView<'v> {
     id: String,
     label: String,
     #[serde(skip)]
     year: i32,
     #[serde(skip)]
     month: u32,
-    incidents: Vec<&'v IncidentView<'a>>,
+    incidents: Vec<&'v Value>,
 }
 
 #[derive(Serialize)]

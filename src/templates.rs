@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tera::{Context, Tera};
+use tera::{Context, ErrorKind, Tera};
 
 use crate::content::Fnv;
 use crate::error::{Error, Errors, Result};
@@ -11,7 +11,7 @@ use crate::error::{Error, Errors, Result};
 /// The built-in theme, by template name.
 pub const BUILTINS: &[(&str, &str)] = &[
     ("base.html", include_str!("theme/base.html")),
-    ("macros.html", include_str!("theme/macros.html")),
+    ("components.html", include_str!("theme/components.html")),
     ("index.html", include_str!("theme/index.html")),
     ("incident.html", include_str!("theme/incident.html")),
     ("incidents.html", include_str!("theme/incidents.html")),
@@ -69,13 +69,16 @@ impl Templates {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(escape);
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        tera.set_escape_fn(escape_to);
         if let Err(e) = tera.add_raw_templates(sources) {
-            let mut err = template_error(&e, &overrides);
-            err.message = format!("a template does not compile: {}", err.message);
-            return Err(err.into());
+            let mut errors = Errors::default();
+            for mut err in template_errors(&e, &overrides) {
+                err.message = format!("a template does not compile: {}", err.message);
+                errors.push(err);
+            }
+            return Err(errors);
         }
         Ok(Templates {
             tera,
@@ -95,9 +98,10 @@ impl Templates {
         capacity: usize,
     ) -> std::result::Result<Vec<u8>, Error> {
         let mut out = Vec::with_capacity(capacity);
-        self.tera
-            .render_to(name, context, &mut out)
-            .map_err(|e| template_error(&e, &self.overrides))?;
+        self.tera.render_to(name, context, &mut out).map_err(|e| {
+            let mut errors = template_errors(&e, &self.overrides);
+            errors.swap_remove(0)
+        })?;
         Ok(out)
     }
 }
@@ -109,14 +113,33 @@ impl Templates {
 /// calls a parse error (control characters, noncharacters) cannot be
 /// written at all and are dropped.
 pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_pieces(s, |piece| out.push_str(piece));
+    out
+}
+
+/// `escape` as tera calls it, writing straight into the page.
+fn escape_to(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    escape_pieces(s, |piece| {
+        if result.is_ok() {
+            result = out.write_all(piece.as_bytes());
+        }
+    });
+    result
+}
+
+/// Hands `emit` the escaped text of `s` in pieces: runs of `s` itself and
+/// entities.
+fn escape_pieces<'s>(s: &'s str, mut emit: impl FnMut(&'s str)) {
     let bytes = s.as_bytes();
     // Most values (titles, dates, URLs) have nothing to escape: find the
     // first byte worth a look with a table lookup per byte, and copy whole
     // when there is none.
     let Some(first) = bytes.iter().position(|&b| SPECIAL[b as usize]) else {
-        return s.to_string();
+        emit(s);
+        return;
     };
-    let mut out = String::with_capacity(s.len() + s.len() / 8 + 8);
     let mut start = 0;
     let mut i = first;
     // The bytes in the table are ASCII or lead bytes, never inside a
@@ -146,13 +169,12 @@ pub fn escape(s: &str) -> String {
             // The other control characters.
             _ => ("", 1),
         };
-        out.push_str(&s[start..i]);
-        out.push_str(entity);
+        emit(&s[start..i]);
+        emit(entity);
         i += len;
         start = i;
     }
-    out.push_str(&s[start..]);
-    out
+    emit(&s[start..]);
 }
 
 /// The bytes `escape` looks at: the five it replaces, the carriage return,
@@ -201,61 +223,72 @@ fn layout_files(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<(String, Pa
         .collect()
 }
 
-/// A tera error as one located message: tera nests the useful part in its
-/// source chain, and parse errors carry "--> line:col".
-fn template_error(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Error {
-    let mut parts = vec![e.to_string()];
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    let text = parts.join(": ");
-    let name = quoted_template_name(&text);
-    let file = name
-        .as_deref()
-        .and_then(|n| {
-            overrides
-                .iter()
-                .find(|(o, _)| o == n)
-                .map(|(_, p)| p.clone())
+/// One problem tera found: the template, the message, the line and column.
+type Problem = (Option<String>, String, Option<(usize, usize)>);
+
+/// A tera error as located messages, each in the file it came from: the
+/// override in `layouts/`, or the built-in template of that name. Never empty.
+fn template_errors(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Vec<Error> {
+    let located: Vec<Problem> = match e.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            let at = (span.start_line > 0).then_some((span.start_line, span.start_col + 1));
+            vec![(Some(r.filename().to_string()), r.message().to_string(), at)]
+        }
+        ErrorKind::MissingParent { current, .. } => {
+            vec![(Some(current.clone()), e.to_string(), None)]
+        }
+        ErrorKind::CircularExtend { tpl, .. } | ErrorKind::CircularInclude { tpl, .. } => {
+            vec![(Some(tpl.clone()), e.to_string(), None)]
+        }
+        // Checks across templates (unknown filters, tests, components)
+        // arrive as a message holding one report per problem.
+        _ => parse_reports(&e.to_string()),
+    };
+    let located = if located.is_empty() {
+        vec![(None, e.to_string(), None)]
+    } else {
+        located
+    };
+    located
+        .into_iter()
+        .map(|(name, message, at)| {
+            let file = match name.as_deref() {
+                Some(n) => overrides
+                    .iter()
+                    .find(|(o, _)| o == n)
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_else(|| PathBuf::from(format!("(built-in template {n})"))),
+                None => PathBuf::from("(templates)"),
+            };
+            let mut err = Error::in_file(&file, message);
+            if let Some((line, col)) = at {
+                err = err.at(line, Some(col));
+            }
+            err.hint("see layouts/README.md for each template's variables")
         })
-        .unwrap_or_else(|| {
-            PathBuf::from(format!(
-                "(built-in template {})",
-                name.as_deref().unwrap_or("?")
-            ))
-        });
-    let mut err = Error::in_file(&file, squash(&text));
-    if let Some((line, col)) = arrow_position(&text) {
-        err = err.at(line, Some(col));
+        .collect()
+}
+
+/// The problems in tera's text reports: an `error: <message>` line, then
+/// ` --> <template>:<line>:<column>`.
+fn parse_reports(text: &str) -> Vec<Problem> {
+    let mut found = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m.to_string());
+        } else if let Some(place) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = place.rsplitn(3, ':');
+            let col = parts.next().and_then(|c| c.parse().ok());
+            let line = parts.next().and_then(|l| l.parse().ok());
+            let name = parts.next().map(str::to_string);
+            if let (Some(m), Some(l), Some(c), Some(n)) = (message.take(), line, col, name) {
+                found.push((Some(n), m, Some((l, c))));
+            }
+        }
     }
-    err.hint("see layouts/README.md for each template's variables")
-}
-
-fn quoted_template_name(text: &str) -> Option<String> {
-    let start = text.find('\'')? + 1;
-    let len = text[start..].find('\'')?;
-    Some(text[start..start + len].to_string())
-}
-
-fn arrow_position(text: &str) -> Option<(usize, usize)> {
-    let at = text.find("--> ")? + 4;
-    let rest = &text[at..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
-        .unwrap_or(rest.len());
-    let (l, c) = rest[..end].split_once(':')?;
-    Some((l.parse().ok()?, c.parse().ok()?))
-}
-
-/// tera's parse errors span several lines with ASCII art; keep one line.
-fn squash(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && *l != "|")
-        .collect::<Vec<_>>()
-        .join(" ")
+    found
 }
 
 #[cfg(test)]
@@ -289,6 +322,23 @@ mod tests {
         let e = Templates::load(&root).err().unwrap().to_string();
         std::fs::remove_dir_all(&root).unwrap();
         assert!(e.contains("layouts/index.html:2:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_filters_and_components_are_located_in_the_override() {
+        let root = std::env::temp_dir().join(format!("upfront-tpl-f-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("layouts")).unwrap();
+        std::fs::write(
+            root.join("layouts/page.html"),
+            "{{ page.title | no_such_filter }}\n{{<nothing/>}}\n",
+        )
+        .unwrap();
+        let e = Templates::load(&root).err().unwrap().to_string();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(e.contains("layouts/page.html:1:17"), "{e}");
+        assert!(e.contains("Unknown filter `no_such_filter`"), "{e}");
+        assert!(e.contains("layouts/page.html:2:"), "{e}");
+        assert!(e.contains("Unknown component `nothing`"), "{e}");
     }
 
     #[test]

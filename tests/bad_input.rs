@@ -101,7 +101,7 @@ fn cases() -> Vec<Case> {
         case("broken template override", "layouts/index.html", "{% extends \"base.html\" %}\n{% block content %}\n{% if %}\n",
             &["layouts/index.html:3", "does not compile"]),
         case("template override with unknown variable", "layouts/page.html", "{{ nope.missing }}\n",
-            &["layouts/page.html", "nope.missing"]),
+            &["layouts/page.html:1:4", "`nope` is not defined", "Available variables: canonical_url"]),
         case("static file collides", "static/index.html", "<p>hi</p>", &["static/index.html", "collides"]),
     ]
 }
