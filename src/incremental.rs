@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::build::{self, BuildOptions, Statics};
 use crate::config::{Config, FILE_NAME};
-use crate::content::{Content, Incident, Letter, Parsed, Section};
+use crate::content::{Content, Incident, Letter, Parsed, Section, Time};
 use crate::error::{Errors, Result};
 use crate::model::{Entry, Site};
 use crate::output::Copy;
@@ -221,12 +221,19 @@ impl Session {
         let jobs = if reload_all || shared != self.shared {
             None
         } else {
-            Some((dirty_jobs(&self.site, &site), same_shape(&self.site, &site)))
+            let same = same_shape(&self.site, &site);
+            let skip = render::Skip {
+                calendar: same_maintenance(&self.site, &site),
+                // `_headers` names every output path: the same pages and
+                // static files give the same rules.
+                headers: same && !changes.contains(&Change::Static),
+            };
+            Some((dirty_jobs(&self.site, &site), same, skip))
         };
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
             None => self.render_all(),
-            Some((jobs, same)) => self.render_some(jobs, same),
+            Some((jobs, same, skip)) => self.render_some(jobs, same, skip),
         };
         match report {
             Ok(mut r) => {
@@ -276,13 +283,18 @@ impl Session {
             .into_iter()
             .map(|o| (Arc::from(o.path), Arc::new(o.bytes)))
             .collect();
-        self.finish(files, jobs.len(), true)
+        self.finish(files, jobs.len(), true, render::Skip::default())
     }
 
     /// Renders `jobs`, plus any page that has no bytes yet (new or renamed),
     /// and drops the pages that are gone. When no slug came or went
     /// (`same_shape`), the list of pages is known to be the same.
-    fn render_some(&mut self, mut jobs: BTreeSet<Job>, same_shape: bool) -> Result<Report> {
+    fn render_some(
+        &mut self,
+        mut jobs: BTreeSet<Job>,
+        same_shape: bool,
+        skip: render::Skip,
+    ) -> Result<Report> {
         let mut files = (*self.rendered.files).clone();
         let mut removed = 0;
         if !same_shape {
@@ -304,22 +316,32 @@ impl Session {
         for o in outputs {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }
-        let mut report = self.finish(files, jobs.len(), false)?;
+        let mut report = self.finish(files, jobs.len(), false, skip)?;
         report.removed = removed;
         Ok(report)
     }
 
-    /// Adds status.json and the stylesheet, checks static collisions and
+    /// Adds status.json, the stylesheet and the other extras (but the ones
+    /// `skip` keeps from the last rebuild), checks static collisions and
     /// keeps the result.
-    fn finish(&mut self, mut files: Files, rendered: usize, full: bool) -> Result<Report> {
-        files.retain(|p, _| !render::is_extra(p));
+    fn finish(
+        &mut self,
+        mut files: Files,
+        rendered: usize,
+        full: bool,
+        skip: render::Skip,
+    ) -> Result<Report> {
+        let kept = |p: &str| {
+            (skip.calendar && p == crate::reach::CALENDAR) || (skip.headers && p == render::HEADERS)
+        };
+        files.retain(|p, _| !render::is_extra(p) || kept(p));
         let statics: Vec<&str> = self
             .statics
             .copies
             .iter()
             .map(|c| c.path.as_str())
             .collect();
-        for o in render::extras(&self.site, &self.templates, &statics) {
+        for o in render::extras_except(&self.site, &self.templates, &statics, skip) {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }
         build::check_collisions(|p| files.contains_key(p), &self.statics.copies)?;
@@ -398,7 +420,7 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
         }
         jobs.insert(Job::Feed);
         if !a.zip(b).is_some_and(|(a, b)| letter_same_but_body(a, b)) {
-            jobs.extend([Job::Home, Job::Archive, Job::Letters, Job::Sitemap]);
+            jobs.extend([Job::Home, Job::Archive, Job::Letters]);
             touched_letters.insert(slug);
             for l in a.iter().chain(b.iter()) {
                 touched.extend(l.incidents.iter().map(|r| r.name.as_str()));
@@ -455,7 +477,10 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
         }
     }
     if !touched.is_empty() {
-        jobs.extend([Job::Home, Job::Archive, Job::Feed, Job::Sitemap]);
+        jobs.extend([Job::Home, Job::Archive, Job::Feed]);
+    }
+    if !same_sitemap(old, new) {
+        jobs.insert(Job::Sitemap);
     }
     if old.intro != new.intro {
         jobs.insert(Job::Home);
@@ -478,6 +503,35 @@ fn same_shape(a: &Site, b: &Site) -> bool {
             .zip(&b.letters)
             .all(|(x, y)| x.slug == y.slug)
         && a.pages.iter().zip(&b.pages).all(|(x, y)| x.slug == y.slug)
+}
+
+/// Whether the sitemap, which lists every page with the dates of incidents
+/// and letters (and no titles), stays the same. It is the second largest
+/// page, so a title or status edit should not render it again.
+fn same_sitemap(a: &Site, b: &Site) -> bool {
+    fn incidents(s: &Site) -> impl Iterator<Item = (&str, Time)> {
+        s.incidents.iter().map(|e| {
+            let lastmod = e.facts.last_update.unwrap_or(e.incident.date);
+            (e.incident.slug.as_str(), lastmod)
+        })
+    }
+    fn letters(s: &Site) -> impl Iterator<Item = (&str, Time)> {
+        s.letters.iter().map(|l| (l.slug.as_str(), l.date))
+    }
+    fn pages(s: &Site) -> impl Iterator<Item = &str> {
+        s.pages.iter().map(|p| p.slug.as_str())
+    }
+    incidents(a).eq(incidents(b)) && letters(a).eq(letters(b)) && pages(a).eq(pages(b))
+}
+
+/// Whether the maintenance windows (all that `maintenance.ics` shows) are
+/// the same notes with the same facts, in the same order.
+fn same_maintenance(a: &Site, b: &Site) -> bool {
+    fn windows(s: &Site) -> impl Iterator<Item = &Entry> {
+        s.incidents.iter().filter(|e| e.incident.window.is_some())
+    }
+    windows(a).count() == windows(b).count()
+        && windows(a).zip(windows(b)).all(|(x, y)| same_entry(x, y))
 }
 
 /// Unchanged notes share their `Arc` between rebuilds: no deep compare.

@@ -13,10 +13,14 @@ use crate::times::{compact_utc, utc};
 pub const NOTICE_JS: &str = include_str!("theme/notice.js");
 
 /// The paths this module writes besides the per-component badges.
-pub const FIXED_PATHS: &[&str] = &["notice.json", "notice.js", "badge.svg", "maintenance.ics"];
+pub const FIXED_PATHS: &[&str] = &["notice.json", "notice.js", "badge.svg", CALENDAR];
 
-/// Every output of this module.
-pub fn outputs(site: &Site) -> Vec<Output> {
+/// The iCalendar file of maintenance windows.
+pub const CALENDAR: &str = "maintenance.ics";
+
+/// Every output of this module; the calendar only when `calendar` is set
+/// (watch mode keeps it when no maintenance changed).
+pub fn outputs(site: &Site, calendar: bool) -> Vec<Output> {
     let mut out = vec![
         Output {
             path: "notice.json".into(),
@@ -30,11 +34,13 @@ pub fn outputs(site: &Site) -> Vec<Output> {
             path: "badge.svg".into(),
             bytes: badge(&site.config.title, site.overall).into_bytes(),
         },
-        Output {
-            path: "maintenance.ics".into(),
-            bytes: calendar(site).into_bytes(),
-        },
     ];
+    if calendar {
+        out.push(Output {
+            path: CALENDAR.into(),
+            bytes: self::calendar(site).into_bytes(),
+        });
+    }
     out.extend(site.components.iter().map(|c| Output {
         path: format!("components/{}/badge.svg", c.component.id),
         bytes: badge(&c.component.name, c.status).into_bytes(),

@@ -140,6 +140,26 @@ pub fn render_each(
 /// The outputs that are not templates: status.json, the stylesheet and the
 /// reach outputs (notice.json and .js, badges, maintenance.ics).
 pub fn extras(site: &Site, templates: &Templates, statics: &[&str]) -> Vec<Output> {
+    extras_except(site, templates, statics, Skip::default())
+}
+
+/// Extras that watch mode keeps from its last rebuild when it knows their
+/// inputs did not change: both walk every incident or every page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skip {
+    /// `maintenance.ics` (`reach::CALENDAR`).
+    pub calendar: bool,
+    /// `_headers` (`HEADERS`).
+    pub headers: bool,
+}
+
+/// `extras` without the ones `skip` names.
+pub fn extras_except(
+    site: &Site,
+    templates: &Templates,
+    statics: &[&str],
+    skip: Skip,
+) -> Vec<Output> {
     let stylesheet = stylesheet_path(templates)[1..].to_string();
     let mut out = vec![
         Output {
@@ -151,16 +171,24 @@ pub fn extras(site: &Site, templates: &Templates, statics: &[&str]) -> Vec<Outpu
             bytes: templates.stylesheet.as_bytes().to_vec(),
         },
     ];
-    out.extend(crate::reach::outputs(site));
+    out.extend(crate::reach::outputs(site, !skip.calendar));
     out.extend(crate::statuspage::outputs(site));
-    out.push(cache_rules(site, &out, statics, &stylesheet));
+    if !skip.headers {
+        out.push(cache_rules(site, &out, statics, &stylesheet));
+    }
     out
 }
 
 /// `_headers`, with a rule for every page, static file and other extra.
 fn cache_rules(site: &Site, extras: &[Output], statics: &[&str], stylesheet: &str) -> Output {
     let pages: Vec<String> = all_jobs(site).iter().map(|j| job_path(site, j)).collect();
-    let paths = pages.iter().chain(extras.iter().map(|o| &o.path));
+    // The calendar's path, even when watch mode kept its bytes.
+    let calendar = (!extras.iter().any(|o| o.path == crate::reach::CALENDAR))
+        .then(|| crate::reach::CALENDAR.to_string());
+    let paths = pages
+        .iter()
+        .chain(extras.iter().map(|o| &o.path))
+        .chain(calendar.iter());
     let text = crate::headers::headers(
         paths.map(String::as_str).chain(statics.iter().copied()),
         &[stylesheet],
@@ -172,7 +200,7 @@ fn cache_rules(site: &Site, extras: &[Output], statics: &[&str], stylesheet: &st
     }
 }
 
-const HEADERS: &str = "_headers";
+pub const HEADERS: &str = "_headers";
 
 /// Whether `extras` writes this path.
 pub fn is_extra(path: &str) -> bool {

@@ -46,10 +46,18 @@ impl Changes {
     /// Watches site.toml and the content, layouts and static folders of `root`.
     pub fn watch(root: &Path, opts: WatchOptions) -> Result<Changes> {
         let (tx, rx) = channel();
+        // Events name absolute paths; a relative `--root` gets its paths
+        // back in its own terms, as the rest of the rebuild expects them.
+        let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let relative_root = root.is_relative().then(|| root.to_path_buf());
         let handler = move |res: notify::Result<Event>| {
             if let Ok(event) = res {
                 if !matches!(event.kind, EventKind::Access(_)) {
                     for p in event.paths {
+                        let p = match (&relative_root, p.strip_prefix(&absolute)) {
+                            (Some(root), Ok(rel)) => root.join(rel),
+                            _ => p,
+                        };
                         let _ = tx.send(p);
                     }
                 }

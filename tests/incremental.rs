@@ -1,7 +1,9 @@
 //! Watch mode's incremental rebuilds give the bytes of a clean full build of
 //! the same files, over a long random (seeded) sequence of edits of every
-//! kind: bodies, titles, statuses, new and deleted notes, letters, pages,
-//! templates, static files, the intro, site.toml, and broken saves.
+//! kind: bodies, titles, statuses, severities, affected components, updates
+//! appended as `upfront update` does, maintenance windows, new and deleted
+//! notes, letters, pages, templates, static files, the intro, site.toml, and
+//! broken saves.
 
 mod common;
 
@@ -78,7 +80,7 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
         std::fs::write(&path, text).unwrap();
         vec![path]
     };
-    match rng.below(14) {
+    match rng.below(19) {
         0 | 1 => {
             // A body edit of any incident.
             let files = files_in(&incidents);
@@ -97,7 +99,7 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
                 .iter()
                 .filter(|f| f.to_string_lossy().contains("gen-"))
                 .collect();
-            match generated.first() {
+            match generated.get(rng.below(generated.len().max(1))) {
                 Some(f) => {
                     std::fs::remove_file(f).unwrap();
                     vec![(*f).clone()]
@@ -169,6 +171,53 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
         12 => write(
             incidents.join("broken.md"),
             format!("---\ntitle: [unclosed\nseverity: minor\n---\nbroken {n}\n"),
+        ),
+        13 => {
+            // A maintenance window's title or time: the calendar shows both.
+            let f = incidents.join("db-maintenance.md");
+            let text = std::fs::read_to_string(&f).unwrap();
+            let title = text.lines().find(|l| l.starts_with("title:")).unwrap();
+            let ends = text.lines().find(|l| l.starts_with("ends:")).unwrap();
+            let text = text
+                .replace(title, &format!("title: \"Database maintenance {n}\""))
+                .replace(ends, &format!("ends: 2099-01-15T0{}:00:00Z", 7 + rng.below(3)));
+            write(f, text)
+        }
+        14 => {
+            // Severity and affected components of one note.
+            let f = incidents.join("slow-website.md");
+            let text = std::fs::read_to_string(&f).unwrap();
+            let severity = text.lines().find(|l| l.starts_with("severity:")).unwrap();
+            let affected = text.lines().find(|l| l.starts_with("affected:")).unwrap();
+            let components = ["[website]", "[website, downloads]", "[licensing]"];
+            let text = text
+                .replace(severity, &format!("severity: {}", rng.pick(SEVERITIES)))
+                .replace(affected, &format!("affected: {}", rng.pick(&components)));
+            write(f, text)
+        }
+        15 | 16 => {
+            // `upfront update`: an update appended to the timeline.
+            let config = upfront::config::Config::load(root).unwrap();
+            let slug = rng.pick(&["slow-website", "license-expired"]);
+            let u = upfront::workflow::NewUpdate {
+                slug: slug.into(),
+                status: Some(rng.pick(&["identified", "monitoring", "resolved"]).into()),
+                message: format!("Update number {n}."),
+                at: Some(build::parse_time(&format!("2008-08-14T{:02}:{:02}:00Z", n / 60, n % 60)).unwrap()),
+                reopen: true,
+            };
+            upfront::workflow::append_update(root, &config, &u).unwrap();
+            vec![incidents.join(format!("{slug}.md"))]
+        }
+        17 => write(
+            // A new maintenance window, upcoming, running or over.
+            incidents.join(format!("gen-m-{}.md", rng.below(3))),
+            format!(
+                "---\ntitle: \"Window {n}\"\nseverity: maintenance\naffected: [{}]\nstarts: 2008-08-1{}T06:00:00Z\nends: 2008-08-1{}T08:00:00Z\nupdates:\n  - at: 2008-08-01T12:00:00Z\n    status: scheduled\n    message: Planned {n}.\n---\n",
+                rng.pick(COMPONENTS),
+                1 + rng.below(4),
+                3 + rng.below(3),
+            ),
         ),
         _ => write(
             root.join("content/incidents/.gen.md.swp"),

@@ -20,7 +20,13 @@ struct Server {
 
 impl Server {
     fn start(root: &Path, extra: &[&str]) -> Server {
+        Server::start_in(Path::new("."), root, extra)
+    }
+
+    /// Started in the folder `cwd`, so `root` may be relative to it.
+    fn start_in(cwd: &Path, root: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_upfront"))
+            .current_dir(cwd)
             .args(["serve", "--root"])
             .arg(root)
             .args(if extra.contains(&"--port") {
@@ -138,6 +144,25 @@ fn an_edit_is_served_and_only_served_html_gets_the_reload_script() {
     build_ok(site.path(), out.path(), &[]);
     let built = read(out.path(), "incidents/slow-website/index.html");
     assert!(!built.contains("__upfront"));
+}
+
+#[test]
+fn a_relative_root_is_watched_too() {
+    // The watcher reports absolute paths; `--root site` must still see them.
+    let site = site_copy("basic");
+    let (parent, name) = (
+        site.path().parent().unwrap(),
+        site.path().file_name().unwrap(),
+    );
+    let server = Server::start_in(parent, Path::new(name), &[]);
+    server.wait_for("/incidents/slow-website/", "served", |c, _| c == 200);
+    edit(
+        &site.path().join("content/incidents/slow-website.md"),
+        |t| t.replace("title: \"Slow", "title: \"Relative slow"),
+    );
+    server.wait_for("/incidents/", "showed the new title", |c, b| {
+        c == 200 && b.contains("Relative slow website")
+    });
 }
 
 #[test]
