@@ -117,6 +117,10 @@ pub struct Session {
     site: Site,
     shared: u64,
     rendered: Rendered,
+    /// The incidents' template values of the last render, by index into
+    /// `site.incidents`: most survive an edit (`kept_views`), so a title
+    /// edit does not build ten thousand of them again for the archive.
+    views: render::Views,
 }
 
 impl Session {
@@ -153,6 +157,7 @@ impl Session {
             parsed,
             site,
             rendered: Rendered::default(),
+            views: render::Views::new(),
         };
         session.render_all()?;
         Ok(session)
@@ -222,18 +227,19 @@ impl Session {
             None
         } else {
             let same = same_shape(&self.site, &site);
+            let views = kept_views(&self.site, &self.views, &site);
             let skip = render::Skip {
                 calendar: same_maintenance(&self.site, &site),
                 // `_headers` names every output path: the same pages and
                 // static files give the same rules.
                 headers: same && !changes.contains(&Change::Static),
             };
-            Some((dirty_jobs(&self.site, &site), same, skip))
+            Some((dirty_jobs(&self.site, &site), same, skip, views))
         };
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
             None => self.render_all(),
-            Some((jobs, same, skip)) => self.render_some(jobs, same, skip),
+            Some((jobs, same, skip, views)) => self.render_some(jobs, same, skip, views),
         };
         match report {
             Ok(mut r) => {
@@ -277,13 +283,20 @@ impl Session {
 
     fn render_all(&mut self) -> Result<Report> {
         let jobs = render::all_jobs(&self.site);
-        let outputs =
-            render::render_jobs(&self.site, &self.templates, &jobs, Stamping::Placeholders)?;
+        let (outputs, views) = render::render_jobs_with(
+            &self.site,
+            &self.templates,
+            &jobs,
+            Stamping::Placeholders,
+            render::Views::new(),
+        )?;
         let files = outputs
             .into_iter()
             .map(|o| (Arc::from(o.path), Arc::new(o.bytes)))
             .collect();
-        self.finish(files, jobs.len(), true, render::Skip::default())
+        let report = self.finish(files, jobs.len(), true, render::Skip::default())?;
+        self.views = views;
+        Ok(report)
     }
 
     /// Renders `jobs`, plus any page that has no bytes yet (new or renamed),
@@ -294,6 +307,7 @@ impl Session {
         mut jobs: BTreeSet<Job>,
         same_shape: bool,
         skip: render::Skip,
+        views: render::Views,
     ) -> Result<Report> {
         let mut files = (*self.rendered.files).clone();
         let mut removed = 0;
@@ -311,12 +325,18 @@ impl Session {
             removed = before - files.len();
         }
         let jobs: Vec<Job> = jobs.into_iter().collect();
-        let outputs =
-            render::render_jobs(&self.site, &self.templates, &jobs, Stamping::Placeholders)?;
+        let (outputs, views) = render::render_jobs_with(
+            &self.site,
+            &self.templates,
+            &jobs,
+            Stamping::Placeholders,
+            views,
+        )?;
         for o in outputs {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }
         let mut report = self.finish(files, jobs.len(), false, skip)?;
+        self.views = views;
         report.removed = removed;
         Ok(report)
     }
@@ -503,6 +523,40 @@ fn same_shape(a: &Site, b: &Site) -> bool {
             .zip(&b.letters)
             .all(|(x, y)| x.slug == y.slug)
         && a.pages.iter().zip(&b.pages).all(|(x, y)| x.slug == y.slug)
+}
+
+/// The views of `old` that `new` can keep, by index into `new.incidents`: an
+/// incident's view shows its note but the body, its facts, and its letter's
+/// title and URL (see `render::Renderer::incident_view`); the rest of what it
+/// reads (components, base URL, time zone) is site.toml, and a change there
+/// starts the session again.
+fn kept_views(old: &Site, views: &render::Views, new: &Site) -> render::Views {
+    fn letter(s: &Site, i: usize) -> Option<(&str, &str)> {
+        s.letter_for(i).map(|l| (l.slug.as_str(), l.title.as_str()))
+    }
+    new.incidents
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let cell = std::sync::OnceLock::new();
+            let in_place = old
+                .incidents
+                .get(i)
+                .is_some_and(|a| a.incident.slug == b.incident.slug);
+            let j = if in_place {
+                Some(i)
+            } else {
+                old.incident_index(&b.incident.slug)
+            };
+            if let Some((j, view)) = j.and_then(|j| Some((j, views.get(j)?.get()?))) {
+                let a = &old.incidents[j];
+                if (same_entry(a, b) || same_but_body(a, b)) && letter(old, j) == letter(new, i) {
+                    let _ = cell.set(view.clone());
+                }
+            }
+            cell
+        })
+        .collect()
 }
 
 /// Whether the sitemap, which lists every page with the dates of incidents

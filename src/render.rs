@@ -86,9 +86,28 @@ pub fn render_jobs(
     jobs: &[Job],
     stamping: Stamping,
 ) -> Result<Vec<Output>> {
-    let r = Renderer::new(site, templates, stamping);
+    render_jobs_with(site, templates, jobs, stamping, Views::new()).map(|(outputs, _)| outputs)
+}
+
+/// Each incident's summary as a template value, by index into
+/// `Site::incidents`; an empty cell is built when a page needs it.
+pub type Views = Vec<OnceLock<Value>>;
+
+/// `render_jobs` starting from the incident views `views` (watch mode keeps
+/// them between rebuilds, see `incremental`), giving back every view that
+/// was kept or built. Empty `views` start from nothing.
+pub fn render_jobs_with(
+    site: &Site,
+    templates: &Templates,
+    jobs: &[Job],
+    stamping: Stamping,
+    mut views: Views,
+) -> Result<(Vec<Output>, Views)> {
+    views.resize_with(site.incidents.len(), OnceLock::new);
+    let r = Renderer::with_views(site, templates, stamping, views);
     let results: Vec<std::result::Result<Output, Error>> =
         jobs.par_iter().map(|job| r.job(job)).collect();
+    let views = r.views;
     let mut errors = Errors::default();
     let mut outputs = Vec::with_capacity(results.len() + 2);
     for res in results {
@@ -97,7 +116,7 @@ pub fn render_jobs(
             Err(e) => errors.push(e),
         }
     }
-    errors.into_result(outputs)
+    errors.into_result((outputs, views))
 }
 
 /// Renders every page of a site in parallel and hands each to `sink` as it
@@ -352,6 +371,17 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(site: &'a Site, templates: &'a Templates, stamping: Stamping) -> Self {
+        let views = (0..site.incidents.len()).map(|_| OnceLock::new()).collect();
+        Renderer::with_views(site, templates, stamping, views)
+    }
+
+    /// `views` holds one cell per incident.
+    fn with_views(
+        site: &'a Site,
+        templates: &'a Templates,
+        stamping: Stamping,
+        views: Views,
+    ) -> Self {
         let stylesheet_path = stylesheet_path(templates);
         let view = SiteView::new(site, &stylesheet_path, stamping);
         Renderer {
@@ -359,7 +389,7 @@ impl<'a> Renderer<'a> {
             templates,
             site_value: Value::from_serializable(&view),
             stamping,
-            views: (0..site.incidents.len()).map(|_| OnceLock::new()).collect(),
+            views,
         }
     }
 
@@ -751,7 +781,10 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    /// The summary of incident `index`, built once per render.
+    /// The summary of incident `index`, built once per render. Watch mode
+    /// keeps it while the note (but its body), its facts and its letter
+    /// stay the same (`incremental::kept_views`): a view that shows anything
+    /// else must be added there.
     fn incident_view(&self, index: usize) -> &Value {
         self.views[index].get_or_init(|| Value::from_serializable(&self.new_incident_view(index)))
     }
