@@ -40,10 +40,9 @@ pub fn files(
         }
     };
     let mut found = Vec::new();
-    let mut walk = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
+    // Unsorted: walkdir's sort parses both paths on every comparison, which
+    // was the biggest serial cost of loading 10k notes. Sorted once below.
+    let mut walk = walkdir::WalkDir::new(dir).follow_links(true).into_iter();
     while let Some(entry) = walk.next() {
         let entry = match entry {
             Ok(e) => e,
@@ -86,6 +85,9 @@ pub fn files(
             ),
         }
     }
+    // Folder by folder, names in byte order: what a sorted walk yields.
+    // (Errors need no sorting: `Errors::into_result` orders them.)
+    found.sort_unstable_by(|a, b| a.rel.split('/').cmp(b.rel.split('/')));
     found
 }
 
@@ -174,4 +176,31 @@ fn walk_error(root: &Path, dir: &Path, e: &walkdir::Error) -> Option<Error> {
 /// A path as the user knows it: relative to the site root when possible.
 fn shown(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_come_folder_by_folder_in_name_order() {
+        let root = std::env::temp_dir().join(format!("upfront-walk-{}", std::process::id()));
+        let dir = root.join("content");
+        for rel in [
+            "b.md", "a.md", "a-b.md", "a/x.md", "a/c/y.md", "a/b.md", "B.md",
+        ] {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let mut errors = Errors::default();
+        let found = files(&root, &dir, |_| true, &mut errors);
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(errors.is_empty());
+        let rels: Vec<&str> = found.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(
+            rels,
+            ["B.md", "a/b.md", "a/c/y.md", "a/x.md", "a-b.md", "a.md", "b.md"]
+        );
+    }
 }
