@@ -579,13 +579,15 @@ fn same_sitemap(a: &Site, b: &Site) -> bool {
 }
 
 /// Whether the maintenance windows (all that `maintenance.ics` shows) are
-/// the same notes with the same facts, in the same order.
+/// the same notes, but their bodies, with the same facts, in the same order.
 fn same_maintenance(a: &Site, b: &Site) -> bool {
     fn windows(s: &Site) -> impl Iterator<Item = &Entry> {
         s.incidents.iter().filter(|e| e.incident.window.is_some())
     }
     windows(a).count() == windows(b).count()
-        && windows(a).zip(windows(b)).all(|(x, y)| same_entry(x, y))
+        && windows(a)
+            .zip(windows(b))
+            .all(|(x, y)| same_entry(x, y) || same_but_body(x, y))
 }
 
 /// Unchanged notes share their `Arc` between rebuilds: no deep compare.

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::build::BuildOptions;
 use crate::error::{Error, Errors, Result};
-use crate::incremental::{Report, Session};
+use crate::incremental::{classify, Change, Report, Session};
 use crate::output;
 
 /// How changes are noticed.
@@ -34,9 +35,16 @@ impl Default for WatchOptions {
     }
 }
 
+/// The quiet time after a save that is known to be complete (see
+/// `completes_a_save`): long enough to gather the rest of a burst (a
+/// checkout writing many files), short beside the debounce.
+const SETTLED: Duration = Duration::from_millis(2);
+
 /// Changed paths under a site, in batches.
 pub struct Changes {
-    rx: Receiver<PathBuf>,
+    /// Each changed path, whether the event says its save is complete, and
+    /// whether upfront reads the path at all.
+    rx: Receiver<(PathBuf, bool, bool)>,
     debounce: Duration,
     // Kept alive for as long as events are wanted.
     _watcher: Box<dyn Watcher + Send>,
@@ -50,17 +58,22 @@ impl Changes {
         // back in its own terms, as the rest of the rebuild expects them.
         let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         let relative_root = root.is_relative().then(|| root.to_path_buf());
+        let site = root.to_path_buf();
         let handler = move |res: notify::Result<Event>| {
-            if let Ok(event) = res {
-                if !matches!(event.kind, EventKind::Access(_)) {
-                    for p in event.paths {
-                        let p = match (&relative_root, p.strip_prefix(&absolute)) {
-                            (Some(root), Ok(rel)) => root.join(rel),
-                            _ => p,
-                        };
-                        let _ = tx.send(p);
-                    }
-                }
+            let Ok(event) = res else { return };
+            let complete = completes_a_save(&event.kind);
+            if matches!(event.kind, EventKind::Access(_)) && !complete {
+                return;
+            }
+            for p in event.paths {
+                let p = match (&relative_root, p.strip_prefix(&absolute)) {
+                    (Some(root), Ok(rel)) => root.join(rel),
+                    _ => p,
+                };
+                // An editor's own files (a backup, a swap file) say nothing
+                // of whether the real one is written yet.
+                let read = classify(&site, Path::new(""), &p) != Change::Ignored;
+                let _ = tx.send((p, complete, read));
             }
         };
         let mut watcher: Box<dyn Watcher + Send> = if opts.poll {
@@ -93,17 +106,34 @@ impl Changes {
     }
 
     /// Waits for a change, then gathers more until none came for the
-    /// debounce time. `None` when the watcher has stopped.
+    /// debounce time, or for `SETTLED` once a save of a file upfront reads
+    /// is known to be complete (its file closed after writing, or renamed
+    /// into place): the debounce is for saves in several steps, and waiting
+    /// it out after the last step only delays the rebuild. `None` when the
+    /// watcher has stopped.
     pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
-        let first = self.rx.recv().ok()?;
+        let (first, complete, read) = self.rx.recv().ok()?;
+        // Settled while the last event on a file upfront reads completed
+        // its save: a later write to another file unsettles the batch.
+        let mut settled = complete && read;
         let mut batch = vec![first];
-        let mut deadline = Instant::now() + self.debounce;
+        let quiet = |settled: bool| {
+            if settled {
+                SETTLED.min(self.debounce)
+            } else {
+                self.debounce
+            }
+        };
+        let mut deadline = Instant::now() + quiet(settled);
         loop {
             let wait = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(wait) {
-                Ok(p) => {
+                Ok((p, complete, read)) => {
                     batch.push(p);
-                    deadline = Instant::now() + self.debounce;
+                    if read {
+                        settled = complete;
+                    }
+                    deadline = Instant::now() + quiet(settled);
                 }
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -113,6 +143,16 @@ impl Changes {
         batch.dedup();
         Some(batch)
     }
+}
+
+/// Whether an event ends a save: the file was closed after writing, or a
+/// finished file was renamed into place (an atomic save, `upfront update`).
+fn completes_a_save(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    )
 }
 
 fn watch_error(path: &Path, e: &notify::Error) -> Error {
@@ -234,4 +274,67 @@ fn write(session: &Session, opts: &BuildOptions) -> Result<()> {
     let out = output::resolve(&opts.root, &session.output_dir())?;
     output::write_site(&out, &session.outputs(), &session.rendered().copies)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::Sender;
+
+    fn changes(debounce: Duration) -> (Sender<(PathBuf, bool, bool)>, Changes) {
+        let (tx, rx) = channel();
+        let watcher = PollWatcher::new(|_: notify::Result<Event>| {}, notify::Config::default())
+            .expect("a poll watcher needs nothing");
+        let changes = Changes {
+            rx,
+            debounce,
+            _watcher: Box::new(watcher),
+        };
+        (tx, changes)
+    }
+
+    #[test]
+    fn a_completed_save_ends_the_quiet_time_early() {
+        let (tx, c) = changes(Duration::from_secs(30));
+        let note = PathBuf::from("content/incidents/a.md");
+        tx.send((note.clone(), false, true)).unwrap();
+        tx.send((note.clone(), true, true)).unwrap();
+        // An editor's backup going away says nothing either way.
+        tx.send(("content/incidents/a.md~".into(), false, false))
+            .unwrap();
+        let started = Instant::now();
+        let batch = c.next_batch().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(batch.len(), 2);
+    }
+
+    #[test]
+    fn a_write_after_a_completed_save_waits_the_debounce_again() {
+        let debounce = Duration::from_millis(300);
+        let (tx, c) = changes(debounce);
+        tx.send(("content/incidents/a.md".into(), true, true))
+            .unwrap();
+        tx.send(("content/incidents/b.md".into(), false, true))
+            .unwrap();
+        let started = Instant::now();
+        assert_eq!(c.next_batch().unwrap().len(), 2);
+        assert!(started.elapsed() >= debounce);
+    }
+
+    #[test]
+    fn closing_after_writing_and_renaming_into_place_complete_a_save() {
+        assert!(completes_a_save(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(completes_a_save(&EventKind::Modify(ModifyKind::Name(
+            RenameMode::To
+        ))));
+        assert!(!completes_a_save(&EventKind::Modify(ModifyKind::Name(
+            RenameMode::From
+        ))));
+        assert!(!completes_a_save(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(!completes_a_save(&EventKind::Modify(ModifyKind::Any)));
+    }
 }
