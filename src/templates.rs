@@ -74,7 +74,7 @@ impl Templates {
         tera.set_escape_fn(escape_to);
         if let Err(e) = tera.add_raw_templates(sources) {
             let mut errors = Errors::default();
-            for mut err in template_errors(&e, &overrides) {
+            for mut err in template_errors(&e, &overrides, None) {
                 err.message = format!("a template does not compile: {}", err.message);
                 errors.push(err);
             }
@@ -99,7 +99,7 @@ impl Templates {
     ) -> std::result::Result<Vec<u8>, Error> {
         let mut out = Vec::with_capacity(capacity);
         self.tera.render_to(name, context, &mut out).map_err(|e| {
-            let mut errors = template_errors(&e, &self.overrides);
+            let mut errors = template_errors(&e, &self.overrides, Some(name));
             errors.swap_remove(0)
         })?;
         Ok(out)
@@ -227,8 +227,13 @@ fn layout_files(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<(String, Pa
 type Problem = (Option<String>, String, Option<(usize, usize)>);
 
 /// A tera error as located messages, each in the file it came from: the
-/// override in `layouts/`, or the built-in template of that name. Never empty.
-fn template_errors(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Vec<Error> {
+/// override in `layouts/`, or the built-in template of that name; an error
+/// that names no template is put in `rendering`, if given. Never empty.
+fn template_errors(
+    e: &tera::Error,
+    overrides: &[(String, PathBuf)],
+    rendering: Option<&str>,
+) -> Vec<Error> {
     let located: Vec<Problem> = match e.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
             let span = r.span();
@@ -246,7 +251,7 @@ fn template_errors(e: &tera::Error, overrides: &[(String, PathBuf)]) -> Vec<Erro
         _ => parse_reports(&e.to_string()),
     };
     let located = if located.is_empty() {
-        vec![(None, e.to_string(), None)]
+        vec![(rendering.map(str::to_string), e.to_string(), None)]
     } else {
         located
     };
