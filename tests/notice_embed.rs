@@ -19,25 +19,6 @@ use std::time::{Duration, Instant};
 
 const SITE: &str = "https://status.fixture.test";
 
-fn chromium() -> Option<String> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .map(String::from);
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("chromium is missing under CI=true: .ci/run must install it");
-        }
-        eprintln!("\n*** SKIPPED: chromium is missing (apt-get install chromium) ***\n");
-    }
-    found
-}
-
 /// The DOM of `url` once its scripts ran (virtual time: timers and fetches
 /// complete without waiting in real time), in a fresh profile.
 fn dump_dom(browser: &str, url: &str) -> String {

@@ -164,3 +164,25 @@ impl Drop for StaticServer {
         let _ = self.child.wait();
     }
 }
+
+/// Chromium (or Chrome) for the browser tests. Missing, it skips the
+/// calling test loudly, and fails it under `CI=true`, where `.ci/run`
+/// must have installed it.
+pub fn chromium() -> Option<String> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .map(String::from);
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("chromium is missing under CI=true: .ci/run must install it");
+        }
+        eprintln!("\n*** SKIPPED: chromium is missing (apt-get install chromium) ***\n");
+    }
+    found
+}
