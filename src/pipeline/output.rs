@@ -268,7 +268,10 @@ fn leftover_pid(file_name: &std::ffi::OsStr, name: &OsString) -> Option<u32> {
 /// the cleanup to a later build.
 #[cfg(unix)]
 fn still_building(pid: u32, _dir: &Path) -> bool {
-    let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
         return false;
     };
     match rustix::process::test_kill_process(pid) {

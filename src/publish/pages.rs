@@ -11,7 +11,7 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use crate::publish::Output;
-use crate::site::model::{ComponentState, ComponentStatus, Entry, Phase, Site};
+use crate::site::model::{latest, ComponentState, ComponentStatus, Entry, Phase, Site};
 use crate::source::content::{Incident, Letter, Page};
 use crate::source::templates::Templates;
 use crate::vocab::choice::Choice;
@@ -196,14 +196,12 @@ const MARK: char = '\u{e000}';
 const NOW_ISO: &str = "\u{e000}now-iso\u{e000}";
 const NOW_DISPLAY: &str = "\u{e000}now-display\u{e000}";
 const NOW_DATE: &str = "\u{e000}now-date\u{e000}";
-const NOW_UTC: &str = "\u{e000}now-utc\u{e000}";
 const BUILD_ID: &str = "\u{e000}build-id\u{e000}";
 
 /// The real values behind the placeholders of `Stamping::Placeholders`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamps {
     now: TimeView,
-    now_utc: String,
     build_id: String,
 }
 
@@ -211,7 +209,6 @@ impl Stamps {
     pub fn of(site: &Site) -> Stamps {
         Stamps {
             now: TimeView::new(site.now, site.config.timezone),
-            now_utc: utc(site.now),
             build_id: site.build_id.clone(),
         }
     }
@@ -222,7 +219,6 @@ impl Stamps {
             (NOW_ISO, self.now.iso.as_str()),
             (NOW_DISPLAY, self.now.display.as_str()),
             (NOW_DATE, self.now.date.as_str()),
-            (NOW_UTC, self.now_utc.as_str()),
             (BUILD_ID, self.build_id.as_str()),
         ];
         let mut buf = [0; 4];
@@ -277,7 +273,6 @@ struct Renderer<'a> {
     /// The `site` variable, built once and shared by every page (tera's
     /// values are reference-counted, so sharing is a pointer copy).
     site_value: Value,
-    stamping: Stamping,
     /// Each incident's summary as a template value, built the first time a
     /// page needs it and shared by every page that lists it (its own page,
     /// the archive, the homepage, its letter, its components).
@@ -303,7 +298,6 @@ impl<'a> Renderer<'a> {
             site,
             templates,
             site_value: Value::from_serializable(&view),
-            stamping,
             views,
         }
     }
@@ -316,8 +310,10 @@ impl<'a> Renderer<'a> {
             Job::Letters => {
                 let letters: Vec<LetterView> =
                     s.letters.iter().map(|l| self.letter_view(l)).collect();
+                let updated = s.letters.first().map(|l| l.date);
                 self.page("letters.html", "/letters/", "Open letters", PAGE, |c| {
-                    c.insert("letters", &letters)
+                    c.insert("letters", &letters);
+                    self.updated(c, updated);
                 })
             }
             Job::NotFound => self.page_at(
@@ -380,11 +376,11 @@ impl<'a> Renderer<'a> {
         format!("{}{}", base_path(&self.site.config.base_url), path)
     }
 
-    /// `site.now` in UTC for feeds, or its placeholder.
-    fn now_utc(&self) -> String {
-        match self.stamping {
-            Stamping::Real => utc(self.site.now),
-            Stamping::Placeholders => NOW_UTC.into(),
+    /// Puts the time a page's content last changed into its context, for
+    /// the footer: pages carry this, only the homepage the build time.
+    fn updated(&self, c: &mut Context, at: Option<Time>) {
+        if let Some(at) = at {
+            c.insert("updated", &self.time(at));
         }
     }
 
@@ -437,7 +433,10 @@ impl<'a> Renderer<'a> {
             "/incidents/",
             "Incident history",
             size,
-            |c| c.insert("months", &months),
+            |c| {
+                c.insert("months", &months);
+                self.updated(c, self.site.changed_among(0..self.site.incidents.len()));
+            },
         )
     }
 
@@ -475,7 +474,10 @@ impl<'a> Renderer<'a> {
         let months = self.months(state.history[..shown].iter().copied());
         let url = format!("/components/{}/", state.component.id);
         let size = PAGE + ROW * shown;
+        let shows = state.history[..shown].iter().chain(&state.active).copied();
+        let updated = self.site.changed_among(shows);
         self.page("component.html", &url, &state.component.name, size, |c| {
+            self.updated(c, updated);
             c.insert("component", &view);
             c.insert("active", &active);
             c.insert("months", &months);
@@ -494,7 +496,7 @@ impl<'a> Renderer<'a> {
         let size = PAGE + entries.iter().map(|e| e.content.len() + ROW).sum::<usize>();
         let updated = entries
             .first()
-            .map_or_else(|| self.now_utc(), |e| e.updated.clone());
+            .map_or_else(|| utc(s.changed_at()), |e| e.updated.clone());
         let url = format!("/components/{id}/feed.xml");
         let title = format!(
             "{} · {}",
@@ -513,8 +515,10 @@ impl<'a> Renderer<'a> {
         let text: usize = incident.updates.iter().map(|u| u.message_html.len()).sum();
         let size = PAGE + incident.body_html.len() + text + ROW * incident.updates.len();
         let url = format!("/incidents/{}/", incident.slug);
+        let updated = self.site.incidents[index].facts.changed_at;
         self.page("incident.html", &url, &incident.title, size, |c| {
-            c.insert("incident", &view)
+            c.insert("incident", &view);
+            self.updated(c, Some(updated));
         })
     }
 
@@ -543,17 +547,22 @@ impl<'a> Renderer<'a> {
             summary: self.letter_view(l),
             content: &l.body_html,
         };
-        let incidents = self.views(self.site.incidents_for(index).iter().copied());
+        let about = self.site.incidents_for(index).iter().copied();
+        let incidents = self.views(about.clone());
+        let updated = latest(l.date, self.site.changed_among(about));
         let url = format!("/letters/{}/", l.slug);
         let size = PAGE + l.body_html.len();
         self.page("letter.html", &url, &l.title, size, |c| {
             c.insert("letter", &view);
+            self.updated(c, Some(updated));
             c.insert("incidents", &incidents);
         })
     }
 
     fn plain_page(&self, p: &Page) -> std::result::Result<Output, Error> {
-        let notices = self.views(self.site.notices_for(p));
+        let noticed = self.site.notices_for(p);
+        let updated = self.site.changed_among(noticed.iter().copied());
+        let notices = self.views(noticed);
         let view = PageView {
             slug: &p.slug,
             title: &p.title,
@@ -564,6 +573,7 @@ impl<'a> Renderer<'a> {
         self.page("page.html", &url, &p.title, size, |c| {
             c.insert("page", &view);
             c.insert("notices", &notices);
+            self.updated(c, updated);
         })
     }
 
@@ -573,7 +583,7 @@ impl<'a> Renderer<'a> {
         let size = PAGE + entries.iter().map(|e| e.content.len() + ROW).sum::<usize>();
         let updated = entries
             .first()
-            .map_or_else(|| self.now_utc(), |e| e.updated.clone());
+            .map_or_else(|| utc(s.changed_at()), |e| e.updated.clone());
         self.page_at(
             "feed.xml",
             "feed.xml",
@@ -1016,21 +1026,14 @@ mod tests {
                 display: "DISPLAY".into(),
                 date: "DATE".into(),
             },
-            now_utc: "UTC".into(),
             build_id: "ID".into(),
         };
-        let page = format!("a{NOW_ISO}b{BUILD_ID}\u{e000}now-isoX\u{e000}\u{e000}{NOW_UTC}");
+        let page = format!("a{NOW_ISO}b{BUILD_ID}\u{e000}now-isoX\u{e000}\u{e000}{NOW_DATE}");
         assert_eq!(
             String::from_utf8(stamps.fill(page.as_bytes())).unwrap(),
-            "aISObID\u{e000}now-isoX\u{e000}\u{e000}UTC"
+            "aISObID\u{e000}now-isoX\u{e000}\u{e000}DATE"
         );
         // The escapers drop control characters but keep the placeholders.
         assert_eq!(crate::source::templates::escape(NOW_DISPLAY), NOW_DISPLAY);
-    }
-
-    #[test]
-    fn base_path_is_the_url_path() {
-        assert_eq!(base_path("https://status.example.com"), "");
-        assert_eq!(base_path("https://example.com/status/"), "/status");
     }
 }

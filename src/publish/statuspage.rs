@@ -160,7 +160,9 @@ impl<'a> Api<'a> {
             name: &c.title,
             url: &c.base_url,
             time_zone: c.timezone.name(),
-            updated_at: utc(self.site.now),
+            // When the content last changed, not the build: an unchanged site
+            // rebuilds to the same bytes (SPEC §7).
+            updated_at: utc(self.site.changed_at()),
         }
     }
 

@@ -8,3 +8,14 @@ pub fn base_path(base_url: &str) -> &str {
         .map_or("", |i| &after_scheme[i..])
         .trim_end_matches('/')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_is_the_url_path() {
+        assert_eq!(base_path("https://status.example.com"), "");
+        assert_eq!(base_path("https://example.com/status/"), "/status");
+    }
+}
