@@ -91,6 +91,27 @@ fn every_chapter_is_linked_from_summary() {
     );
 }
 
+/// mdBook builds a chapter whose link leads nowhere without a word; the
+/// reader finds a 404.
+#[test]
+fn links_between_chapters_lead_somewhere() {
+    let mut broken = Vec::new();
+    for chapter in chapter_files(&book_src()) {
+        let path = book_src().join(&chapter);
+        let text = fs::read_to_string(&path).unwrap();
+        let dir = path.parent().unwrap();
+        for target in local_link_targets(&text) {
+            if !dir.join(&target).exists() {
+                broken.push(format!("docs/src/{chapter}: {target}"));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "links to files that do not exist: {broken:?}"
+    );
+}
+
 #[test]
 fn readme_is_short_and_its_links_lead_somewhere() {
     let path = repo().join("README.md");
