@@ -6,15 +6,15 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::build::{self, BuildOptions};
-use crate::config::Config;
-use crate::content::Time;
-use crate::deploy::{DeployOptions, Target};
-use crate::error::{Error, Errors};
-use crate::scaffold::Host;
-use crate::serve::ServeOptions;
-use crate::watch::WatchOptions;
-use crate::workflow;
+use crate::author::scaffold::Host;
+use crate::author::workflow;
+use crate::dev::serve::ServeOptions;
+use crate::dev::watch::WatchOptions;
+use crate::pipeline::build::{self, BuildOptions};
+use crate::pipeline::deploy::{DeployOptions, Target};
+use crate::source::config::Config;
+use crate::vocab::error::{Error, Errors};
+use crate::vocab::times::Time;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -351,7 +351,7 @@ impl SiteArgs {
 fn find_root(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
-        .find(|d| d.join(crate::config::FILE_NAME).is_file())
+        .find(|d| d.join(crate::source::config::FILE_NAME).is_file())
         .map(Path::to_path_buf)
 }
 
@@ -386,14 +386,14 @@ fn run(cli: Cli) -> Result<(), Errors> {
     match cli.command {
         Command::Init { dir, host } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-            let written = crate::scaffold::init(&dir, host)?;
+            let written = crate::author::scaffold::init(&dir, host)?;
             println!(
                 "created a site in {}; build it with: upfront build --root {}",
                 dir.display(),
                 dir.display()
             );
             for ci in written.iter().filter(|p| p.ends_with(".yml") || p.ends_with(".toml")) {
-                if *ci != crate::config::FILE_NAME {
+                if *ci != crate::source::config::FILE_NAME {
                     println!("wrote {ci}: read its first lines for the one-time setup");
                 }
             }
@@ -407,14 +407,14 @@ fn run(cli: Cli) -> Result<(), Errors> {
             Ok(())
         }
         Command::Man { dir } => man(dir.as_deref()),
-        Command::Build(args) if args.watch => Ok(crate::watch::build_watch(
+        Command::Build(args) if args.watch => Ok(crate::dev::watch::build_watch(
             args.options(),
             args.watching.options(),
             args.quiet,
         )?),
         Command::Serve(args) => {
             require_site(&args.site.root())?;
-            Ok(crate::serve::serve(ServeOptions {
+            Ok(crate::dev::serve::serve(ServeOptions {
                 build: BuildOptions {
                     root: args.site.root(),
                     drafts: args.drafts,
@@ -432,7 +432,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
         } => {
             let root = a.site.root();
             require_site(&root)?;
-            let report = crate::import::cstate(&crate::import::ImportOptions {
+            let report = crate::author::import::cstate(&crate::author::import::ImportOptions {
                 root,
                 source: a.dir,
                 timezone: a.timezone,
@@ -480,18 +480,18 @@ fn run(cli: Cli) -> Result<(), Errors> {
         Command::Check(a) => {
             let root = a.site.root();
             require_site(&root)?;
-            let errors = crate::check::check(&BuildOptions {
+            let errors = crate::pipeline::check::check(&BuildOptions {
                 root: root.clone(),
                 drafts: a.drafts,
                 ..BuildOptions::default()
             });
             if let Ok(config) = Config::load(&root) {
-                if let Some(w) = crate::deploy::placeholder_warning(&config.base_url) {
+                if let Some(w) = crate::pipeline::deploy::placeholder_warning(&config.base_url) {
                     eprintln!("{w}");
                 }
             }
             match a.format {
-                Format::Json => println!("{}", crate::check::to_json(&errors)),
+                Format::Json => println!("{}", crate::pipeline::check::to_json(&errors)),
                 Format::Text if errors.is_empty() => println!("upfront: no problems found"),
                 Format::Text => {}
             }
@@ -505,7 +505,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
         }
         Command::Build(args) => {
             if args.timings {
-                crate::build::stageclock::enable();
+                crate::vocab::clock::enable();
             }
             let built = build::build(&args.options())?;
             if !args.quiet {
@@ -538,12 +538,12 @@ fn deploy(a: DeployArgs) -> Result<(), Errors> {
         target: a.target,
         dry_run: a.dry_run,
     };
-    let report = crate::deploy::deploy(&opts)?;
+    let report = crate::pipeline::deploy::deploy(&opts)?;
     if !a.quiet || a.dry_run {
         println!("upfront: deployed to {}: {}", opts.target, report.summary());
     }
     if a.notify {
-        crate::deploy::notify_after_deploy(&root, a.dry_run)?;
+        crate::pipeline::deploy::notify_after_deploy(&root, a.dry_run)?;
     }
     Ok(())
 }
@@ -668,7 +668,7 @@ fn edit_message() -> Result<String, Errors> {
 
 /// Used by commands that take a site: a clear error when there is none.
 pub fn require_site(root: &Path) -> Result<(), Error> {
-    if root.join(crate::config::FILE_NAME).is_file() {
+    if root.join(crate::source::config::FILE_NAME).is_file() {
         Ok(())
     } else {
         Err(Error::new(format!(
