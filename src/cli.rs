@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::author::scaffold::Host;
 use crate::author::workflow;
 use crate::dev::serve::ServeOptions;
 use crate::dev::watch::WatchOptions;
 use crate::pipeline::build::{self, BuildOptions};
+use crate::pipeline::deploy::{DeployOptions, Target};
 use crate::source::config::Config;
 use crate::vocab::error::{Error, Errors};
 use crate::vocab::times::Time;
@@ -27,10 +29,17 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Scaffold a new site that builds at once
+    /// Scaffold a new site that builds at once, with a .gitignore and CI
+    ///
+    /// Writes site.toml, sample content (its example incident is a draft),
+    /// a .gitignore and, with --host, that host's CI configuration: build on
+    /// push, rebuild every 5 minutes, deploy, notify. Never overwrites a file.
     Init {
         /// Where to create it (default: the current directory)
         dir: Option<PathBuf>,
+        /// Where the site will be published: decides the CI files written
+        #[arg(long, value_enum, default_value_t = Host::None)]
+        host: Host,
     },
     /// Build the site into the output directory
     Build(BuildArgs),
@@ -52,6 +61,69 @@ pub enum Command {
         #[command(subcommand)]
         from: ImportCommand,
     },
+    /// Build, then publish only what changed to a bucket or a live directory
+    ///
+    /// TARGET is s3://BUCKET[/PREFIX] (any S3-compatible service; configured
+    /// by AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and
+    /// AWS_ENDPOINT_URL) or file:///DIR (a directory a web server on this
+    /// machine serves, swapped atomically). Files go up in an order that
+    /// keeps the published site working: assets, then pages, then the
+    /// homepage; deletions last. Refuses a placeholder base_url.
+    Deploy(DeployArgs),
+    /// Print shell completions to standard output
+    ///
+    /// e.g. `upfront completions bash > ~/.local/share/bash-completion/completions/upfront`,
+    /// `upfront completions zsh > ~/.zfunc/_upfront`,
+    /// `upfront completions fish > ~/.config/fish/completions/upfront.fish`.
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output, or write all of them
+    ///
+    /// `upfront man | man -l -` reads it at once; `upfront man --dir DIR`
+    /// writes upfront.1 and one upfront-COMMAND.1 per command, for
+    /// /usr/local/share/man/man1 or a package.
+    Man {
+        /// Write upfront.1 and upfront-COMMAND.1 pages into this directory
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// s3://BUCKET[/PREFIX] or file:///DIR
+    #[arg(value_parser = parse_target)]
+    pub target: Target,
+    /// Build directory before publishing (default: output_dir in site.toml)
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override base_url, e.g. for a staging deploy
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Publish drafts too (e.g. to a staging bucket)
+    #[arg(long)]
+    pub drafts: bool,
+    /// The moment the site describes (RFC 3339; default: now)
+    #[arg(long, value_parser = build::parse_time)]
+    pub now: Option<Time>,
+    /// List what would be uploaded and deleted; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// After a successful deploy, notify subscribers of what is new (`upfront notify`)
+    #[arg(long)]
+    pub notify: bool,
+    /// Print nothing on success
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    s.parse()
 }
 
 #[derive(Subcommand, Debug)]
@@ -312,16 +384,29 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli) -> Result<(), Errors> {
     match cli.command {
-        Command::Init { dir } => {
+        Command::Init { dir, host } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-            crate::author::scaffold::init(&dir)?;
+            let written = crate::author::scaffold::init(&dir, host)?;
             println!(
                 "created a site in {}; build it with: upfront build --root {}",
                 dir.display(),
                 dir.display()
             );
+            for ci in written.iter().filter(|p| p.ends_with(".yml") || p.ends_with(".toml")) {
+                if *ci != crate::source::config::FILE_NAME {
+                    println!("wrote {ci}: read its first lines for the one-time setup");
+                }
+            }
+            println!("before deploying, set base_url in site.toml to the site's public URL");
             Ok(())
         }
+        Command::Deploy(a) => deploy(a),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "upfront", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man { dir } => man(dir.as_deref()),
         Command::Build(args) if args.watch => Ok(crate::dev::watch::build_watch(
             args.options(),
             args.watching.options(),
@@ -396,10 +481,15 @@ fn run(cli: Cli) -> Result<(), Errors> {
             let root = a.site.root();
             require_site(&root)?;
             let errors = crate::pipeline::check::check(&BuildOptions {
-                root,
+                root: root.clone(),
                 drafts: a.drafts,
                 ..BuildOptions::default()
             });
+            if let Ok(config) = Config::load(&root) {
+                if let Some(w) = crate::pipeline::deploy::placeholder_warning(&config.base_url) {
+                    eprintln!("{w}");
+                }
+            }
             match a.format {
                 Format::Json => println!("{}", crate::pipeline::check::to_json(&errors)),
                 Format::Text if errors.is_empty() => println!("upfront: no problems found"),
@@ -432,6 +522,48 @@ fn run(cli: Cli) -> Result<(), Errors> {
             Ok(())
         }
     }
+}
+
+fn deploy(a: DeployArgs) -> Result<(), Errors> {
+    let root = a.site.root();
+    require_site(&root)?;
+    let opts = DeployOptions {
+        build: BuildOptions {
+            root: root.clone(),
+            output: a.output,
+            base_url: a.base_url,
+            drafts: a.drafts,
+            now: a.now,
+        },
+        target: a.target,
+        dry_run: a.dry_run,
+    };
+    let report = crate::pipeline::deploy::deploy(&opts)?;
+    if !a.quiet || a.dry_run {
+        println!("upfront: deployed to {}: {}", opts.target, report.summary());
+    }
+    if a.notify {
+        crate::pipeline::deploy::notify_after_deploy(&root, a.dry_run)?;
+    }
+    Ok(())
+}
+
+/// `upfront man`: the top page to standard output, or every page into a
+/// directory (`upfront.1`, `upfront-build.1`, …) as packagers want them.
+fn man(dir: Option<&Path>) -> Result<(), Errors> {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let Some(dir) = dir else {
+        let mut out = std::io::stdout();
+        return clap_mangen::Man::new(cmd)
+            .render(&mut out)
+            .map_err(|e| Error::new(format!("cannot write the man page: {e}")).into());
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create", &e))?;
+    clap_mangen::generate_to(cmd, dir)
+        .map_err(|e| Error::in_file(dir, format!("cannot write the man pages: {e}")))?;
+    println!("wrote the man pages to {}", dir.display());
+    Ok(())
 }
 
 fn new(what: NewCommand) -> Result<(), Errors> {

@@ -495,28 +495,8 @@ fn respond(
     stream.flush()
 }
 
-pub fn content_type(path: &str) -> &'static str {
-    let ext = path.rsplit('.').next().unwrap_or("");
-    match ext {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" if path.ends_with("feed.xml") => "application/atom+xml",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "ics" => "text/calendar; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
-}
+/// Kept here for callers of the preview server; the rules live in `headers`.
+pub use crate::publish::headers::content_type;
 
 fn block_signals() -> libc::sigset_t {
     // SAFETY: plain libc calls on a local, zero-initialised signal set.

@@ -69,6 +69,81 @@ pub fn matches(pattern: &str, url: &str) -> bool {
     }
 }
 
+/// A `_headers` text read back: what `deploy` gives each object on hosts
+/// that don't read the file themselves (S3 and its kin). Reading the file
+/// the build wrote, rather than recomputing the rules, keeps one owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rules(Vec<Rule>);
+
+/// One path pattern and its headers, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub pattern: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Rules {
+    /// Parses the format Netlify and Cloudflare Pages document: a path at
+    /// the start of a line, then indented `Name: value` lines; `#` comments.
+    pub fn parse(text: &str) -> Rules {
+        let mut rules: Vec<Rule> = Vec::new();
+        for line in text.lines() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if !line.starts_with([' ', '\t']) {
+                rules.push(Rule {
+                    pattern: trimmed.to_string(),
+                    headers: Vec::new(),
+                });
+            } else if let (Some(rule), Some((name, value))) = (rules.last_mut(), trimmed.split_once(':')) {
+                rule.headers
+                    .push((name.trim().to_string(), value.trim().to_string()));
+            }
+        }
+        Rules(rules)
+    }
+
+    /// The value of header `name` for the output file `path` (relative to
+    /// the output root, e.g. `incidents/x/index.html`): from the first
+    /// rule matching its URL (no two do, see the module comment).
+    pub fn get(&self, path: &str, name: &str) -> Option<&str> {
+        let url = format!("/{path}");
+        self.0
+            .iter()
+            .filter(|r| matches(&r.pattern, &url))
+            .flat_map(|r| &r.headers)
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The `Content-Type` of an output file, by its name: what the preview
+/// server sends and what `deploy` stores with each object.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("");
+    match ext {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" if path.ends_with("feed.xml") => "application/atom+xml",
+        "xml" => "application/xml",
+        "svg" => "image/svg+xml",
+        "ics" => "text/calendar; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +207,29 @@ mod tests {
             "/api/*\n  Cache-Control: public, max-age=60, must-revalidate\n{cors}"
         )));
         assert_eq!(text.matches("Access-Control").count(), 2);
+    }
+
+    #[test]
+    fn rules_read_back_give_each_file_its_cache_control() {
+        let paths = ["index.html", "status.json", "style.0123abcd.css", "incidents/a/index.html"];
+        let rules = Rules::parse(&headers(paths, &["style.0123abcd.css"], 60));
+        let short = "public, max-age=60, must-revalidate";
+        assert_eq!(rules.get("index.html", "cache-control"), Some(short));
+        assert_eq!(rules.get("incidents/a/index.html", "Cache-Control"), Some(short));
+        assert_eq!(
+            rules.get("style.0123abcd.css", "Cache-Control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(rules.get("status.json", "Access-Control-Allow-Origin"), Some("*"));
+        assert_eq!(rules.get("nowhere.txt", "Cache-Control"), None);
+    }
+
+    #[test]
+    fn content_types_by_name() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("feed.xml"), "application/atom+xml");
+        assert_eq!(content_type("sitemap.xml"), "application/xml");
+        assert_eq!(content_type("maintenance.ics"), "text/calendar; charset=utf-8");
     }
 
     #[test]
