@@ -52,6 +52,26 @@ pub enum Command {
         #[command(subcommand)]
         from: ImportCommand,
     },
+    /// Send each new incident, update, resolution, letter and maintenance to the [[notify]] channels, once
+    Notify(NotifyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NotifyArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Print what would be sent; send nothing, record nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// For channels with no record yet: the status.json (file or http(s) URL) the public has seen
+    #[arg(long, value_name = "FILE|URL")]
+    pub previous: Option<String>,
+    /// Override base_url for the links in messages
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// The moment the site describes (RFC 3339; default: now)
+    #[arg(long, value_parser = build::parse_time)]
+    pub now: Option<Time>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -411,6 +431,24 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 Err(Errors::default())
             } else {
                 Err(errors)
+            }
+        }
+        Command::Notify(a) => {
+            let root = a.site.root();
+            require_site(&root)?;
+            let report = crate::notify::run(&crate::notify::NotifyOptions {
+                root,
+                base_url: a.base_url,
+                now: a.now,
+                dry_run: a.dry_run,
+                previous: a.previous,
+                retry: crate::notify::Retry::from_env(),
+            })?;
+            print!("{}", report.render());
+            if report.failed() {
+                Err(report.errors())
+            } else {
+                Ok(())
             }
         }
         Command::Build(args) => {

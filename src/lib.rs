@@ -16,6 +16,7 @@ pub mod import;
 pub mod incremental;
 pub mod markdown;
 pub mod model;
+pub mod notify;
 pub mod output;
 pub mod reach;
 pub mod render;
