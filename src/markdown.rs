@@ -80,13 +80,10 @@ pub fn to_text(markdown: &str) -> String {
     };
     for event in Parser::new_ext(markdown, options()) {
         match event {
+            // A paragraph inside a list item stays on the item's line.
             Event::Start(
                 Tag::Paragraph | Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::CodeBlock(_),
-            ) => {
-                if !out.ends_with("- ") && !out.ends_with(". ") {
-                    block_break(&mut out)
-                }
-            }
+            ) if !out.ends_with("- ") && !out.ends_with(". ") => block_break(&mut out),
             Event::Start(Tag::List(start)) => {
                 if lists.is_empty() {
                     block_break(&mut out);

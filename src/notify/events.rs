@@ -191,7 +191,6 @@ mod tests {
     use super::*;
     use crate::config::{Config, NotifyChannel};
     use crate::content::Content;
-    use std::path::Path;
 
     fn t(s: &str) -> Time {
         chrono::DateTime::parse_from_rfc3339(s).unwrap()
