@@ -1,0 +1,6 @@
+//! Build end to end: load, derive, publish, stage, swap; and `check`.
+
+pub mod build;
+pub mod check;
+pub mod notify;
+pub mod output;
