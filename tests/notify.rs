@@ -421,6 +421,77 @@ fn every_channel_gets_each_event_once_escaped_signed_and_threaded() {
     assert_eq!(http.to("slack").len(), 3);
     assert!(http.requests().iter().all(|r| r.answered == "ok"));
 
+    // A scheduled maintenance (web) and a letter about no incident: both
+    // reach every channel, the filtered one included.
+    upfront(
+        root,
+        &[
+            "new",
+            "incident",
+            "Database upgrade",
+            "--severity",
+            "maintenance",
+            "--affects",
+            "web",
+            "--message",
+            "We will upgrade.",
+            "--at",
+            "2026-01-01T12:30:00Z",
+            "--starts",
+            "2026-01-03T00:00:00Z",
+            "--ends",
+            "2026-01-03T01:00:00Z",
+        ],
+    );
+    std::fs::create_dir_all(root.join("content/letters")).unwrap();
+    std::fs::write(
+        root.join("content/letters/thanks.md"),
+        "---\ntitle: \"Thank you & <sorry>\"\ndate: 2026-01-01T12:40:00Z\nauthor: Jo Doe\nrole: CEO\n---\nWe are sorry & we thank you.\n",
+    )
+    .unwrap();
+    let now = ["--now", "2026-01-01T13:00:00Z"];
+    ok(&notify(root, &env, &now));
+    ok(&notify(root, &env, &now));
+    assert_eq!(http.to("webonly").len(), 3);
+    let hook = http.to("hook");
+    assert_eq!(hook.len(), 5);
+    let scheduled = hook[3].json();
+    assert_eq!(scheduled["event"], "maintenance.scheduled");
+    assert_eq!(scheduled["incident"]["severity"], "maintenance");
+    assert_eq!(scheduled["update"]["status"], "scheduled");
+    let letter = hook[4].json();
+    assert_eq!(letter["event"], "letter.published");
+    assert_eq!(letter["letter"]["title"], "Thank you & <sorry>");
+    assert_eq!(
+        letter["letter"]["url"],
+        "https://status.acme.test/letters/thanks/"
+    );
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 5);
+    assert_eq!(
+        mails[3]["subject"],
+        "[Acme <Status> & Co] Database upgrade: Scheduled"
+    );
+    assert_eq!(
+        mails[4]["subject"],
+        "[Acme <Status> & Co] Thank you & <sorry>: Open letter"
+    );
+    assert!(mails[4]["html"]
+        .as_str()
+        .unwrap()
+        .contains("Thank you &amp; &lt;sorry&gt;"));
+    let slack_letter = http.to("slack").pop().unwrap().json();
+    assert!(
+        slack_letter
+            .to_string()
+            .contains("Thank you &amp; &lt;sorry&gt;"),
+        "{slack_letter}"
+    );
+    assert_eq!(
+        http.to("discord").pop().unwrap().json()["embeds"][0]["title"],
+        "Thank you & <sorry>: Open letter"
+    );
+
     // Slack: Block Kit in an attachment; severity as colour and as a word;
     // `&`, `<`, `>` from notes as entities, so `<!channel>` pings nobody.
     let slack = http.to("slack")[0].json();
