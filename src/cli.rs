@@ -436,20 +436,14 @@ fn run(cli: Cli) -> Result<(), Errors> {
         Command::Notify(a) => {
             let root = a.site.root();
             require_site(&root)?;
-            let report = crate::pipeline::notify::run(&crate::pipeline::notify::NotifyOptions {
+            crate::pipeline::notify::run_and_print(&crate::pipeline::notify::NotifyOptions {
                 root,
                 base_url: a.base_url,
                 now: a.now,
                 dry_run: a.dry_run,
                 previous: a.previous,
                 retry: crate::pipeline::notify::Retry::from_env(),
-            })?;
-            print!("{}", report.render());
-            if report.failed() {
-                Err(report.errors())
-            } else {
-                Ok(())
-            }
+            })
         }
         Command::Build(args) => {
             if args.timings {

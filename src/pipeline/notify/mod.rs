@@ -113,9 +113,13 @@ impl NotifyReport {
                     0 | 1 => String::new(),
                     n => format!(" after {n} tries"),
                 };
+                let at = f
+                    .line
+                    .map(|l| format!(" (site.toml:{l})"))
+                    .unwrap_or_default();
                 errors.push(
                     Error::new(format!(
-                        "notify channel `{}` {what}: {}{tries}; {} event{} wait{} for the next run",
+                        "notify channel `{}`{at} {what}: {}{tries}; {} event{} wait{} for the next run",
                         c.channel,
                         f.reason,
                         f.pending,
@@ -179,8 +183,10 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Runs `upfront notify`. `Err` when the site, the record or `--previous`
-/// cannot be read (nothing was sent); otherwise a report, which says
-/// whether a channel failed (`NotifyReport::failed`, `errors`).
+/// cannot be read (nothing was sent), or when the record cannot be written
+/// (the run stops there, so nothing is sent that would not be recorded);
+/// otherwise a report, which says whether a channel failed
+/// (`NotifyReport::failed`, `errors`).
 pub fn run(opts: &NotifyOptions) -> Result<NotifyReport> {
     let site = load(opts)?;
     let channels = &site.config.notify;
@@ -192,38 +198,14 @@ pub fn run(opts: &NotifyOptions) -> Result<NotifyReport> {
         .hint("add one, e.g. [[notify]] kind = \"slack\" url_env = \"SLACK_WEBHOOK_URL\"; see the Notify chapter")
         .into());
     }
-    let existing = Record::load(&opts.root)?;
-    let mut record = existing.clone().unwrap_or_else(Record::new);
-    let needs_baseline = channels.iter().any(|c| record.done(&c.id()).is_none());
+    let mut record = Record::load(&opts.root)?.unwrap_or_else(Record::new);
     let mut report = NotifyReport {
         dry_run: opts.dry_run,
         record: Record::path(&opts.root),
         ..NotifyReport::default()
     };
-    let baseline = match (&opts.previous, needs_baseline) {
-        (Some(p), true) => {
-            let t = previous_time(p, &opts.retry)?;
-            report.notes.push(format!(
-                "new channels take everything up to {} (generated_at of {p}) as already seen",
-                crate::vocab::times::utc(t)
-            ));
-            t
-        }
-        (Some(_), false) => {
-            report.notes.push(
-                "--previous not used: every channel has a record in .upfront/notified.json".into(),
-            );
-            site.now
-        }
-        (None, true) => {
-            report.notes.push(format!(
-                "new channels take everything up to now ({}) as already seen; nothing older is sent",
-                crate::vocab::times::utc(site.now)
-            ));
-            site.now
-        }
-        (None, false) => site.now,
-    };
+    let needs_baseline = channels.iter().any(|c| record.done(&c.id()).is_none());
+    let baseline = baseline(opts, &site, needs_baseline, &mut report.notes)?;
     let events = events::all(&site);
     let agent = send::agent(&opts.retry);
     for channel in channels {
@@ -240,51 +222,126 @@ pub fn run(opts: &NotifyOptions) -> Result<NotifyReport> {
                 .iter()
                 .map(|e| sent(&site, e, Some(channel)))
                 .collect();
-            report.channels.push(c);
-            continue;
-        }
-        if record.done(&id).is_none() || !plan.mark.is_empty() {
-            record.add(&id, plan.mark.iter().map(|e| e.id.as_str()));
-            record.save(&opts.root)?;
-        }
-        if !plan.send.is_empty() {
-            match Delivery::open(channel, &opts.retry) {
-                Err((reason, secrets)) => {
-                    c.failure = Some(ChannelFailure {
-                        event_id: None,
-                        reason: send::redact(&reason, &secrets),
-                        tries: 0,
-                        pending: plan.send.len(),
-                        line: channel.line,
-                    });
-                }
-                Ok(delivery) => {
-                    for (n, event) in plan.send.iter().enumerate() {
-                        let message = Message::new(&site, event);
-                        match delivery.send(&message, &agent, &opts.retry) {
-                            Ok(_) => {
-                                record.add(&id, [event.id.as_str()]);
-                                record.save(&opts.root)?;
-                                c.sent.push(sent(&site, event, None));
-                            }
-                            Err((failure, tries)) => {
-                                c.failure = Some(ChannelFailure {
-                                    event_id: Some(event.id.clone()),
-                                    reason: send::redact(&failure.reason, &delivery.secrets),
-                                    tries,
-                                    pending: plan.send.len() - n,
-                                    line: channel.line,
-                                });
-                                break;
-                            }
-                        }
-                    }
-                }
+        } else {
+            // Seen and filtered events first: a channel's record exists
+            // before anything is sent to it.
+            if record.done(&id).is_none() || !plan.mark.is_empty() {
+                record.add(&id, plan.mark.iter().map(|e| e.id.as_str()));
+                record.save(&opts.root)?;
             }
+            deliver(
+                &site,
+                channel,
+                &plan.send,
+                &mut record,
+                opts,
+                &agent,
+                &mut c,
+            )?;
         }
         report.channels.push(c);
     }
     Ok(report)
+}
+
+/// The time up to which a channel without a record takes events as seen:
+/// `--previous`'s `generated_at`, else now.
+fn baseline(
+    opts: &NotifyOptions,
+    site: &Site,
+    needed: bool,
+    notes: &mut Vec<String>,
+) -> Result<Time> {
+    let utc = crate::vocab::times::utc;
+    Ok(match (&opts.previous, needed) {
+        (Some(p), true) => {
+            let t = previous_time(p, &opts.retry)?;
+            notes.push(format!(
+                "new channels take everything up to {} (generated_at of {p}) as already seen",
+                utc(t)
+            ));
+            t
+        }
+        (Some(_), false) => {
+            notes.push(
+                "--previous not used: every channel has a record in .upfront/notified.json".into(),
+            );
+            site.now
+        }
+        (None, true) => {
+            notes.push(format!(
+                "new channels take everything up to now ({}) as already seen; nothing older is sent",
+                utc(site.now)
+            ));
+            site.now
+        }
+        (None, false) => site.now,
+    })
+}
+
+/// Sends a channel its events in order, recording each success; stops at
+/// the first failure (noted in `c`), so none arrives out of order.
+fn deliver(
+    site: &Site,
+    channel: &NotifyChannel,
+    events: &[&Event],
+    record: &mut Record,
+    opts: &NotifyOptions,
+    agent: &ureq::Agent,
+    c: &mut ChannelReport,
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let failure =
+        |event_id: Option<&str>, reason: String, tries: u32, pending: usize| ChannelFailure {
+            event_id: event_id.map(String::from),
+            reason,
+            tries,
+            pending,
+            line: channel.line,
+        };
+    let delivery = match Delivery::open(channel, &opts.retry) {
+        Ok(d) => d,
+        Err((reason, secrets)) => {
+            c.failure = Some(failure(
+                None,
+                send::redact(&reason, &secrets),
+                0,
+                events.len(),
+            ));
+            return Ok(());
+        }
+    };
+    for (n, event) in events.iter().enumerate() {
+        let message = Message::new(site, event);
+        match delivery.send(&message, agent, &opts.retry) {
+            Ok(_) => {
+                record.add(&c.channel, [event.id.as_str()]);
+                record.save(&opts.root)?;
+                c.sent.push(sent(site, event, None));
+            }
+            Err((f, tries)) => {
+                let reason = send::redact(&f.reason, &delivery.secrets);
+                c.failure = Some(failure(Some(&event.id), reason, tries, events.len() - n));
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `run`, printing the report to standard output: what `upfront notify`
+/// and `deploy --notify` do. `Err` holds one error per failed channel (or
+/// why nothing could be sent), for a non-zero exit code.
+pub fn run_and_print(opts: &NotifyOptions) -> Result<()> {
+    let report = run(opts)?;
+    print!("{}", report.render());
+    if report.failed() {
+        Err(report.errors())
+    } else {
+        Ok(())
+    }
 }
 
 /// The site as a build sees it (no drafts), without templates or output.
