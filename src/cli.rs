@@ -90,6 +90,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Send each new incident, update, resolution, letter and maintenance to the [[notify]] channels, once
+    Notify(NotifyArgs),
 }
 
 #[derive(Args, Debug)]
@@ -124,6 +126,24 @@ pub struct DeployArgs {
 
 fn parse_target(s: &str) -> Result<Target, String> {
     s.parse()
+}
+
+#[derive(Args, Debug)]
+pub struct NotifyArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Print what would be sent; send nothing, record nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// For channels with no record yet: the status.json (file or http(s) URL) the public has seen
+    #[arg(long, value_name = "FILE|URL")]
+    pub previous: Option<String>,
+    /// Override base_url for the links in messages
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// The moment the site describes (RFC 3339; default: now)
+    #[arg(long, value_parser = build::parse_time)]
+    pub now: Option<Time>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -392,7 +412,10 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 dir.display(),
                 dir.display()
             );
-            for ci in written.iter().filter(|p| p.ends_with(".yml") || p.ends_with(".toml")) {
+            for ci in written
+                .iter()
+                .filter(|p| p.ends_with(".yml") || p.ends_with(".toml"))
+            {
                 if *ci != crate::source::config::FILE_NAME {
                     println!("wrote {ci}: read its first lines for the one-time setup");
                 }
@@ -403,7 +426,12 @@ fn run(cli: Cli) -> Result<(), Errors> {
         Command::Deploy(a) => deploy(a),
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "upfront", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "upfront",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
         Command::Man { dir } => man(dir.as_deref()),
@@ -503,6 +531,18 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 Err(errors)
             }
         }
+        Command::Notify(a) => {
+            let root = a.site.root();
+            require_site(&root)?;
+            crate::pipeline::notify::run_and_print(&crate::pipeline::notify::NotifyOptions {
+                root,
+                base_url: a.base_url,
+                now: a.now,
+                dry_run: a.dry_run,
+                previous: a.previous,
+                retry: crate::pipeline::notify::Retry::from_env(),
+            })
+        }
         Command::Build(args) => {
             if args.timings {
                 crate::vocab::clock::enable();
@@ -531,7 +571,7 @@ fn deploy(a: DeployArgs) -> Result<(), Errors> {
         build: BuildOptions {
             root: root.clone(),
             output: a.output,
-            base_url: a.base_url,
+            base_url: a.base_url.clone(),
             drafts: a.drafts,
             now: a.now,
         },
@@ -543,7 +583,16 @@ fn deploy(a: DeployArgs) -> Result<(), Errors> {
         println!("upfront: deployed to {}: {}", opts.target, report.summary());
     }
     if a.notify {
-        crate::pipeline::deploy::notify_after_deploy(&root, a.dry_run)?;
+        // Only after every upload succeeded (SPEC §11): `?` above returned
+        // on a failed deploy. The same site, time and base URL as the deploy.
+        crate::pipeline::notify::run_and_print(&crate::pipeline::notify::NotifyOptions {
+            root,
+            base_url: a.base_url,
+            now: opts.build.now,
+            dry_run: a.dry_run,
+            previous: None,
+            retry: crate::pipeline::notify::Retry::from_env(),
+        })?;
     }
     Ok(())
 }

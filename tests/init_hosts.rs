@@ -42,7 +42,9 @@ fn action_validator() -> Option<&'static str> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("action-validator is missing under CI=true: .ci/run must `npm install -g @action-validator/cli`");
     }
-    eprintln!("\n*** SKIPPED: action-validator is missing (npm install -g @action-validator/cli) ***\n");
+    eprintln!(
+        "\n*** SKIPPED: action-validator is missing (npm install -g @action-validator/cli) ***\n"
+    );
     None
 }
 
@@ -61,10 +63,16 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
             "gitlab-pages" => {
                 let ci = yaml(&gitlab);
                 assert_eq!(ci["pages"]["artifacts"]["paths"][0], "public");
-                assert!(ci["pages"]["script"][0].as_str().unwrap().starts_with("upfront build"));
+                assert!(ci["pages"]["script"][0]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("upfront build"));
                 assert_eq!(ci["notify"]["script"][0], "upfront notify");
                 let caches = ci["notify"]["cache"].as_sequence().unwrap();
-                assert!(caches.iter().any(|c| c["paths"][0] == ".upfront/"), "{caches:?}");
+                assert!(
+                    caches.iter().any(|c| c["paths"][0] == ".upfront/"),
+                    "{caches:?}"
+                );
                 assert!(!workflow.exists());
             }
             _ => {
@@ -75,7 +83,8 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
                 let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
                 let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
                 assert!(
-                    runs.iter().any(|r| r.starts_with("upfront notify") || r.contains("--notify")),
+                    runs.iter()
+                        .any(|r| r.starts_with("upfront notify") || r.contains("--notify")),
                     "{host}: {runs:?}"
                 );
                 assert!(uses.contains(&"actions/cache/restore@v4"), "{host}");
@@ -86,11 +95,15 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
         }
         match *host {
             "netlify" => {
-                let t: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("netlify.toml")).unwrap()).unwrap();
+                let t: toml::Table =
+                    toml::from_str(&std::fs::read_to_string(dir.join("netlify.toml")).unwrap())
+                        .unwrap();
                 assert_eq!(t["build"]["publish"].as_str(), Some("public"));
             }
             "cloudflare-pages" => {
-                let t: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("wrangler.toml")).unwrap()).unwrap();
+                let t: toml::Table =
+                    toml::from_str(&std::fs::read_to_string(dir.join("wrangler.toml")).unwrap())
+                        .unwrap();
                 assert_eq!(t["pages_build_output_dir"].as_str(), Some("public"));
             }
             _ => {}
@@ -100,13 +113,18 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
         assert!(out.join("404.html").exists() && out.join("_headers").exists());
         // The example incident is a draft: nothing of it is published.
         assert!(!out.join("incidents/welcome").exists(), "{host}");
-        assert!(!read(&out, "index.html").contains("briefly unavailable"), "{host}");
+        assert!(
+            !read(&out, "index.html").contains("briefly unavailable"),
+            "{host}"
+        );
     }
 }
 
 #[test]
 fn generated_github_workflows_pass_action_validator() {
-    let Some(validator) = action_validator() else { return };
+    let Some(validator) = action_validator() else {
+        return;
+    };
     for host in ["github-pages", "netlify", "cloudflare-pages", "s3"] {
         let tmp = TempDir::new(&format!("validate-{host}"));
         init(tmp.path(), host);
@@ -122,7 +140,11 @@ fn generated_github_workflows_pass_action_validator() {
     // And it does reject a broken one, so the check above means something.
     let tmp = TempDir::new("validate-broken");
     let bad = tmp.path().join("bad.yml");
-    std::fs::write(&bad, "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n").unwrap();
+    std::fs::write(
+        &bad,
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n",
+    )
+    .unwrap();
     let o = Command::new(validator).arg(&bad).output().unwrap();
     assert!(!o.status.success());
 }
@@ -144,17 +166,28 @@ fn completions_and_man_pages() {
         let o = upfront(&["completions", shell]);
         assert!(o.status.success(), "{shell}");
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(text.contains("deploy") && text.contains("completions"), "{shell}");
+        assert!(
+            text.contains("deploy") && text.contains("completions"),
+            "{shell}"
+        );
     }
     let o = upfront(&["man"]);
     assert!(o.status.success());
     let page = String::from_utf8_lossy(&o.stdout);
-    assert!(page.starts_with(".ie") || page.contains(".TH upfront 1"), "{page}");
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH upfront 1"),
+        "{page}"
+    );
     assert!(page.contains("deploy"));
     let tmp = TempDir::new("man");
     let o = upfront(&["man", "--dir", tmp.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    for page in ["upfront.1", "upfront-deploy.1", "upfront-init.1", "upfront-new-incident.1"] {
+    for page in [
+        "upfront.1",
+        "upfront-deploy.1",
+        "upfront-init.1",
+        "upfront-new-incident.1",
+    ] {
         assert!(tmp.path().join(page).is_file(), "{page}");
     }
     let deploy = std::fs::read_to_string(tmp.path().join("upfront-deploy.1")).unwrap();

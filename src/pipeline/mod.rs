@@ -4,4 +4,5 @@
 pub mod build;
 pub mod check;
 pub mod deploy;
+pub mod notify;
 pub mod output;

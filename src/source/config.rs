@@ -9,6 +9,9 @@ use serde::Deserialize;
 use crate::vocab::error::{serde_hint, Error, Errors, Result};
 use crate::vocab::slug::is_slug;
 
+mod notify;
+pub use notify::{NotifyChannel, Target};
+
 pub const FILE_NAME: &str = "site.toml";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +26,8 @@ pub struct Config {
     pub components: Vec<Component>,
     /// How long hosts and CDNs may cache pages, feeds and JSON (`_headers`).
     pub cache_seconds: u32,
+    /// `[[notify]]`: where `upfront notify` sends each event (SPEC §11).
+    pub notify: Vec<NotifyChannel>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -51,6 +56,8 @@ struct RawConfig {
     cache_seconds: u32,
     #[serde(default)]
     components: Vec<Component>,
+    #[serde(default)]
+    notify: Vec<notify::RawChannel>,
 }
 
 /// One minute: short enough that an update reaches readers through any CDN
@@ -168,6 +175,11 @@ impl Config {
                 );
             }
         }
+        let ids: Vec<&str> = raw.components.iter().map(|c| c.id.as_str()).collect();
+        let notify = notify::check(raw.notify, &ids, text, path).unwrap_or_else(|e| {
+            errors.extend(e);
+            Vec::new()
+        });
         errors.into_result(Config {
             title: raw.title,
             base_url,
@@ -177,6 +189,7 @@ impl Config {
             output_dir: raw.output_dir,
             components: raw.components,
             cache_seconds: raw.cache_seconds,
+            notify,
         })
     }
 

@@ -64,6 +64,66 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
     out
 }
 
+/// Markdown as plain text, for channels that show no HTML (chat, the text
+/// part of an e-mail, the webhook's `message_text`): blocks apart by a
+/// blank line, list items as `- `, a link as `text (url)`, no markup left.
+pub fn to_text(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut links: Vec<String> = Vec::new();
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let block_break = |out: &mut String| {
+        let trimmed = out.trim_end_matches([' ', '\n']).len();
+        out.truncate(trimmed);
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+    };
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            // A paragraph inside a list item stays on the item's line.
+            Event::Start(
+                Tag::Paragraph | Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::CodeBlock(_),
+            ) if !out.ends_with("- ") && !out.ends_with(". ") => block_break(&mut out),
+            Event::Start(Tag::List(start)) => {
+                if lists.is_empty() {
+                    block_break(&mut out);
+                }
+                lists.push(start);
+            }
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+            }
+            Event::Start(Tag::Item) => {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&"  ".repeat(lists.len().saturating_sub(1)));
+                match lists.last_mut() {
+                    Some(Some(n)) => {
+                        out.push_str(&format!("{n}. "));
+                        *n += 1;
+                    }
+                    _ => out.push_str("- "),
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = links.pop() {
+                    if !out.ends_with(url.as_str()) {
+                        out.push_str(&format!(" ({url})"));
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Rule => block_break(&mut out),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Gives each heading an id from its text (unless it has one) and moves
 /// every heading by the same amount so the top one is an `<h2>` (capped at
 /// `<h6>`), keeping the body's own nesting.
@@ -177,5 +237,17 @@ mod tests {
         assert_eq!(excerpt(md, 19), "We broke the…");
         assert_eq!(excerpt("", 20), "");
         assert_eq!(excerpt("Zürich überall ünd", 15), "Zürich überall…");
+    }
+
+    #[test]
+    fn to_text_keeps_words_links_and_lists_and_drops_markup() {
+        let md =
+            "We **found** it: see [the log](https://x.test/log).\n\n- one\n- two <b>\n\nA & B < C";
+        assert_eq!(
+            to_text(md),
+            "We found it: see the log (https://x.test/log).\n\n- one\n- two\n\nA & B < C"
+        );
+        assert_eq!(to_text("<https://x.test>"), "https://x.test");
+        assert_eq!(to_text("1. a\n2. b"), "1. a\n2. b");
     }
 }
