@@ -67,7 +67,12 @@ impl Server {
     fn get(&self, path: &str) -> (u16, String, String) {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
         let text = String::from_utf8_lossy(&raw).to_string();
@@ -77,7 +82,8 @@ impl Server {
             .nth(1)
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
-        (code, head.to_string(), body.to_string())
+        // Header names are case-insensitive; hyper sends them in lower case.
+        (code, head.to_ascii_lowercase(), body.to_string())
     }
 
     /// Polls `path` until `ok` holds of the body (bounded: a failure, not a hang).
@@ -118,10 +124,10 @@ fn an_edit_is_served_and_only_served_html_gets_the_reload_script() {
     let (code, head, body) = server.get("/incidents/slow-website/");
     assert_eq!(code, 200);
     assert!(
-        head.contains("Content-Type: text/html; charset=utf-8"),
+        head.contains("content-type: text/html; charset=utf-8"),
         "{head}"
     );
-    assert!(head.contains("Cache-Control: no-store"), "{head}");
+    assert!(head.contains("cache-control: no-store"), "{head}");
     assert!(
         body.contains("/__upfront/events"),
         "live reload script missing"
@@ -134,7 +140,7 @@ fn an_edit_is_served_and_only_served_html_gets_the_reload_script() {
         c == 200 && b.contains("A sentence written during the incident.")
     });
     let (_, head, json) = server.get("/status.json");
-    assert!(head.contains("Content-Type: application/json"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
     assert!(!json.contains("__upfront"));
     let (_, head, _) = server.get("/feed.xml");
     assert!(head.contains("application/atom+xml"), "{head}");
