@@ -512,7 +512,7 @@ fn an_edit_sends_a_live_reload_event() {
 fn connections_past_the_cap_wait_until_one_closes() {
     let site = site_copy("basic");
     let server = Server::start(site.path(), &[]);
-    let cap = upfront::serve::MAX_CONNECTIONS;
+    let cap = upfront::dev::serve::MAX_CONNECTIONS;
     // Every slot taken by a kept-alive connection that was served once.
     let mut held: Vec<Connection> = (0..cap)
         .map(|_| {
