@@ -358,3 +358,37 @@ fn url_host(addr: SocketAddr) -> String {
         IpAddr::V4(ip) => format!("{ip}:{}", addr.port()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rebuild_loop_that_ends_or_panics_is_heard_of() {
+        let (tx, mut heard) = oneshot::channel();
+        let thread = std::thread::spawn(move || {
+            let _said = SayWhenGone(Some(tx));
+            panic!("a rebuild went wrong");
+        });
+        assert!(thread.join().is_err());
+        assert!(heard.try_recv().is_ok(), "a panic is heard of");
+        let (tx, mut heard) = oneshot::channel();
+        drop(SayWhenGone(Some(tx)));
+        assert!(heard.try_recv().is_ok(), "a normal end too");
+    }
+
+    #[test]
+    fn readers_see_each_snapshot_whole_and_hear_of_the_next() {
+        let shared = Shared::default();
+        let mut next = shared.subscribe();
+        shared.publish(Snapshot {
+            generation: 4,
+            error: Some("bad".into()),
+            ..Snapshot::default()
+        });
+        assert!(next.has_changed().unwrap());
+        assert_eq!(next.borrow_and_update().generation, 4);
+        assert_eq!(shared.get().error.as_deref(), Some("bad"));
+        assert!(!next.has_changed().unwrap());
+    }
+}
