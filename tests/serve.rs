@@ -720,3 +720,45 @@ fn drafts_are_never_readable_from_another_origin() {
         assert!(!head.contains("access-control"), "{path}: {head}");
     }
 }
+
+#[test]
+fn a_client_that_stops_reading_is_dropped() {
+    let site = site_copy("basic");
+    let server = Server::start(site.path(), &[]);
+    // Thousands of pipelined requests for a 4 KB page, and not one byte
+    // read: the server's writes fill both socket buffers and stall.
+    let asks = 4000;
+    let stream = TcpStream::connect(&server.addr).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let host = server.addr.clone();
+    std::thread::spawn(move || {
+        for _ in 0..asks {
+            let ask = format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n");
+            if writer.write_all(ask.as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::sleep(upfront::dev::serve::WRITE_STALL + Duration::from_secs(3));
+    // Meanwhile everyone else is served.
+    assert_eq!(server.get("/").0, 200);
+    // Reading now finds the connection closed by the server, short of
+    // the answers asked for.
+    let mut reader = stream;
+    reader
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut got = Vec::new();
+    let end = reader.read_to_end(&mut got);
+    let answers = String::from_utf8_lossy(&got)
+        .matches("HTTP/1.1 200")
+        .count();
+    assert!(
+        end.is_ok()
+            || end
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the server never closed the stalled connection ({answers} answers): {end:?}"
+    );
+    assert!(answers < asks, "all {answers} answers arrived");
+}

@@ -3,9 +3,13 @@
 //! check against DNS rebinding, and the mapping from a request path to a
 //! file of the current snapshot.
 
+use std::future::Future;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -17,8 +21,10 @@ use axum::routing::get;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+use tokio::time::Sleep;
 
 use super::reload;
 use super::{Shared, Snapshot};
@@ -36,6 +42,10 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The longest request head we read; anything longer is refused.
 const MAX_HEAD: usize = 16 * 1024;
+
+/// How long a write may make no progress before the connection is
+/// dropped: a client that stops reading gives back its slot too.
+pub const WRITE_STALL: Duration = Duration::from_secs(15);
 
 /// What every request handler needs.
 pub(super) struct Server {
@@ -86,11 +96,100 @@ pub(super) async fn run(listener: TcpListener, server: Server) {
                 .header_read_timeout(HEAD_TIMEOUT)
                 .max_buf_size(MAX_HEAD)
                 .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service);
+                .serve_connection(TokioIo::new(Stalling::new(stream)), service);
             // A client that goes away mid-request is its own business.
             let _ = connection.await;
             drop(slot);
         });
+    }
+}
+
+/// A connection whose writes fail after [`WRITE_STALL`] without progress.
+/// hyper has no write timeout, and a total one can't be used: a live-reload
+/// stream lasts as long as its page is open.
+struct Stalling {
+    inner: TcpStream,
+    stall: Option<Pin<Box<Sleep>>>,
+}
+
+impl Stalling {
+    fn new(inner: TcpStream) -> Stalling {
+        Stalling { inner, stall: None }
+    }
+
+    /// After a write that could not go on: an error once it has been
+    /// stuck for too long, else pending (woken by the socket or the timer).
+    fn stuck<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        let timer = self
+            .stall
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(WRITE_STALL)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn progress<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        done: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match done {
+            Poll::Pending => self.stuck(cx),
+            ready => {
+                self.stall = None;
+                ready
+            }
+        }
+    }
+}
+
+impl AsyncRead for Stalling {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Stalling {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let done = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.progress(cx, done)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let done = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.progress(cx, done)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let done = Pin::new(&mut this.inner).poll_flush(cx);
+        this.progress(cx, done)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 
