@@ -333,18 +333,24 @@ fn save_version(root: &Path, k: usize) {
 fn get(addr: &str, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    // The server keeps connections alive unless asked not to.
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("no end of headers");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    // Header names are case-insensitive (hyper sends them in lower case).
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
     let body = &raw[split + 4..];
     let length: usize = head
         .lines()
-        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .find_map(|l| l.strip_prefix("content-length: "))
         .and_then(|v| v.trim().parse().ok())
         .expect("no Content-Length");
     assert_eq!(length, body.len(), "body shorter or longer than announced");

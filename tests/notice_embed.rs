@@ -22,6 +22,13 @@ const SITE: &str = "https://status.fixture.test";
 /// The DOM of `url` once its scripts ran (virtual time: timers and fetches
 /// complete without waiting in real time), in a fresh profile.
 fn dump_dom(browser: &str, url: &str) -> String {
+    dump_dom_with(browser, url, "--virtual-time-budget=10000")
+}
+
+/// The DOM of `url` in real time: dumped once the page has loaded, or when
+/// `timeout` (`--timeout=MS`) cuts a load that never ends. Virtual time
+/// can't be used with a host that hangs: it waits for pending requests.
+fn dump_dom_with(browser: &str, url: &str, timing: &str) -> String {
     let profile = TempDir::new("notice-profile");
     let mut child = Command::new(browser)
         .args([
@@ -29,7 +36,7 @@ fn dump_dom(browser: &str, url: &str) -> String {
             "--no-sandbox",
             "--disable-gpu",
             "--no-first-run",
-            "--virtual-time-budget=10000",
+            timing,
             "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
@@ -67,6 +74,10 @@ struct Page {
     host_ran: bool,
     host_late: bool,
     errors: Option<String>,
+    /// Every console warning, one a line.
+    warnings: Option<String>,
+    /// When the host page's load event fired, in ms; `None`: it never did.
+    load_ms: Option<u64>,
     /// The first element in `<body>`.
     first_in_body: Option<String>,
     banner: Option<Banner>,
@@ -112,6 +123,8 @@ impl Page {
                     let attr = |k: &str| tag.attributes.get(k.as_bytes()).map(|v| s(&v.value));
                     if name == "html" {
                         page.errors = attr("data-errors");
+                        page.warnings = attr("data-warnings");
+                        page.load_ms = attr("data-load-ms").and_then(|ms| ms.parse().ok());
                     }
                     if name == "main" {
                         page.host_ran = attr("data-host-ran").as_deref() == Some("yes");
@@ -206,12 +219,34 @@ impl Page {
     }
 }
 
-/// The host page with its embed filled in.
+/// The host page with the one-line embed (`<script src async>`) filled in.
 fn host_page(src: &str, attrs: &str, preset: &str) -> String {
+    fill_host(
+        &format!(r#"<script src="{src}" {attrs} async></script>"#),
+        preset,
+    )
+}
+
+/// The host page with the embed that loads notice.js after the page's load
+/// event, as the notice.js header and the book recommend; `attrs` are
+/// `data-*` pairs.
+fn host_page_deferred(src: &str, attrs: &[(&str, &str)]) -> String {
+    let set: String = attrs
+        .iter()
+        .map(|(k, v)| format!("s.setAttribute({k:?},{v:?});"))
+        .collect();
+    fill_host(
+        &format!(
+            r#"<script>(function(){{function go(){{var s=document.createElement("script");s.src={src:?};{set}document.head.appendChild(s)}}document.readyState==="complete"?go():addEventListener("load",go)}})();</script>"#
+        ),
+        "",
+    )
+}
+
+fn fill_host(embed: &str, preset: &str) -> String {
     std::fs::read_to_string(fixture("notice-host/index.html"))
         .unwrap()
-        .replace("/*NOTICE_SRC*/", src)
-        .replace("/*NOTICE_ATTRS*/", attrs)
+        .replace("/*EMBED*/", embed)
         .replace("/*PRESET*/", preset)
 }
 
@@ -552,6 +587,7 @@ fn the_banner_works_across_origins_from_upfront_serve() {
     // serve builds at the real current time (the maintenance window of 2008
     // is over, the unresolved critical incident is still active) and links
     // to itself.
+    assert_eq!(page.warnings, None, "serve sends the CORS header");
     let rows = page.rows("cross-origin");
     let incident = format!("{status_base}/incidents/license-expired/");
     assert!(
@@ -594,4 +630,222 @@ fn hostile_text_in_notice_json_stays_text() {
         rows[0].links[1].0,
         "https://status.nasty.test/letters/letter/"
     );
+}
+
+/// A status host that accepts connections and never answers: each request's
+/// first line, when it came and when the client gave up on it.
+struct HangingHost {
+    base: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Hung>>>,
+}
+
+#[derive(Debug, Clone)]
+struct Hung {
+    request: String,
+    opened: Instant,
+    closed: Option<Instant>,
+}
+
+impl HangingHost {
+    fn start() -> HangingHost {
+        use std::io::{BufRead, BufReader};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Hung>::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let opened = Instant::now();
+                    let mut reader = BufReader::new(stream);
+                    let mut request = String::new();
+                    let _ = reader.read_line(&mut request);
+                    let at = {
+                        let mut log = log.lock().unwrap();
+                        log.push(Hung {
+                            request: request.trim_end().to_string(),
+                            opened,
+                            closed: None,
+                        });
+                        log.len() - 1
+                    };
+                    // Never answer; note when the client hangs up.
+                    let mut sink = Vec::new();
+                    let _ = reader.read_to_end(&mut sink);
+                    log.lock().unwrap()[at].closed = Some(Instant::now());
+                });
+            }
+        });
+        HangingHost { base, seen }
+    }
+}
+
+#[test]
+fn the_host_page_loads_while_the_status_host_hangs() {
+    let Some(browser) = chromium() else { return };
+    let (_tmp, www) = site("basic");
+    let server = StaticServer::start(&www).expect("python3 http.server starts");
+    let hang = HangingHost::start();
+    let load = |name: &str, html: &str, timeout: &str| {
+        std::fs::write(www.join(name), html).unwrap();
+        let started = Instant::now();
+        let page = Page::parse(&dump_dom_with(
+            &browser,
+            &format!("{}/{name}", server.base),
+            timeout,
+        ));
+        (page, started.elapsed())
+    };
+
+    // notice.js itself hangs: the recommended embed asks for it only after
+    // the page's load event, which fires at once.
+    let (page, took) = load(
+        "hang-script.html",
+        &host_page_deferred(
+            &format!("{}/notice.js", hang.base),
+            &[("data-components", "downloads")],
+        ),
+        "--timeout=15000",
+    );
+    let ms = page
+        .load_ms
+        .unwrap_or_else(|| panic!("no load event in {took:?}: {page:#?}"));
+    assert!(ms < 2000, "load took {ms} ms");
+    assert!(took < Duration::from_secs(12), "the page never settled");
+    assert!(page.host_ran && page.errors.is_none(), "{page:#?}");
+    assert!(
+        hang.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|h| h.request.starts_with("GET /notice.js")),
+        "the script was asked for"
+    );
+
+    // The control: the one-line async embed of the same hanging script
+    // holds the load event, which is why the book recommends the above.
+    let (page, _) = load(
+        "hang-legacy.html",
+        &host_page(&format!("{}/notice.js", hang.base), "", ""),
+        "--timeout=5000",
+    );
+    assert_eq!(page.load_ms, None, "an async script delays the load event");
+
+    // notice.js loads, notice.json hangs: the load event fires at once,
+    // whichever embed, and nothing escapes.
+    let data_hangs = format!("{}/notice.json", hang.base);
+    for (name, html) in [
+        (
+            "hang-data.html",
+            host_page("/notice.js", &format!(r#"data-src="{data_hangs}""#), ""),
+        ),
+        (
+            "hang-data-deferred.html",
+            host_page_deferred("/notice.js", &[("data-src", &data_hangs)]),
+        ),
+    ] {
+        let (page, _) = load(name, &html, "--timeout=15000");
+        let ms = page.load_ms.unwrap_or_else(|| panic!("{name}: {page:#?}"));
+        assert!(ms < 2000, "{name}: load took {ms} ms");
+        assert!(page.errors.is_none() && page.banner.is_none(), "{page:#?}");
+    }
+
+    // And the request for notice.json is given up after a few seconds
+    // (AbortController), not left open for as long as the page lives.
+    let profile = TempDir::new("notice-profile");
+    let since = Instant::now();
+    let mut open = Command::new(&browser)
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--remote-debugging-port=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("{}/hang-data.html", server.base))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let given_up = loop {
+        let done = hang
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.opened >= since && h.request.starts_with("GET /notice.json"))
+            .find_map(|h| Some(h.closed? - h.opened));
+        if let Some(after) = done {
+            break after;
+        }
+        if Instant::now() > deadline {
+            let _ = open.kill();
+            panic!(
+                "notice.json was never given up: {:#?}",
+                hang.seen.lock().unwrap()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = open.kill();
+    let _ = open.wait();
+    assert!(
+        given_up >= Duration::from_secs(3) && given_up < Duration::from_secs(8),
+        "notice.json given up after {given_up:?}"
+    );
+}
+
+#[test]
+fn a_status_host_without_cors_gets_one_console_warning() {
+    let Some(browser) = chromium() else { return };
+    let (_tmp, www) = site("basic");
+    // The status site on a static host that sends no CORS header (python's
+    // http.server), the company page on another origin.
+    let status = StaticServer::start(&www).expect("python3 http.server starts");
+    let host_dir = TempDir::new("notice-host");
+    let host = StaticServer::start(host_dir.path()).expect("python3 http.server starts");
+    let attrs = [("data-components", "downloads,licensing")];
+    let page = visit(
+        &browser,
+        &host,
+        host_dir.path(),
+        "no-cors.html",
+        &host_page_deferred(&format!("{}/notice.js", status.base), &attrs),
+    );
+    assert!(page.banner.is_none(), "{page:#?}");
+    let warnings = page.warnings.unwrap_or_default();
+    assert_eq!(
+        warnings.lines().count(),
+        1,
+        "exactly one warning: {warnings}"
+    );
+    assert!(
+        warnings.contains(&format!("{}/notice.json", status.base))
+            && warnings.contains("Access-Control-Allow-Origin: *"),
+        "it names the URL and the header to send: {warnings}"
+    );
+
+    // Not the owner's to fix, so no warning: the status host is down, or
+    // the page is on the status host's own origin (no CORS needed).
+    let dead = format!("http://127.0.0.1:{}/notice.json", dead_port());
+    let page = visit(
+        &browser,
+        &status,
+        &www,
+        "down.html",
+        &host_page_deferred("/notice.js", &[("data-src", &dead)]),
+    );
+    assert_eq!(page.warnings, None, "{page:#?}");
+    let page = visit(
+        &browser,
+        &status,
+        &www,
+        "same-origin.html",
+        &host_page_deferred("/notice.js", &attrs),
+    );
+    assert_eq!(page.warnings, None, "{page:#?}");
+    assert_eq!(page.rows("same origin").len(), 2);
 }

@@ -63,21 +63,37 @@ impl Server {
         Server { child, addr, log }
     }
 
-    /// A raw GET: status code, headers, body.
+    /// A raw GET: status code, headers (lower case), body.
     fn get(&self, path: &str) -> (u16, String, String) {
+        self.get_as(path, &self.addr)
+    }
+
+    /// A raw GET with this `Host` header, on a connection of its own.
+    fn get_as(&self, path: &str, host: &str) -> (u16, String, String) {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
         let text = String::from_utf8_lossy(&raw).to_string();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let code = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        (code, head.to_string(), body.to_string())
+        // Header names are case-insensitive; hyper sends them in lower case.
+        (code_of(head), head.to_ascii_lowercase(), body.to_string())
+    }
+
+    /// A connection that stays open across requests.
+    fn connect(&self) -> Connection {
+        let s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Connection {
+            writer: s.try_clone().unwrap(),
+            reader: BufReader::new(s),
+            host: self.addr.clone(),
+        }
     }
 
     /// Polls `path` until `ok` holds of the body (bounded: a failure, not a hang).
@@ -96,6 +112,60 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
+    }
+}
+
+fn code_of(head: &str) -> u16 {
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// One kept-alive HTTP/1.1 connection: requests are written and responses
+/// read one after the other, framed by Content-Length.
+struct Connection {
+    writer: TcpStream,
+    reader: BufReader<TcpStream>,
+    host: String,
+}
+
+impl Connection {
+    fn send(&mut self, path: &str) {
+        write!(
+            self.writer,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.host
+        )
+        .unwrap();
+    }
+
+    /// Status, head (lower case) and body of the next response.
+    fn response(&mut self) -> std::io::Result<(u16, String, Vec<u8>)> {
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push_str(&line.to_ascii_lowercase());
+        }
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .map(|n| n.trim().parse().unwrap())
+            .unwrap_or_else(|| panic!("no content-length in {head}"));
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body)?;
+        Ok((code_of(&head), head, body))
+    }
+
+    fn get(&mut self, path: &str) -> (u16, String, Vec<u8>) {
+        self.send(path);
+        self.response().unwrap()
     }
 }
 
@@ -118,10 +188,10 @@ fn an_edit_is_served_and_only_served_html_gets_the_reload_script() {
     let (code, head, body) = server.get("/incidents/slow-website/");
     assert_eq!(code, 200);
     assert!(
-        head.contains("Content-Type: text/html; charset=utf-8"),
+        head.contains("content-type: text/html; charset=utf-8"),
         "{head}"
     );
-    assert!(head.contains("Cache-Control: no-store"), "{head}");
+    assert!(head.contains("cache-control: no-store"), "{head}");
     assert!(
         body.contains("/__upfront/events"),
         "live reload script missing"
@@ -134,7 +204,7 @@ fn an_edit_is_served_and_only_served_html_gets_the_reload_script() {
         c == 200 && b.contains("A sentence written during the incident.")
     });
     let (_, head, json) = server.get("/status.json");
-    assert!(head.contains("Content-Type: application/json"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
     assert!(!json.contains("__upfront"));
     let (_, head, _) = server.get("/feed.xml");
     assert!(head.contains("application/atom+xml"), "{head}");
@@ -277,6 +347,7 @@ fn static_symlinks_leading_out_of_the_site_are_not_served() {
     assert_eq!(server.get("/inside.txt").0, 200);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_taken_port_moves_to_the_next_and_ctrl_c_stops_cleanly() {
     let site = site_copy("basic");
@@ -285,14 +356,409 @@ fn a_taken_port_moves_to_the_next_and_ctrl_c_stops_cleanly() {
     let mut server = Server::start(site.path(), &["--port", &port]);
     assert_ne!(server.addr, format!("127.0.0.1:{port}"));
     assert_eq!(server.get("/").0, 200);
-    // SAFETY: signalling our own child process.
-    unsafe {
-        libc::kill(server.child.id() as i32, libc::SIGINT);
-    }
+    let kill = Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     std::thread::sleep(Duration::from_millis(100));
     let log = server.log.lock().unwrap().clone();
     assert!(log.contains(&format!("port {port} is taken")), "{log}");
     assert!(log.contains("stopped"), "{log}");
+}
+
+#[test]
+fn requests_for_a_host_that_is_not_this_machine_are_refused() {
+    let site = site_copy("basic");
+    let server = Server::start(site.path(), &[]);
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    // A page on evil.example whose name was rebound to 127.0.0.1 sends its
+    // own name: refused, whatever it asks for.
+    for (host, path) in [
+        ("evil.example", "/"),
+        (&format!("evil.example:{port}") as &str, "/status.json"),
+        ("127.0.0.1.nip.io", "/notice.json"),
+        ("localhost.evil.example", "/"),
+        ("evil.example", "/__upfront/events"),
+        ("evil.example", "/no/such/page/"),
+    ] {
+        let (code, head, body) = server.get_as(path, host);
+        assert_eq!(code, 403, "Host: {host} {path}");
+        assert!(head.contains("content-type: text/plain"), "{head}");
+        assert!(
+            body.contains("DNS rebinding") && body.contains(&server.addr),
+            "the refusal says why and where to go: {body}"
+        );
+        assert!(!body.contains("Slow website"));
+        assert!(!head.contains("access-control-allow-origin"), "{head}");
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("127.0.0.2:{port}"),
+        format!("[::1]:{port}"),
+        format!("status.localhost:{port}"),
+        "LOCALHOST".to_string(),
+    ] {
+        let (code, _, body) = server.get_as("/", &host);
+        assert_eq!(code, 200, "Host: {host}");
+        assert!(body.contains("Slow website"), "Host: {host}");
+    }
+}
+
+#[test]
+fn a_connection_is_kept_alive_across_requests() {
+    let site = site_copy("basic");
+    let server = Server::start(site.path(), &[]);
+    let mut conn = server.connect();
+    let (code, head, page) = conn.get("/incidents/slow-website/");
+    assert_eq!(code, 200);
+    assert!(!head.contains("connection: close"), "{head}");
+    assert!(String::from_utf8_lossy(&page).contains("Slow website"));
+    // The same socket: a second, third and fourth request, of every kind.
+    let (code, head, json) = conn.get("/status.json");
+    assert_eq!(code, 200);
+    assert!(head.contains("content-type: application/json"), "{head}");
+    assert!(serde_json::from_slice::<serde_json::Value>(&json).is_ok());
+    assert_eq!(conn.get("/no/such/page/").0, 404);
+    assert_eq!(conn.get("/robots.txt").0, 200);
+    // Pipelined: two requests written before either answer is read.
+    conn.send("/");
+    conn.send("/feed.xml");
+    assert_eq!(conn.response().unwrap().0, 200);
+    let (code, head, _) = conn.response().unwrap();
+    assert_eq!(code, 200);
+    assert!(head.contains("application/atom+xml"), "{head}");
+}
+
+#[test]
+fn path_escapes_are_refused_on_a_kept_alive_connection_too() {
+    let site = site_copy("basic");
+    let server = Server::start(site.path(), &[]);
+    let mut conn = server.connect();
+    for path in [
+        "/../site.toml",
+        "/%2e%2e/site.toml",
+        "/static/../../site.toml",
+        "/..%5csite.toml",
+        "/%00",
+    ] {
+        let (code, _, body) = conn.get(path);
+        assert!(code == 400 || code == 404, "{path}: {code}");
+        assert!(!String::from_utf8_lossy(&body).contains("base_url"));
+    }
+    // The connection is still good after the refusals.
+    assert_eq!(conn.get("/").0, 200);
+}
+
+/// The next `data:` line of an event stream.
+fn next_event(reader: &mut BufReader<TcpStream>) -> String {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "the event stream closed"
+        );
+        if let Some(data) = line.strip_prefix("data: ") {
+            return data.trim_end().to_string();
+        }
+    }
+}
+
+#[test]
+fn an_edit_sends_a_live_reload_event() {
+    let site = site_copy("basic");
+    let server = Server::start(site.path(), &[]);
+    let mut conn = server.connect();
+    conn.send("/__upfront/events");
+    let mut head = String::new();
+    while !head.ends_with("\r\n\r\n") {
+        assert!(conn.reader.read_line(&mut head).unwrap() > 0);
+    }
+    let head = head.to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: text/event-stream"), "{head}");
+    assert!(head.contains("cache-control: no-store"), "{head}");
+    // The generation the page was served with, at once.
+    let first = next_event(&mut conn.reader);
+    let page = server.get("/").2;
+    assert!(page.contains(&format!("var g=\"{first}\"")), "{page}");
+    // A content edit: a new generation, pushed without asking.
+    let started = Instant::now();
+    edit(
+        &site.path().join("content/incidents/slow-website.md"),
+        |t| t + "\nPushed to open pages.\n",
+    );
+    let next = next_event(&mut conn.reader);
+    assert_ne!(next, first);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let page = server.get("/incidents/slow-website/").2;
+    assert!(page.contains("Pushed to open pages."));
+    assert!(page.contains(&format!("var g=\"{next}\"")));
+    // A bad save is news too: the open page reloads to show the overlay.
+    edit(
+        &site.path().join("content/incidents/slow-website.md"),
+        |t| t.replace("severity: minor", "severity: catastrophic"),
+    );
+    let third = next_event(&mut conn.reader);
+    assert_ne!(third, next);
+    assert!(server.get("/").2.contains("upfront-error"));
+}
+
+#[test]
+fn connections_past_the_cap_wait_until_one_closes() {
+    let site = site_copy("basic");
+    let server = Server::start(site.path(), &[]);
+    let cap = upfront::dev::serve::MAX_CONNECTIONS;
+    // Every slot taken by a kept-alive connection that was served once.
+    let mut held: Vec<Connection> = (0..cap)
+        .map(|_| {
+            let mut c = server.connect();
+            assert_eq!(c.get("/robots.txt").0, 200);
+            c
+        })
+        .collect();
+    // One more: the kernel accepts it, the server doesn't answer it yet.
+    let mut extra = server.connect();
+    extra
+        .writer
+        .set_read_timeout(Some(Duration::from_millis(1500)))
+        .unwrap();
+    extra.send("/");
+    let waiting = extra.response();
+    assert!(
+        waiting.as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )),
+        "connection {} was served past the cap of {cap}",
+        cap + 1
+    );
+    // A held connection closes: the waiting one is served, and the held
+    // ones still work.
+    drop(held.pop());
+    extra
+        .writer
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let (code, _, body) = extra.response().expect("served once a slot is free");
+    assert_eq!(code, 200);
+    assert!(String::from_utf8_lossy(&body).contains("Slow website"));
+    assert_eq!(held[0].get("/status.json").0, 200);
+}
+
+/// `n` consecutive loopback ports, all taken by this test.
+fn taken_ports(n: u16) -> (u16, Vec<std::net::TcpListener>) {
+    for attempt in 0..200u16 {
+        let base = 20_000 + (std::process::id() as u16 % 997) * 40 + attempt * 23;
+        let held: Vec<_> = (base..base + n)
+            .map_while(|p| std::net::TcpListener::bind(("127.0.0.1", p)).ok())
+            .collect();
+        if held.len() == n as usize {
+            return (base, held);
+        }
+    }
+    panic!("no run of {n} free ports");
+}
+
+#[test]
+fn a_server_that_cannot_listen_exits_non_zero_and_says_why() {
+    let site = site_copy("basic");
+    let root = site.path().to_str().unwrap();
+    // Every port it would try is taken (a second `serve` on a busy machine).
+    let (base, _held) = taken_ports(20);
+    let out = upfront(&["serve", "--root", root, "--port", &base.to_string()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "ports {base} to {} on 127.0.0.1 are all taken",
+            base + 19
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--port 0"), "with what to do: {err}");
+    assert!(out.stdout.is_empty(), "never said it was serving");
+    // An address that isn't this machine's.
+    let out = upfront(&[
+        "serve",
+        "--root",
+        root,
+        "--bind",
+        "192.0.2.1",
+        "--port",
+        "0",
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("cannot listen on 192.0.2.1:0"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_server_out_of_file_descriptors_keeps_serving_once_they_free_up() {
+    let site = site_copy("basic");
+    // The server under a low descriptor limit: accepting fails while the
+    // client holds many connections; it must recover, not die silently.
+    let exe = env!("CARGO_BIN_EXE_upfront");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 64 && exec '{exe}' serve --port 0 --root '{}'",
+            site.path().display()
+        ))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_string();
+    let log = Arc::new(Mutex::new(String::new()));
+    {
+        let log = log.clone();
+        let err = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in err.lines().map_while(Result::ok) {
+                log.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+    }
+    let server = Server {
+        child,
+        addr,
+        log: log.clone(),
+    };
+    assert_eq!(server.get("/").0, 200);
+    let flood: Vec<TcpStream> = (0..100)
+        .filter_map(|_| TcpStream::connect(&server.addr).ok())
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !log.lock().unwrap().contains("cannot accept a connection") {
+        assert!(Instant::now() < deadline, "no accept error seen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(flood);
+    server.wait_for("/", "served again", |c, b| {
+        c == 200 && b.contains("Slow website")
+    });
+    assert!(log.lock().unwrap().contains("accepting connections again"));
+}
+
+#[test]
+fn binding_beyond_loopback_warns_and_loopback_does_not() {
+    let site = site_copy("basic");
+    let server = Server::start(site.path(), &["--bind", "0.0.0.0"]);
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    let (code, _, _) = server.get_as("/", &format!("localhost:{port}"));
+    assert_eq!(code, 200);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server
+        .log
+        .lock()
+        .unwrap()
+        .contains("reachable from the network")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no warning: {}",
+            server.log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(server
+        .log
+        .lock()
+        .unwrap()
+        .contains("not meant for production"));
+    // Bound to every interface, a DNS name is still refused.
+    assert_eq!(server.get_as("/", "evil.example").0, 403);
+
+    let quiet = Server::start(site.path(), &[]);
+    assert_eq!(quiet.get("/").0, 200);
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!quiet.log.lock().unwrap().contains("warning"));
+}
+
+#[test]
+fn drafts_are_never_readable_from_another_origin() {
+    let site = site_copy("basic");
+    // A draft letter about an active incident: with --drafts its title is
+    // in notice.json (the incident links to it).
+    edit(&site.path().join("content/letters/open-letter.md"), |t| {
+        t.replacen("---\n", "---\ndraft: true\n", 1)
+    });
+    let draft_title = "An open letter to our customers";
+    // Without --drafts: public data, readable by notice.js on other sites.
+    let public = Server::start(site.path(), &[]);
+    let (_, head, json) = public.get("/notice.json");
+    assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    assert!(!json.contains(draft_title), "{json}");
+    // With --drafts: the draft is in the preview's JSON, and no JSON tells
+    // a browser that another origin may read it.
+    let drafts = Server::start(site.path(), &["--drafts"]);
+    let (code, head, json) = drafts.get("/notice.json");
+    assert_eq!(code, 200);
+    assert!(
+        json.contains(draft_title),
+        "the preview shows drafts: {json}"
+    );
+    assert!(!head.contains("access-control"), "{head}");
+    for path in ["/status.json", "/api/v2/summary.json"] {
+        let (code, head, _) = drafts.get(path);
+        assert_eq!(code, 200, "{path}");
+        assert!(!head.contains("access-control"), "{path}: {head}");
+    }
+}
+
+#[test]
+fn a_client_that_stops_reading_is_dropped() {
+    let site = site_copy("basic");
+    let server = Server::start(site.path(), &[]);
+    // Thousands of pipelined requests for a 4 KB page, and not one byte
+    // read: the server's writes fill both socket buffers and stall.
+    let asks = 4000;
+    let stream = TcpStream::connect(&server.addr).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let host = server.addr.clone();
+    std::thread::spawn(move || {
+        for _ in 0..asks {
+            let ask = format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n");
+            if writer.write_all(ask.as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::sleep(upfront::dev::serve::WRITE_STALL + Duration::from_secs(3));
+    // Meanwhile everyone else is served.
+    assert_eq!(server.get("/").0, 200);
+    // Reading now finds the connection closed by the server, short of
+    // the answers asked for.
+    let mut reader = stream;
+    reader
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut got = Vec::new();
+    let end = reader.read_to_end(&mut got);
+    let answers = String::from_utf8_lossy(&got)
+        .matches("HTTP/1.1 200")
+        .count();
+    assert!(
+        end.is_ok()
+            || end
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the server never closed the stalled connection ({answers} answers): {end:?}"
+    );
+    assert!(answers < asks, "all {answers} answers arrived");
 }

@@ -1,19 +1,54 @@
-/* upfront notice: <script src="https://status.example.com/notice.js" data-components="downloads,licensing" async></script>
-   Shows the status site's active incidents affecting those components at the top of the page.
-   No dependencies; any failure (network, junk JSON, blocked storage) shows nothing and throws nothing. */
+/* upfront notice: shows the status site's active incidents affecting the listed components at the
+   top of the page. Embed it so that it never delays your page: loaded after your page's `load` event.
+   <script>(function(){function go(){var s=document.createElement("script");
+   s.src="https://status.example.com/notice.js";s.setAttribute("data-components","downloads,licensing");
+   document.head.appendChild(s)}document.readyState==="complete"?go():addEventListener("load",go)})();</script>
+   (`<script src=".../notice.js" data-components="..." async></script>` works too, but while the status
+   host hangs, an async script holds up the page's load event.)
+   No dependencies; any failure (network, junk JSON, blocked storage) shows nothing and throws nothing.
+   notice.json is given up after TIMEOUT ms. When the status host answers without a CORS header, one
+   console warning says what to configure. */
 (function () {
   "use strict";
+  var TIMEOUT = 4000;
   var me = document.currentScript;
   try {
     if (!me || !window.fetch || !window.JSON) return;
     var src = me.getAttribute("data-src") || me.src.replace(/notice\.js([?#].*)?$/, "notice.json");
     var want = (me.getAttribute("data-components") || "").split(",")
       .map(function (s) { return s.trim(); }).filter(Boolean);
-    fetch(src, { credentials: "omit", cache: "no-cache" })
+    get(src, { credentials: "omit", cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { try { ready(function () { show(data, want); }); } catch (e) {} },
-            function () {});
+            function (e) { explain(src, e); });
   } catch (e) {}
+
+  /* fetch, given up after TIMEOUT ms: a hanging status host costs this page nothing. */
+  function get(url, options) {
+    var abort = window.AbortController ? new AbortController() : null;
+    if (abort) options.signal = abort.signal;
+    var timer = setTimeout(function () { if (abort) abort.abort(); }, TIMEOUT);
+    var done = function () { clearTimeout(timer); };
+    return fetch(url, options).then(function (r) { done(); return r; },
+                                    function (e) { done(); throw e; });
+  }
+  /* A failed cross-origin read is either the network or a missing CORS header; a no-cors request
+     reaching the host tells them apart. Only the second is the site owner's to fix. */
+  function explain(url, error) {
+    try {
+      if (!error || error.name === "AbortError") return;
+      var target = new URL(url, location.href);
+      if (target.origin === location.origin) return;
+      get(url, { mode: "no-cors", credentials: "omit", cache: "no-cache" }).then(function () {
+        if (window.console && console.warn) {
+          console.warn("upfront notice: " + target.href + " answered without an " +
+            "Access-Control-Allow-Origin header, so this page cannot read it and shows no notice. " +
+            "Configure the status site's host to send `Access-Control-Allow-Origin: *` for /notice.json " +
+            "(upfront build writes it into _headers for Netlify and Cloudflare Pages).");
+        }
+      }, function () {});
+    } catch (e) {}
+  }
 
   function ready(f) {
     if (document.body) f(); else document.addEventListener("DOMContentLoaded", f);
