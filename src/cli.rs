@@ -224,6 +224,10 @@ pub struct ServeArgs {
     /// Print a line for every request
     #[arg(short, long)]
     pub verbose: bool,
+    /// Preview the site as it will be at this moment (RFC 3339; default:
+    /// now), e.g. before a maintenance window starts
+    #[arg(long, value_parser = build::parse_time)]
+    pub now: Option<Time>,
     #[command(flatten)]
     pub watch: WatchArgs,
 }
@@ -333,6 +337,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 build: BuildOptions {
                     root: args.site.root(),
                     drafts: args.drafts,
+                    now: args.now,
                     ..BuildOptions::default()
                 },
                 watch: args.watch.options(),
@@ -395,6 +400,11 @@ fn run(cli: Cli) -> Result<(), Errors> {
         Command::Check(a) => {
             let root = a.site.root();
             require_site(&root)?;
+            if a.format == Format::Text {
+                for w in crate::check::warnings(&root) {
+                    eprintln!("warning: {w}");
+                }
+            }
             let errors = crate::check::check(&BuildOptions {
                 root,
                 drafts: a.drafts,

@@ -3,58 +3,75 @@
 //! result is byte for byte what a full build of the same files gives
 //! (tests/incremental.rs checks this over random edits).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::build::{self, BuildOptions, Statics};
 use crate::config::{Config, FILE_NAME};
-use crate::content::{Content, Incident, Letter, Parsed, Section, Time};
+use crate::content::{fnv, Content, Incident, Letter, Parsed, Section, Time};
 use crate::error::{Errors, Result};
 use crate::model::{Entry, Site};
 use crate::output::Copy;
 use crate::render::{self, Job, Output, Stamping};
 use crate::templates::Templates;
+use crate::walk::Folder;
 
 /// What a changed path asks for, from the most work to the least.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
     /// site.toml: everything is read again.
     Config,
-    /// A file of `layouts/`: templates are compiled again, nothing re-parsed.
+    /// A file or folder of `layouts/`: templates are compiled again,
+    /// nothing re-parsed.
     Templates,
-    /// A file of `static/`: the list of copies is read again.
+    /// Anything under `static/`, or the folder itself: the list of copies
+    /// is read again.
     Static,
+    /// A folder under `content/` (or `content/` itself) was created,
+    /// removed or renamed, or a file that is not a note: the notes are
+    /// listed again, and every file whose bytes changed is parsed again.
+    /// A folder moved in brings files that sent no event of their own.
+    ContentTree,
     /// `content/index.md`: the homepage intro.
     Intro,
     /// A Markdown file of a content section.
     Content(Section, PathBuf),
-    /// Nothing upfront reads: the output, editor files, other folders.
+    /// Nothing upfront reads: the output, editor files, hidden notes, other
+    /// folders.
     Ignored,
 }
 
 /// Maps a path (absolute, or relative to `root`) to the work it needs. Pure:
-/// it looks at the path only, never at the disk.
+/// it looks at the path only, never at the disk. Which files count is
+/// `walk::Folder`'s rule, the one a clean build walks by.
 pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let out_rel = output.strip_prefix(root).unwrap_or(output);
-    if (!out_rel.as_os_str().is_empty() && rel.starts_with(out_rel)) || is_editor_file(rel) {
+    if !out_rel.as_os_str().is_empty() && rel.starts_with(out_rel) {
         return Change::Ignored;
     }
-    let mut parts = rel
-        .components()
-        .map(|c| c.as_os_str().to_str().unwrap_or(""));
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(FILE_NAME), None, _) => Change::Config,
-        (Some("layouts"), Some(_), _) => Change::Templates,
-        (Some("static"), Some(_), _) => Change::Static,
-        (Some("content"), Some("index.md"), None) => Change::Intro,
-        (Some("content"), Some(dir), Some(_)) if rel.extension().is_some_and(|e| e == "md") => {
+    let Some(rel) = rel.to_str() else {
+        return Change::Ignored;
+    };
+    let rel = rel.replace('\\', "/");
+    let (top, rest) = rel.split_once('/').unwrap_or((rel.as_str(), ""));
+    let rest = rest.trim_end_matches('/');
+    match top {
+        FILE_NAME if rest.is_empty() => Change::Config,
+        "layouts" if rest.is_empty() || crate::templates::is_layout_file(rest) => Change::Templates,
+        "static" if rest.is_empty() || Folder::Static.reads(rest) => Change::Static,
+        "content" if rest.is_empty() => Change::ContentTree,
+        "content" if !Folder::Content.reads(rest) => Change::Ignored,
+        "content" if rest == "index.md" => Change::Intro,
+        "content" if rest.ends_with(".md") => {
+            let dir = rest.split('/').next().unwrap_or("");
             match Section::ALL.iter().find(|s| s.dir() == dir) {
-                Some(&s) => Change::Content(s, root.join(rel)),
-                None => Change::Ignored,
+                Some(&s) if rest.contains('/') => Change::Content(s, root.join(rel.as_str())),
+                _ => Change::Ignored,
             }
         }
+        "content" => Change::ContentTree,
         _ => Change::Ignored,
     }
 }
@@ -69,19 +86,6 @@ pub fn relevant(opts: &BuildOptions, paths: &[PathBuf]) -> Vec<PathBuf> {
         .filter(|p| classify(&opts.root, &out, p) != Change::Ignored)
         .cloned()
         .collect()
-}
-
-/// Temporary files editors write beside the real one, and hidden files.
-fn is_editor_file(rel: &Path) -> bool {
-    rel.components().any(|c| {
-        let name = c.as_os_str().to_string_lossy();
-        name.starts_with('.')
-            || name.ends_with('~')
-            || name.ends_with(".swp")
-            || name.ends_with(".swx")
-            || name.ends_with(".tmp")
-            || name == "4913"
-    })
 }
 
 /// Output paths and their bytes; shared by reference, so a snapshot of the
@@ -104,6 +108,17 @@ pub struct Report {
     pub removed: usize,
     pub reparsed: usize,
     pub full: bool,
+    /// The list of `static/` files was read again (its files may differ
+    /// even when no page does).
+    pub statics: bool,
+}
+
+impl Report {
+    /// Whether the rebuild can have changed nothing that is written or
+    /// served: no page rendered, no file read, no static file looked at.
+    pub fn is_noop(&self) -> bool {
+        self.rendered == 0 && self.reparsed == 0 && !self.full && !self.statics
+    }
 }
 
 /// Everything kept between rebuilds.
@@ -117,6 +132,10 @@ pub struct Session {
     site: Site,
     shared: u64,
     rendered: Rendered,
+    /// Changes of a batch that failed, applied again with the next one: a
+    /// site.toml saved while a note is broken must not be forgotten once the
+    /// note is fixed.
+    pending: BTreeSet<Change>,
     /// The incidents' template values of the last render, by index into
     /// `site.incidents`: most survive an edit (`kept_views`), so a title
     /// edit does not build ten thousand of them again for the archive.
@@ -157,6 +176,7 @@ impl Session {
             parsed,
             site,
             rendered: Rendered::default(),
+            pending: BTreeSet::new(),
             views: render::Views::new(),
         };
         session.render_all()?;
@@ -179,19 +199,35 @@ impl Session {
     }
 
     /// Applies a batch of changed paths. On an error nothing kept changes
-    /// but the parsed files, so the next good save recovers from there.
+    /// but the parsed files, and the batch's other changes wait for the
+    /// next one, so the next good save recovers from there.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Report> {
         let out = self.opts.root.join(self.output_dir());
-        let changes: BTreeSet<Change> = paths
-            .iter()
-            .map(|p| classify(&self.opts.root, &out, p))
-            .filter(|c| *c != Change::Ignored)
-            .collect();
+        let mut changes = std::mem::take(&mut self.pending);
+        changes.extend(
+            paths
+                .iter()
+                .map(|p| classify(&self.opts.root, &out, p))
+                .filter(|c| *c != Change::Ignored),
+        );
+        let result = self.apply_changes(&changes);
+        if result.is_err() {
+            // Content changes are in `parsed` already; the rest are redone.
+            self.pending = changes
+                .into_iter()
+                .filter(|c| !matches!(c, Change::Content(..) | Change::Intro))
+                .collect();
+        }
+        result
+    }
+
+    fn apply_changes(&mut self, changes: &BTreeSet<Change>) -> Result<Report> {
         if changes.contains(&Change::Config) {
             *self = Session::start(self.opts.clone())?;
             return Ok(Report {
                 rendered: self.rendered.files.len(),
                 full: true,
+                statics: true,
                 ..Report::default()
             });
         }
@@ -200,11 +236,15 @@ impl Session {
             self.templates = Templates::load(&self.opts.root)?;
             reload_all = true;
         }
-        if changes.contains(&Change::Static) {
+        let statics = changes.contains(&Change::Static);
+        if statics {
             self.statics = Statics::load(&self.opts.root, &self.config)?;
         }
         let mut reparsed = 0;
-        for change in &changes {
+        if changes.contains(&Change::ContentTree) {
+            reparsed += self.rescan()?;
+        }
+        for change in changes {
             if let Change::Content(section, path) = change {
                 self.reparse(*section, path);
                 reparsed += 1;
@@ -245,6 +285,7 @@ impl Session {
             Ok(mut r) => {
                 self.shared = shared;
                 r.reparsed = reparsed;
+                r.statics = statics;
                 Ok(r)
             }
             Err(e) => {
@@ -252,6 +293,38 @@ impl Session {
                 Err(e)
             }
         }
+    }
+
+    /// Lists the notes again, as a clean build would, and reads every file
+    /// that is new or whose bytes changed; the others keep their parse.
+    /// Returns how many files were parsed.
+    fn rescan(&mut self) -> Result<usize> {
+        use rayon::prelude::*;
+        let mut errors = Errors::default();
+        let files = crate::content::list_files(&self.opts.root, &mut errors);
+        errors.into_result(())?;
+        let mut old: HashMap<(Section, PathBuf), Parsed> = std::mem::take(&mut self.parsed)
+            .into_iter()
+            .map(|p| ((p.section, p.path.clone()), p))
+            .collect();
+        let (root, config) = (&self.opts.root, &self.config);
+        // Parsed again: files that are new or whose bytes changed.
+        let fresh: Vec<Option<Parsed>> = files
+            .par_iter()
+            .map(|(section, path)| {
+                let same = old.get(&(*section, path.clone())).is_some_and(|p| {
+                    p.hash != 0 && std::fs::read(path).is_ok_and(|b| fnv(&b) == p.hash)
+                });
+                (!same).then(|| Parsed::read(root, *section, path, config))
+            })
+            .collect();
+        let read = fresh.iter().filter(|p| p.is_some()).count();
+        self.parsed = files
+            .into_iter()
+            .zip(fresh)
+            .filter_map(|(key, fresh)| fresh.or_else(|| old.remove(&key)))
+            .collect();
+        Ok(read)
     }
 
     /// Reads one content file again (or forgets it when it is gone).
@@ -672,8 +745,13 @@ mod tests {
             "/s/content/incidents/a.md~",
             "/s/content/incidents/.#a.md",
             "/s/content/incidents/4913",
-            "/s/content/incidents/a.txt",
             "/s/content/other/a.md",
+            "/s/content/a.md",
+            "/s/content/incidents/.archive/x.md",
+            "/s/content/incidents/.archive",
+            "/s/layouts/.hidden.html",
+            "/s/layouts/README.md",
+            "/s/static/.style.css.swp",
             "/s/public/index.html",
             "/s/.git/index",
             "/s/README.md",
@@ -681,6 +759,26 @@ mod tests {
         ] {
             assert_eq!(c(p), Change::Ignored, "{p}");
         }
+    }
+
+    #[test]
+    fn folders_and_roots_ask_for_a_fresh_look() {
+        for p in [
+            "/s/content",
+            "/s/content/incidents",
+            "/s/content/incidents/2024",
+            "/s/content/incidents/notes.txt",
+        ] {
+            assert_eq!(c(p), Change::ContentTree, "{p}");
+        }
+        assert_eq!(c("/s/static"), Change::Static);
+        assert_eq!(c("/s/static/.well-known/security.txt"), Change::Static);
+        assert_eq!(c("/s/layouts"), Change::Templates);
+        assert_eq!(c("/s/layouts/partials"), Change::Templates);
+        assert_eq!(
+            c("/s/content/incidents/2024/a.md"),
+            Change::Content(Section::Incidents, "/s/content/incidents/2024/a.md".into())
+        );
     }
 
     #[test]

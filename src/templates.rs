@@ -210,14 +210,16 @@ fn is_markup_char(c: char) -> bool {
     !noncharacter && (!c.is_control() || matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// Whether a path under `layouts/` (relative to it) is a template: not
+/// hidden, not an editor's file, not Markdown (documentation).
+pub fn is_layout_file(rel: &str) -> bool {
+    !rel.ends_with(".md") && crate::walk::Folder::Layouts.reads(rel)
+}
+
 /// Files under `layouts/` with their template names (paths relative to it).
 /// Markdown files there are documentation, not templates.
 fn layout_files(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<(String, PathBuf)> {
-    let wanted = |name: &str| {
-        let hidden = name.split('/').any(|part| part.starts_with('.'));
-        !hidden && !name.ends_with(".md") && !name.ends_with('~') && !name.ends_with(".swp")
-    };
-    crate::walk::files(root, dir, wanted, errors)
+    crate::walk::files(root, dir, is_layout_file, errors)
         .into_iter()
         .map(|f| (f.rel, f.path))
         .collect()
