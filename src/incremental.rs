@@ -130,7 +130,8 @@ pub struct Session {
     /// Every content file, in load order (section, then path).
     parsed: Vec<Parsed>,
     site: Site,
-    shared: u64,
+    /// A digest of each field of the `site` variable of the last render.
+    shared: Vec<(String, u64)>,
     rendered: Rendered,
     /// Changes of a batch that failed, applied again with the next one: a
     /// site.toml saved while a note is broken must not be forgotten once the
@@ -168,7 +169,7 @@ impl Session {
             statics.digest_with(&templates),
         );
         let mut session = Session {
-            shared: render::shared_digest(&site, &templates),
+            shared: render::site_field_digests(&site, &templates),
             opts,
             config,
             templates,
@@ -262,8 +263,8 @@ impl Session {
             self.opts.now(),
             self.statics.digest_with(&self.templates),
         );
-        let shared = render::shared_digest(&site, &self.templates);
-        let jobs = if reload_all || shared != self.shared {
+        let shared = render::site_field_digests(&site, &self.templates);
+        let jobs = if reload_all {
             None
         } else {
             let same = same_shape(&self.site, &site);
@@ -274,7 +275,14 @@ impl Session {
                 // static files give the same rules.
                 headers: same && !changes.contains(&Change::Static),
             };
-            Some((dirty_jobs(&self.site, &site), same, skip, views))
+            let mut jobs = dirty_jobs(&self.site, &site);
+            jobs.extend(showing_changed_site_fields(
+                &self.shared,
+                &shared,
+                &site,
+                &self.templates,
+            ));
+            Some((jobs, same, skip, views))
         };
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
@@ -472,8 +480,42 @@ fn read_all(root: &Path, config: &Config, errors: &mut Errors) -> Vec<Parsed> {
         .collect()
 }
 
+/// The pages whose template reads a field of `site` that differs between
+/// two renders (a component's status when an incident opens shows on the
+/// pages that show component statuses, and on no other).
+fn showing_changed_site_fields(
+    old: &[(String, u64)],
+    new: &[(String, u64)],
+    site: &Site,
+    templates: &Templates,
+) -> Vec<Job> {
+    let changed: Vec<&str> = new
+        .iter()
+        .filter(|field| !old.contains(field))
+        .chain(
+            old.iter()
+                .filter(|field| !new.iter().any(|n| n.0 == field.0)),
+        )
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let mut reads: HashMap<&str, bool> = HashMap::new();
+    render::all_jobs(site)
+        .into_iter()
+        .filter(|job| {
+            let template = render::job_template(job);
+            *reads.entry(template).or_insert_with(|| {
+                let r = templates.site_reads(template);
+                changed.iter().any(|f| r.reads(f))
+            })
+        })
+        .collect()
+}
+
 /// The pages that show something that differs between two models of the
-/// same site whose shared parts (`render::shared_digest`) are equal.
+/// same site, but for the `site` variable (`showing_changed_site_fields`).
 pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
     let mut jobs = BTreeSet::new();
     // Slugs of incidents whose summary (anything but the body) is shown

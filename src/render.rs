@@ -238,12 +238,39 @@ fn stylesheet_path(templates: &Templates) -> String {
     )
 }
 
-/// A hash of what every page shows of the site as a whole (title, nav,
-/// component statuses, stylesheet), without the time and build id: when it
-/// changes, every page must be rendered again.
-pub fn shared_digest(site: &Site, templates: &Templates) -> u64 {
+/// The template a job renders.
+pub fn job_template(job: &Job) -> &'static str {
+    match job {
+        Job::Home => "index.html",
+        Job::Archive => "incidents.html",
+        Job::Letters => "letters.html",
+        Job::NotFound => "404.html",
+        Job::Feed | Job::ComponentFeed(_) => "feed.xml",
+        Job::Sitemap => "sitemap.xml",
+        Job::Incident(_) => "incident.html",
+        Job::Letter(_) => "letter.html",
+        Job::Page(_) => "page.html",
+        Job::Component(_) => "component.html",
+    }
+}
+
+/// A digest of each field of the `site` variable (as every page gets it,
+/// with placeholders for the time and build id), by field name: watch mode
+/// compares them, template by template, with what each template reads
+/// (`Templates::site_reads`).
+pub fn site_field_digests(site: &Site, templates: &Templates) -> Vec<(String, u64)> {
     let view = SiteView::new(site, &stylesheet_path(templates), Stamping::Placeholders);
-    fnv(&serde_json::to_vec(&view).unwrap_or_default())
+    match serde_json::to_value(&view) {
+        Ok(serde_json::Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), fnv(&serde_json::to_vec(v).unwrap_or_default())))
+            .collect(),
+        // Not a map (cannot happen for a struct): one digest of it all.
+        other => vec![(
+            String::new(),
+            fnv(&serde_json::to_vec(&other.ok()).unwrap_or_default()),
+        )],
+    }
 }
 
 /// Where the output file of a job goes, relative to the output root.
