@@ -6,7 +6,10 @@
 # Corpora and scratch copies go to $BENCH_DIR (default /dev/shm/upfront-bench).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-shared="$(cd "$here/.." && pwd)/shared/bench"
+# The shared bench tools sit beside the repository, or beside the worktrees'
+# folder for a git worktree (/work/wt/NAME); $SHARED_BENCH overrides both.
+shared="${SHARED_BENCH:-$(cd "$here/.." && pwd)/shared/bench}"
+[ -d "$shared" ] || shared="$(cd "$here/../.." && pwd)/shared/bench"
 hugo=1
 args=()
 for a in "$@"; do

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::pipeline::build::{self, BuildOptions, Statics};
 use crate::pipeline::output::Copy;
 use crate::publish::outputs;
-use crate::publish::pages::{self, Job, Stamping};
+use crate::publish::pages::{self, IncidentInputs, Job, Stamping, ViewSettings};
 use crate::publish::Output;
 use crate::site::model::{Entry, Site};
 use crate::source::config::{Config, FILE_NAME};
@@ -647,20 +647,19 @@ fn same_shape(a: &Site, b: &Site) -> bool {
         && a.pages.iter().zip(&b.pages).all(|(x, y)| x.slug == y.slug)
 }
 
-/// The views of `old` that `new` can keep, by index into `new.incidents`: an
-/// incident's view shows its note but the body, its facts, and its letter's
-/// title and URL (see `pages::Renderer::incident_view`); the rest of what it
-/// reads (components, base URL, time zone) is site.toml, and a change there
-/// starts the session again.
+/// The views of `old` that `new` can keep, by index into `new.incidents`:
+/// those whose inputs (`pages::IncidentInputs`, all a view is built from)
+/// and settings are the same.
 fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
-    fn letter(s: &Site, i: usize) -> Option<(&str, &str)> {
-        s.letter_for(i).map(|l| (l.slug.as_str(), l.title.as_str()))
-    }
+    let same_settings = ViewSettings::of(old) == ViewSettings::of(new);
     new.incidents
         .iter()
         .enumerate()
         .map(|(i, b)| {
             let cell = std::sync::OnceLock::new();
+            if !same_settings {
+                return cell;
+            }
             let in_place = old
                 .incidents
                 .get(i)
@@ -671,8 +670,7 @@ fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
                 old.incident_index(&b.incident.slug)
             };
             if let Some((j, view)) = j.and_then(|j| Some((j, views.get(j)?.get()?))) {
-                let a = &old.incidents[j];
-                if (same_entry(a, b) || same_but_body(a, b)) && letter(old, j) == letter(new, i) {
+                if IncidentInputs::of(old, j) == IncidentInputs::of(new, i) {
                     let _ = cell.set(view.clone());
                 }
             }

@@ -723,12 +723,14 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    /// The summary of incident `index`, built once per render. Watch mode
-    /// keeps it while the note (but its body), its facts and its letter
-    /// stay the same (`incremental::kept_views`): a view that shows anything
-    /// else must be added there.
+    /// The summary of incident `index`, built once per render from its
+    /// `IncidentInputs` alone (watch mode keeps it while they compare equal).
     fn incident_view(&self, index: usize) -> &Value {
-        self.views[index].get_or_init(|| Value::from_serializable(&self.new_incident_view(index)))
+        self.views[index].get_or_init(|| {
+            let inputs = IncidentInputs::of(self.site, index);
+            let settings = ViewSettings::of(self.site);
+            Value::from_serializable(&IncidentView::new(&inputs, &settings))
+        })
     }
 
     /// The `incident` of its own page: the shared summary plus the timeline
@@ -746,48 +748,6 @@ impl<'a> Renderer<'a> {
         );
         map.insert("content".into(), Value::from(incident.body_html.as_str()));
         Value::from(map)
-    }
-
-    fn new_incident_view(&self, index: usize) -> IncidentView<'a> {
-        let site: &'a Site = self.site;
-        let e = &site.incidents[index];
-        let i = &e.incident;
-        let f = &e.facts;
-        let letter = site.letter_for(index).map(|l| LinkRef {
-            title: &l.title,
-            url: self.url(&format!("/letters/{}/", l.slug)),
-        });
-        IncidentView {
-            slug: &i.slug,
-            url: self.url(&format!("/incidents/{}/", i.slug)),
-            title: &i.title,
-            summary: i.summary.as_deref(),
-            severity: i.severity.name(),
-            severity_label: i.severity.label(),
-            status: f.current.name(),
-            status_label: f.current.label(),
-            active: f.active,
-            maintenance: i.severity == Severity::Maintenance,
-            upcoming: f.phase == Some(Phase::Upcoming),
-            pinned: i.pinned,
-            date: self.time(i.date),
-            last_update: f.last_update.map(|t| self.time(t)),
-            resolved_at: f.resolved_at.map(|t| self.time(t)),
-            duration: f.duration(i).map(format_duration),
-            starts: i.window.map(|w| self.time(w.starts)),
-            ends: i.window.map(|w| self.time(w.ends)),
-            affected: i
-                .affected
-                .iter()
-                .filter_map(|r| site.component(&r.name))
-                .map(|c| ComponentRef {
-                    id: &c.id,
-                    name: &c.name,
-                    url: self.url(&format!("/components/{}/", c.id)),
-                })
-                .collect(),
-            letter,
-        }
     }
 
     fn letter_view(&self, l: &'a Letter) -> LetterView<'a> {
@@ -928,6 +888,102 @@ struct Link {
 struct LinkRef<'a> {
     title: &'a str,
     url: String,
+}
+
+/// Everything an incident's summary view (`IncidentView`) is built from,
+/// and nothing else: `IncidentView::new` sees only this and `ViewSettings`,
+/// never the site. Watch mode keeps a view while its inputs compare equal
+/// (`dev::incremental::kept_views`), so a field a view shows is read
+/// through here and is compared: it cannot be forgotten.
+#[derive(Debug, Clone, Copy)]
+pub struct IncidentInputs<'a> {
+    /// The note and its facts.
+    pub entry: &'a Entry,
+    /// The letter that speaks for the incident: its slug and title.
+    pub letter: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> IncidentInputs<'a> {
+    pub fn of(site: &'a Site, index: usize) -> Self {
+        IncidentInputs {
+            entry: &site.incidents[index],
+            letter: site
+                .letter_for(index)
+                .map(|l| (l.slug.as_str(), l.title.as_str())),
+        }
+    }
+}
+
+impl PartialEq for IncidentInputs<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.entry, other.entry);
+        // Unchanged notes share their `Arc` between rebuilds: no deep compare.
+        a.facts == b.facts
+            && (std::sync::Arc::ptr_eq(&a.incident, &b.incident) || a.incident == b.incident)
+            && self.letter == other.letter
+    }
+}
+
+/// The site settings incident views are built with, compared once per
+/// rebuild rather than once per view.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ViewSettings<'a> {
+    pub base_url: &'a str,
+    pub timezone: chrono_tz::Tz,
+    pub components: &'a [crate::source::config::Component],
+}
+
+impl<'a> ViewSettings<'a> {
+    pub fn of(site: &'a Site) -> Self {
+        ViewSettings {
+            base_url: &site.config.base_url,
+            timezone: site.config.timezone,
+            components: &site.config.components,
+        }
+    }
+}
+
+impl<'a> IncidentView<'a> {
+    fn new(inputs: &IncidentInputs<'a>, settings: &ViewSettings<'a>) -> Self {
+        let url = |path: String| format!("{}{path}", base_path(settings.base_url));
+        let time = |t: Time| TimeView::new(t, settings.timezone);
+        let i: &'a Incident = &inputs.entry.incident;
+        let f = &inputs.entry.facts;
+        IncidentView {
+            slug: &i.slug,
+            url: url(format!("/incidents/{}/", i.slug)),
+            title: &i.title,
+            summary: i.summary.as_deref(),
+            severity: i.severity.name(),
+            severity_label: i.severity.label(),
+            status: f.current.name(),
+            status_label: f.current.label(),
+            active: f.active,
+            maintenance: i.severity == Severity::Maintenance,
+            upcoming: f.phase == Some(Phase::Upcoming),
+            pinned: i.pinned,
+            date: time(i.date),
+            last_update: f.last_update.map(time),
+            resolved_at: f.resolved_at.map(time),
+            duration: f.duration(i).map(format_duration),
+            starts: i.window.map(|w| time(w.starts)),
+            ends: i.window.map(|w| time(w.ends)),
+            affected: i
+                .affected
+                .iter()
+                .filter_map(|r| settings.components.iter().find(|c| c.id == r.name))
+                .map(|c| ComponentRef {
+                    id: &c.id,
+                    name: &c.name,
+                    url: url(format!("/components/{}/", c.id)),
+                })
+                .collect(),
+            letter: inputs.letter.map(|(slug, title)| LinkRef {
+                title,
+                url: url(format!("/letters/{slug}/")),
+            }),
+        }
+    }
 }
 
 #[derive(Serialize)]
