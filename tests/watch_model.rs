@@ -692,7 +692,9 @@ fn served_and_watched_sites_equal_a_clean_build_after_random_file_system_events(
 
 /// Found while writing the test: a folder of notes moved into
 /// `content/incidents/` sent one event, for the folder, which watch mode
-/// ignored (step 10 of this seed).
+/// ignored (step 10 of this seed). Then, after main's "pages carry the time
+/// their content last changed": a component feed with no entries carries the
+/// site's last change, which watch mode did not render again (step 3).
 #[test]
 fn regression_seed_2_a_folder_of_notes_moved_in() {
     run(2, steps(12));

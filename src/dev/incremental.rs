@@ -621,6 +621,11 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
     if !touched.is_empty() {
         jobs.extend([Job::Home, Job::Archive, Job::Feed]);
     }
+    // A feed with no entries carries the site's last change.
+    if old.changed_at() != new.changed_at() {
+        jobs.insert(Job::Feed);
+        jobs.extend((0..new.components.len()).map(Job::ComponentFeed));
+    }
     if !same_sitemap(old, new) {
         jobs.insert(Job::Sitemap);
     }
