@@ -253,3 +253,32 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod folder_tests {
+    use super::*;
+
+    #[test]
+    fn one_rule_for_every_command() {
+        assert!(Folder::Content.reads("incidents/a.md"));
+        assert!(Folder::Content.reads("incidents/2024/a.md"));
+        assert!(!Folder::Content.reads("incidents/.archive/a.md"));
+        assert!(!Folder::Content.reads("incidents/.a.md"));
+        assert!(!Folder::Layouts.reads(".git/x.html"));
+        assert!(Folder::Static.reads(".well-known/security.txt"));
+        assert!(Folder::Static.reads(".htaccess"));
+        for junk in [
+            "a.md~",
+            ".a.md.swp",
+            ".a.md.swx",
+            ".#a.md",
+            "#a.md#",
+            "4913",
+            "a.tmp",
+        ] {
+            for f in [Folder::Content, Folder::Layouts, Folder::Static] {
+                assert!(!f.reads(&format!("incidents/{junk}")), "{f:?} {junk}");
+            }
+        }
+    }
+}
