@@ -699,3 +699,45 @@ fn served_and_watched_sites_equal_a_clean_build_after_random_file_system_events(
 fn regression_seed_2_a_folder_of_notes_moved_in() {
     run(2, steps(12));
 }
+
+/// Issue 14: site.toml changed while a note has an error, then the note
+/// fixed: the rebuild must use the new site.toml.
+#[test]
+fn site_toml_saved_while_a_note_is_broken_is_read_once_the_note_is_fixed() {
+    let site = site_copy("basic");
+    let scratch = TempDir::new("watch-pending");
+    let out = scratch.path().join("out");
+    let root = site.path();
+    let (watch, _) = Proc::start(&[
+        "build",
+        "--watch",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    let broken = root.join("content/incidents/broken.md");
+    std::fs::write(&broken, "---\ntitle: [unclosed\n---\n").unwrap();
+    let settled = |what: &str, ok: &dyn Fn() -> bool| {
+        if let Err(e) = settle(Duration::from_secs(10), || {
+            ok().then_some(()).ok_or_else(|| what.to_string())
+        }) {
+            panic!("never {e}\nlog:\n{}", watch.log());
+        }
+    };
+    settled("reported the broken note", &|| {
+        watch.log().contains("broken.md")
+    });
+    let toml = root.join("site.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("Fixture Status", "Renamed Status")).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::remove_file(&broken).unwrap();
+    settled("showed the new title", &|| {
+        std::fs::read_to_string(out.join("index.html")).is_ok_and(|t| t.contains("Renamed Status"))
+    });
+    let want = oracle(root, &scratch.path().join("oracle"), &[]).unwrap();
+    assert_eq!(same_tree(&tree(&out), &want), Ok(()));
+}
