@@ -14,7 +14,8 @@
 //!
 //! Run longer or with another seed:
 //! `UPFRONT_WATCH_SEED=1234 UPFRONT_WATCH_STEPS=500 cargo test --test watch_model -- --nocapture`
-//! (`UPFRONT_WATCH_SEED=random` picks one and prints it). A failure prints
+//! (`UPFRONT_WATCH_SEED=random` picks one and prints it; `UPFRONT_WATCH_POLL=1`
+//! runs both watchers with `--poll`). A failure prints
 //! its seed and the operations so far; add the seed below as a named case.
 
 mod common;
@@ -554,7 +555,13 @@ fn run(seed: u64, steps: usize) {
     let root = site.path().to_path_buf();
     let watch_out = scratch.path().join("watched");
     let root_s = root.to_str().unwrap();
-    let (serve, first) = Proc::start(&[
+    // `UPFRONT_WATCH_POLL=1` runs both watchers with `--poll`.
+    let poll: &[&str] = if std::env::var("UPFRONT_WATCH_POLL").is_ok_and(|v| v == "1") {
+        &["--poll"]
+    } else {
+        &[]
+    };
+    let serve_args = [
         "serve",
         "--root",
         root_s,
@@ -564,7 +571,8 @@ fn run(seed: u64, steps: usize) {
         NOW,
         "--debounce",
         "20",
-    ]);
+    ];
+    let (serve, first) = Proc::start(&[&serve_args[..], poll].concat());
     let addr = first
         .split("http://")
         .nth(1)
@@ -572,7 +580,7 @@ fn run(seed: u64, steps: usize) {
         .unwrap_or_else(|| panic!("no URL in {first:?}"))
         .to_string();
     let base_url = format!("http://{addr}");
-    let (watch, _) = Proc::start(&[
+    let watch_args = [
         "build",
         "--watch",
         "--root",
@@ -583,7 +591,8 @@ fn run(seed: u64, steps: usize) {
         NOW,
         "--debounce",
         "20",
-    ]);
+    ];
+    let (watch, _) = Proc::start(&[&watch_args[..], poll].concat());
     let mut model = Site {
         root: root.clone(),
         aside: scratch.path().to_path_buf(),
@@ -660,7 +669,7 @@ fn run(seed: u64, steps: usize) {
         compared > steps / 3,
         "only {compared} of {steps} steps had a site that builds: the generator is off"
     );
-    eprintln!("seed {seed}: {compared} of {steps} steps compared");
+    eprintln!("seed {seed}: {compared} of {} states compared", steps + 1);
 }
 
 fn steps(default: usize) -> usize {
