@@ -6,7 +6,10 @@
 # Corpora and scratch copies go to $BENCH_DIR (default /dev/shm/upfront-bench).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-shared="$(cd "$here/.." && pwd)/shared/bench"
+# The shared bench tools sit beside the repository, or beside the worktrees'
+# folder for a git worktree (/work/wt/NAME); $SHARED_BENCH overrides both.
+shared="${SHARED_BENCH:-$(cd "$here/.." && pwd)/shared/bench}"
+[ -d "$shared" ] || shared="$(cd "$here/../.." && pwd)/shared/bench"
 hugo=1
 args=()
 for a in "$@"; do
@@ -43,6 +46,14 @@ line="$(python3 "$here/bench/update-latency.py" --upfront "$upfront" --content "
   --url 'http://127.0.0.1:1112/incidents/{stem}/' --url 'http://127.0.0.1:1112/feed.xml' \
   -- "$upfront" "${up[@]}" 2>&1 | tail -1)"
 printf '%-8s %-6s %s\n' upfront update "$line"
+# new, resolve: `upfront new incident` / `upfront resolve` until the homepage
+# shows (or drops) its banner and its page is served: a component's status changes.
+fresh
+python3 "$here/bench/lifecycle-latency.py" --upfront "$upfront" --content "$dir/scratch" \
+  --runs "$(( runs < 10 ? runs : 10 ))" --base 'http://127.0.0.1:1112' -- "$upfront" "${up[@]}" 2>&1 \
+  | grep -E '^(new|resolve)-latency' | while read -r kind rest; do
+    printf '%-8s %-6s %s\n' upfront "${kind%%-*}" "$kind $rest"
+  done
 if [ "$hugo" = 0 ]; then
   echo "hugo: skipped (--no-hugo)"
 elif command -v hugo >/dev/null; then

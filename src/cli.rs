@@ -316,6 +316,10 @@ pub struct ServeArgs {
     /// Print a line for every request
     #[arg(short, long)]
     pub verbose: bool,
+    /// Preview the site as it will be at this moment (RFC 3339; default:
+    /// now), e.g. before a maintenance window starts
+    #[arg(long, value_parser = build::parse_time)]
+    pub now: Option<Time>,
     #[command(flatten)]
     pub watch: WatchArgs,
 }
@@ -446,6 +450,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 build: BuildOptions {
                     root: args.site.root(),
                     drafts: args.drafts,
+                    now: args.now,
                     ..BuildOptions::default()
                 },
                 watch: args.watch.options(),
@@ -508,6 +513,11 @@ fn run(cli: Cli) -> Result<(), Errors> {
         Command::Check(a) => {
             let root = a.site.root();
             require_site(&root)?;
+            if a.format == Format::Text {
+                for w in crate::pipeline::check::warnings(&root) {
+                    eprintln!("warning: {w}");
+                }
+            }
             let errors = crate::pipeline::check::check(&BuildOptions {
                 root: root.clone(),
                 drafts: a.drafts,

@@ -146,7 +146,9 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
             } else {
                 write(
                     path,
-                    "{% extends \"base.html\" %}{% block content %}<h1>{{ page.title }}</h1>{{ page.content | safe }}{% endblock content %}\n".into(),
+                    // Shows the overall status on every plain page: a status change
+                    // must render them again (`Templates::site_reads`).
+                    "{% extends \"base.html\" %}{% block content %}<h1>{{ page.title }}</h1><p>{{ site.overall.label }}</p>{{ page.content | safe }}{% endblock content %}\n".into(),
                 )
             }
         }

@@ -3,20 +3,22 @@
 //! result is byte for byte what a full build of the same files gives
 //! (tests/incremental.rs checks this over random edits).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::pipeline::build::{self, BuildOptions, Statics};
 use crate::pipeline::output::Copy;
 use crate::publish::outputs;
-use crate::publish::pages::{self, Job, Stamping};
+use crate::publish::pages::{self, IncidentInputs, Job, Stamping, ViewSettings};
 use crate::publish::Output;
 use crate::site::model::{Entry, Site};
 use crate::source::config::{Config, FILE_NAME};
 use crate::source::content::{Content, Incident, Letter, Parsed, Section};
 use crate::source::templates::Templates;
+use crate::source::walk::Folder;
 use crate::vocab::error::{Errors, Result};
+use crate::vocab::ids::fnv;
 use crate::vocab::times::Time;
 
 /// What a changed path asks for, from the most work to the least.
@@ -24,40 +26,58 @@ use crate::vocab::times::Time;
 pub enum Change {
     /// site.toml: everything is read again.
     Config,
-    /// A file of `layouts/`: templates are compiled again, nothing re-parsed.
+    /// A file or folder of `layouts/`: templates are compiled again,
+    /// nothing re-parsed.
     Templates,
-    /// A file of `static/`: the list of copies is read again.
+    /// Anything under `static/`, or the folder itself: the list of copies
+    /// is read again.
     Static,
+    /// A folder under `content/` (or `content/` itself) was created,
+    /// removed or renamed, or a file that is not a note: the notes are
+    /// listed again, and every file whose bytes changed is parsed again.
+    /// A folder moved in brings files that sent no event of their own.
+    ContentTree,
     /// `content/index.md`: the homepage intro.
     Intro,
     /// A Markdown file of a content section.
     Content(Section, PathBuf),
-    /// Nothing upfront reads: the output, editor files, other folders.
+    /// Nothing upfront reads: the output, editor files, hidden notes, other
+    /// folders.
     Ignored,
 }
 
 /// Maps a path (absolute, or relative to `root`) to the work it needs. Pure:
-/// it looks at the path only, never at the disk.
+/// it looks at the path only, never at the disk. Which files count is
+/// `walk::Folder`'s rule, the one a clean build walks by.
 pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let out_rel = output.strip_prefix(root).unwrap_or(output);
-    if (!out_rel.as_os_str().is_empty() && rel.starts_with(out_rel)) || is_editor_file(rel) {
+    if !out_rel.as_os_str().is_empty() && rel.starts_with(out_rel) {
         return Change::Ignored;
     }
-    let mut parts = rel
-        .components()
-        .map(|c| c.as_os_str().to_str().unwrap_or(""));
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(FILE_NAME), None, _) => Change::Config,
-        (Some("layouts"), Some(_), _) => Change::Templates,
-        (Some("static"), Some(_), _) => Change::Static,
-        (Some("content"), Some("index.md"), None) => Change::Intro,
-        (Some("content"), Some(dir), Some(_)) if rel.extension().is_some_and(|e| e == "md") => {
+    let Some(rel) = rel.to_str() else {
+        return Change::Ignored;
+    };
+    let rel = rel.replace('\\', "/");
+    let (top, rest) = rel.split_once('/').unwrap_or((rel.as_str(), ""));
+    let rest = rest.trim_end_matches('/');
+    match top {
+        FILE_NAME if rest.is_empty() => Change::Config,
+        "layouts" if rest.is_empty() || crate::source::templates::is_layout_file(rest) => {
+            Change::Templates
+        }
+        "static" if rest.is_empty() || Folder::Static.reads(rest) => Change::Static,
+        "content" if rest.is_empty() => Change::ContentTree,
+        "content" if !Folder::Content.reads(rest) => Change::Ignored,
+        "content" if rest == "index.md" => Change::Intro,
+        "content" if rest.ends_with(".md") => {
+            let dir = rest.split('/').next().unwrap_or("");
             match Section::ALL.iter().find(|s| s.dir() == dir) {
-                Some(&s) => Change::Content(s, root.join(rel)),
-                None => Change::Ignored,
+                Some(&s) if rest.contains('/') => Change::Content(s, root.join(rel.as_str())),
+                _ => Change::Ignored,
             }
         }
+        "content" => Change::ContentTree,
         _ => Change::Ignored,
     }
 }
@@ -72,19 +92,6 @@ pub fn relevant(opts: &BuildOptions, paths: &[PathBuf]) -> Vec<PathBuf> {
         .filter(|p| classify(&opts.root, &out, p) != Change::Ignored)
         .cloned()
         .collect()
-}
-
-/// Temporary files editors write beside the real one, and hidden files.
-fn is_editor_file(rel: &Path) -> bool {
-    rel.components().any(|c| {
-        let name = c.as_os_str().to_string_lossy();
-        name.starts_with('.')
-            || name.ends_with('~')
-            || name.ends_with(".swp")
-            || name.ends_with(".swx")
-            || name.ends_with(".tmp")
-            || name == "4913"
-    })
 }
 
 /// Output paths and their bytes; shared by reference, so a snapshot of the
@@ -107,6 +114,17 @@ pub struct Report {
     pub removed: usize,
     pub reparsed: usize,
     pub full: bool,
+    /// The list of `static/` files was read again (its files may differ
+    /// even when no page does).
+    pub statics: bool,
+}
+
+impl Report {
+    /// Whether the rebuild can have changed nothing that is written or
+    /// served: no page rendered, no file read, no static file looked at.
+    pub fn is_noop(&self) -> bool {
+        self.rendered == 0 && self.reparsed == 0 && !self.full && !self.statics
+    }
 }
 
 /// Everything kept between rebuilds.
@@ -118,8 +136,13 @@ pub struct Session {
     /// Every content file, in load order (section, then path).
     parsed: Vec<Parsed>,
     site: Site,
-    shared: u64,
+    /// A digest of each field of the `site` variable of the last render.
+    shared: Vec<(String, u64)>,
     rendered: Rendered,
+    /// Changes of a batch that failed, applied again with the next one: a
+    /// site.toml saved while a note is broken must not be forgotten once the
+    /// note is fixed.
+    pending: BTreeSet<Change>,
     /// The incidents' template values of the last render, by index into
     /// `site.incidents`: most survive an edit (`kept_views`), so a title
     /// edit does not build ten thousand of them again for the archive.
@@ -152,7 +175,7 @@ impl Session {
             statics.digest_with(&templates),
         );
         let mut session = Session {
-            shared: pages::shared_digest(&site, &templates),
+            shared: pages::site_field_digests(&site, &templates),
             opts,
             config,
             templates,
@@ -160,6 +183,7 @@ impl Session {
             parsed,
             site,
             rendered: Rendered::default(),
+            pending: BTreeSet::new(),
             views: pages::Views::new(),
         };
         session.render_all()?;
@@ -182,19 +206,35 @@ impl Session {
     }
 
     /// Applies a batch of changed paths. On an error nothing kept changes
-    /// but the parsed files, so the next good save recovers from there.
+    /// but the parsed files, and the batch's other changes wait for the
+    /// next one, so the next good save recovers from there.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Report> {
         let out = self.opts.root.join(self.output_dir());
-        let changes: BTreeSet<Change> = paths
-            .iter()
-            .map(|p| classify(&self.opts.root, &out, p))
-            .filter(|c| *c != Change::Ignored)
-            .collect();
+        let mut changes = std::mem::take(&mut self.pending);
+        changes.extend(
+            paths
+                .iter()
+                .map(|p| classify(&self.opts.root, &out, p))
+                .filter(|c| *c != Change::Ignored),
+        );
+        let result = self.apply_changes(&changes);
+        if result.is_err() {
+            // Content changes are in `parsed` already; the rest are redone.
+            self.pending = changes
+                .into_iter()
+                .filter(|c| !matches!(c, Change::Content(..) | Change::Intro))
+                .collect();
+        }
+        result
+    }
+
+    fn apply_changes(&mut self, changes: &BTreeSet<Change>) -> Result<Report> {
         if changes.contains(&Change::Config) {
             *self = Session::start(self.opts.clone())?;
             return Ok(Report {
                 rendered: self.rendered.files.len(),
                 full: true,
+                statics: true,
                 ..Report::default()
             });
         }
@@ -203,11 +243,15 @@ impl Session {
             self.templates = Templates::load(&self.opts.root)?;
             reload_all = true;
         }
-        if changes.contains(&Change::Static) {
+        let statics = changes.contains(&Change::Static);
+        if statics {
             self.statics = Statics::load(&self.opts.root, &self.config)?;
         }
         let mut reparsed = 0;
-        for change in &changes {
+        if changes.contains(&Change::ContentTree) {
+            reparsed += self.rescan()?;
+        }
+        for change in changes {
             if let Change::Content(section, path) = change {
                 self.reparse(*section, path);
                 reparsed += 1;
@@ -225,8 +269,8 @@ impl Session {
             self.opts.now(),
             self.statics.digest_with(&self.templates),
         );
-        let shared = pages::shared_digest(&site, &self.templates);
-        let jobs = if reload_all || shared != self.shared {
+        let shared = pages::site_field_digests(&site, &self.templates);
+        let jobs = if reload_all {
             None
         } else {
             let same = same_shape(&self.site, &site);
@@ -237,7 +281,14 @@ impl Session {
                 // static files give the same rules.
                 headers: same && !changes.contains(&Change::Static),
             };
-            Some((dirty_jobs(&self.site, &site), same, skip, views))
+            let mut jobs = dirty_jobs(&self.site, &site);
+            jobs.extend(showing_changed_site_fields(
+                &self.shared,
+                &shared,
+                &site,
+                &self.templates,
+            ));
+            Some((jobs, same, skip, views))
         };
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
@@ -248,6 +299,7 @@ impl Session {
             Ok(mut r) => {
                 self.shared = shared;
                 r.reparsed = reparsed;
+                r.statics = statics;
                 Ok(r)
             }
             Err(e) => {
@@ -255,6 +307,38 @@ impl Session {
                 Err(e)
             }
         }
+    }
+
+    /// Lists the notes again, as a clean build would, and reads every file
+    /// that is new or whose bytes changed; the others keep their parse.
+    /// Returns how many files were parsed.
+    fn rescan(&mut self) -> Result<usize> {
+        use rayon::prelude::*;
+        let mut errors = Errors::default();
+        let files = crate::source::content::list_files(&self.opts.root, &mut errors);
+        errors.into_result(())?;
+        let mut old: HashMap<(Section, PathBuf), Parsed> = std::mem::take(&mut self.parsed)
+            .into_iter()
+            .map(|p| ((p.section, p.path.clone()), p))
+            .collect();
+        let (root, config) = (&self.opts.root, &self.config);
+        // Parsed again: files that are new or whose bytes changed.
+        let fresh: Vec<Option<Parsed>> = files
+            .par_iter()
+            .map(|(section, path)| {
+                let same = old.get(&(*section, path.clone())).is_some_and(|p| {
+                    p.hash != 0 && std::fs::read(path).is_ok_and(|b| fnv(&b) == p.hash)
+                });
+                (!same).then(|| Parsed::read(root, *section, path, config))
+            })
+            .collect();
+        let read = fresh.iter().filter(|p| p.is_some()).count();
+        self.parsed = files
+            .into_iter()
+            .zip(fresh)
+            .filter_map(|(key, fresh)| fresh.or_else(|| old.remove(&key)))
+            .collect();
+        Ok(read)
     }
 
     /// Reads one content file again (or forgets it when it is gone).
@@ -403,8 +487,42 @@ fn read_all(root: &Path, config: &Config, errors: &mut Errors) -> Vec<Parsed> {
         .collect()
 }
 
+/// The pages whose template reads a field of `site` that differs between
+/// two renders (a component's status when an incident opens shows on the
+/// pages that show component statuses, and on no other).
+fn showing_changed_site_fields(
+    old: &[(String, u64)],
+    new: &[(String, u64)],
+    site: &Site,
+    templates: &Templates,
+) -> Vec<Job> {
+    let changed: Vec<&str> = new
+        .iter()
+        .filter(|field| !old.contains(field))
+        .chain(
+            old.iter()
+                .filter(|field| !new.iter().any(|n| n.0 == field.0)),
+        )
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let mut reads: HashMap<&str, bool> = HashMap::new();
+    pages::all_jobs(site)
+        .into_iter()
+        .filter(|job| {
+            let template = pages::job_template(job);
+            *reads.entry(template).or_insert_with(|| {
+                let r = templates.site_reads(template);
+                changed.iter().any(|f| r.reads(f))
+            })
+        })
+        .collect()
+}
+
 /// The pages that show something that differs between two models of the
-/// same site whose shared parts (`pages::shared_digest`) are equal.
+/// same site, but for the `site` variable (`showing_changed_site_fields`).
 pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
     let mut jobs = BTreeSet::new();
     // Slugs of incidents whose summary (anything but the body) is shown
@@ -503,6 +621,11 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
     if !touched.is_empty() {
         jobs.extend([Job::Home, Job::Archive, Job::Feed]);
     }
+    // A feed with no entries carries the site's last change.
+    if old.changed_at() != new.changed_at() {
+        jobs.insert(Job::Feed);
+        jobs.extend((0..new.components.len()).map(Job::ComponentFeed));
+    }
     if !same_sitemap(old, new) {
         jobs.insert(Job::Sitemap);
     }
@@ -529,20 +652,19 @@ fn same_shape(a: &Site, b: &Site) -> bool {
         && a.pages.iter().zip(&b.pages).all(|(x, y)| x.slug == y.slug)
 }
 
-/// The views of `old` that `new` can keep, by index into `new.incidents`: an
-/// incident's view shows its note but the body, its facts, and its letter's
-/// title and URL (see `pages::Renderer::incident_view`); the rest of what it
-/// reads (components, base URL, time zone) is site.toml, and a change there
-/// starts the session again.
+/// The views of `old` that `new` can keep, by index into `new.incidents`:
+/// those whose inputs (`pages::IncidentInputs`, all a view is built from)
+/// and settings are the same.
 fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
-    fn letter(s: &Site, i: usize) -> Option<(&str, &str)> {
-        s.letter_for(i).map(|l| (l.slug.as_str(), l.title.as_str()))
-    }
+    let same_settings = ViewSettings::of(old) == ViewSettings::of(new);
     new.incidents
         .iter()
         .enumerate()
         .map(|(i, b)| {
             let cell = std::sync::OnceLock::new();
+            if !same_settings {
+                return cell;
+            }
             let in_place = old
                 .incidents
                 .get(i)
@@ -553,8 +675,7 @@ fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
                 old.incident_index(&b.incident.slug)
             };
             if let Some((j, view)) = j.and_then(|j| Some((j, views.get(j)?.get()?))) {
-                let a = &old.incidents[j];
-                if (same_entry(a, b) || same_but_body(a, b)) && letter(old, j) == letter(new, i) {
+                if IncidentInputs::of(old, j) == IncidentInputs::of(new, i) {
                     let _ = cell.set(view.clone());
                 }
             }
@@ -676,8 +797,13 @@ mod tests {
             "/s/content/incidents/a.md~",
             "/s/content/incidents/.#a.md",
             "/s/content/incidents/4913",
-            "/s/content/incidents/a.txt",
             "/s/content/other/a.md",
+            "/s/content/a.md",
+            "/s/content/incidents/.archive/x.md",
+            "/s/content/incidents/.archive",
+            "/s/layouts/.hidden.html",
+            "/s/layouts/README.md",
+            "/s/static/.style.css.swp",
             "/s/public/index.html",
             "/s/.git/index",
             "/s/README.md",
@@ -685,6 +811,26 @@ mod tests {
         ] {
             assert_eq!(c(p), Change::Ignored, "{p}");
         }
+    }
+
+    #[test]
+    fn folders_and_roots_ask_for_a_fresh_look() {
+        for p in [
+            "/s/content",
+            "/s/content/incidents",
+            "/s/content/incidents/2024",
+            "/s/content/incidents/notes.txt",
+        ] {
+            assert_eq!(c(p), Change::ContentTree, "{p}");
+        }
+        assert_eq!(c("/s/static"), Change::Static);
+        assert_eq!(c("/s/static/.well-known/security.txt"), Change::Static);
+        assert_eq!(c("/s/layouts"), Change::Templates);
+        assert_eq!(c("/s/layouts/partials"), Change::Templates);
+        assert_eq!(
+            c("/s/content/incidents/2024/a.md"),
+            Change::Content(Section::Incidents, "/s/content/incidents/2024/a.md".into())
+        );
     }
 
     #[test]

@@ -228,7 +228,7 @@ fn rebuild_loop(
         let generation = rebuilder.get().generation + 1;
         let next = match (&outcome, &session) {
             (Outcome::Rebuilt(r), Some(s)) => {
-                if r.rendered == 0 && r.reparsed == 0 && !r.full {
+                if r.is_noop() {
                     continue;
                 }
                 Snapshot::of(s, &build.root, generation)

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
@@ -46,9 +47,16 @@ pub struct Changes {
     /// whether upfront reads the path at all.
     rx: Receiver<(PathBuf, bool, bool)>,
     debounce: Duration,
-    // Kept alive for as long as events are wanted.
-    _watcher: Box<dyn Watcher + Send>,
+    /// Kept alive for as long as events are wanted; `next_batch` adds and
+    /// drops the watches of the source folders as they come and go.
+    watcher: Mutex<Box<dyn Watcher + Send>>,
+    /// The site root as events name it (absolute), and as the caller does.
+    absolute: PathBuf,
+    root: PathBuf,
 }
+
+/// The folders watched (recursively) whenever they exist.
+const SOURCE_DIRS: [&str; 3] = ["content", "layouts", "static"];
 
 impl Changes {
     /// Watches site.toml and the content, layouts and static folders of `root`.
@@ -86,23 +94,53 @@ impl Changes {
             )
         };
         // The root itself only shallowly: it may hold big folders (target/,
-        // node_modules/, the output) that are none of our business.
+        // node_modules/, the output) that are none of our business. Its
+        // events tell when a source folder comes or goes (`rewatch`).
         watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(|e| watch_error(root, &e))?;
-        for dir in ["content", "layouts", "static"] {
-            let path = root.join(dir);
-            if path.is_dir() {
-                watcher
-                    .watch(&path, RecursiveMode::Recursive)
-                    .map_err(|e| watch_error(&path, &e))?;
-            }
-        }
-        Ok(Changes {
+        let changes = Changes {
             rx,
             debounce: opts.debounce,
-            _watcher: watcher,
-        })
+            watcher: Mutex::new(watcher),
+            absolute: std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()),
+            root: root.to_path_buf(),
+        };
+        for dir in SOURCE_DIRS {
+            changes.rewatch(dir)?;
+        }
+        Ok(changes)
+    }
+
+    /// Watches a source folder afresh: the watch of a folder that was
+    /// removed or moved away is dropped (a moved folder's watch would follow
+    /// it), and the folder now at that path, if any, is watched recursively.
+    /// Files it already held sent no event: the caller reads it whole.
+    fn rewatch(&self, dir: &str) -> Result<()> {
+        let path = self.absolute.join(dir);
+        let mut watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = watcher.unwatch(&path);
+        if path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| watch_error(&self.root.join(dir), &e))?;
+        }
+        Ok(())
+    }
+
+    /// Re-establishes the watch of each source folder the batch names
+    /// itself (created, removed or renamed at the top of the site).
+    fn rewatch_named(&self, batch: &[PathBuf]) {
+        for dir in SOURCE_DIRS {
+            let named = batch
+                .iter()
+                .any(|p| p == &self.root.join(dir) || p == &self.absolute.join(dir));
+            if named {
+                if let Err(e) = self.rewatch(dir) {
+                    eprintln!("{e}");
+                }
+            }
+        }
     }
 
     /// Waits for a change, then gathers more until none came for the
@@ -141,6 +179,7 @@ impl Changes {
         }
         batch.sort();
         batch.dedup();
+        self.rewatch_named(&batch);
         Some(batch)
     }
 }
@@ -227,7 +266,7 @@ pub fn build_watch(opts: BuildOptions, watch: WatchOptions, quiet: bool) -> Resu
         }
         let outcome = rebuild(&mut session, &opts, &paths);
         if let Outcome::Rebuilt(report) = &outcome {
-            if report.rendered == 0 && report.reparsed == 0 && !report.full {
+            if report.is_noop() {
                 continue;
             }
         }
@@ -288,7 +327,9 @@ mod tests {
         let changes = Changes {
             rx,
             debounce,
-            _watcher: Box::new(watcher),
+            watcher: Mutex::new(Box::new(watcher)),
+            absolute: PathBuf::from("/nonexistent-site"),
+            root: PathBuf::from("/nonexistent-site"),
         };
         (tx, changes)
     }

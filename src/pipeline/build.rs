@@ -302,13 +302,18 @@ fn render_into(loaded: &Loaded, out: &Path) -> Result<Staged> {
 /// The files of `static/`, by output path.
 fn static_files(root: &Path) -> Result<Vec<Copy>> {
     let mut errors = Errors::default();
-    let copies = crate::source::walk::files(root, &root.join("static"), |_| true, &mut errors)
-        .into_iter()
-        .map(|f| Copy {
-            path: f.rel,
-            source: f.path,
-        })
-        .collect();
+    let copies = crate::source::walk::files(
+        root,
+        &root.join("static"),
+        |rel| crate::source::walk::Folder::Static.reads(rel),
+        &mut errors,
+    )
+    .into_iter()
+    .map(|f| Copy {
+        path: f.rel,
+        source: f.path,
+    })
+    .collect();
     errors.into_result(copies)
 }
 

@@ -74,6 +74,34 @@ pub fn check(opts: &BuildOptions) -> Errors {
     errors.sorted()
 }
 
+/// What `check` points out without failing: notes a build skips because
+/// they lie in a hidden folder or are hidden files (`walk::Folder`), which
+/// the author may believe published.
+pub fn warnings(root: &Path) -> Vec<Error> {
+    let content = root.join("content");
+    let mut found: Vec<Error> = walkdir::WalkDir::new(&content)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(&content).ok()?.to_str()?.replace('\\', "/");
+            let name = rel.rsplit('/').next().unwrap_or(&rel);
+            let hidden_note = rel.ends_with(".md")
+                && crate::source::walk::is_hidden(&rel)
+                && !crate::source::walk::is_editor_temp(name);
+            hidden_note.then(|| {
+                Error::in_file(
+                    e.path().strip_prefix(root).unwrap_or(e.path()),
+                    "this note is hidden (a part of its path starts with a dot), so it is not published",
+                )
+                .hint("move it out of the hidden folder to publish it; leave it there to keep it aside")
+            })
+        })
+        .collect();
+    found.sort_by_key(|e| e.to_string());
+    found
+}
+
 /// Reports each site-relative link of `html` that names no output file.
 fn links(
     root: &Path,

@@ -153,12 +153,39 @@ pub fn stylesheet_path(templates: &Templates) -> String {
     )
 }
 
-/// A hash of what every page shows of the site as a whole (title, nav,
-/// component statuses, stylesheet), without the time and build id: when it
-/// changes, every page must be rendered again.
-pub fn shared_digest(site: &Site, templates: &Templates) -> u64 {
+/// The template a job renders.
+pub fn job_template(job: &Job) -> &'static str {
+    match job {
+        Job::Home => "index.html",
+        Job::Archive => "incidents.html",
+        Job::Letters => "letters.html",
+        Job::NotFound => "404.html",
+        Job::Feed | Job::ComponentFeed(_) => "feed.xml",
+        Job::Sitemap => "sitemap.xml",
+        Job::Incident(_) => "incident.html",
+        Job::Letter(_) => "letter.html",
+        Job::Page(_) => "page.html",
+        Job::Component(_) => "component.html",
+    }
+}
+
+/// A digest of each field of the `site` variable (as every page gets it,
+/// with placeholders for the time and build id), by field name: watch mode
+/// compares them, template by template, with what each template reads
+/// (`Templates::site_reads`).
+pub fn site_field_digests(site: &Site, templates: &Templates) -> Vec<(String, u64)> {
     let view = SiteView::new(site, &stylesheet_path(templates), Stamping::Placeholders);
-    fnv(&serde_json::to_vec(&view).unwrap_or_default())
+    match serde_json::to_value(&view) {
+        Ok(serde_json::Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), fnv(&serde_json::to_vec(v).unwrap_or_default())))
+            .collect(),
+        // Not a map (cannot happen for a struct): one digest of it all.
+        other => vec![(
+            String::new(),
+            fnv(&serde_json::to_vec(&other.ok()).unwrap_or_default()),
+        )],
+    }
 }
 
 /// The URL of a job's page (see `routes`).
@@ -687,12 +714,14 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The summary of incident `index`, built once per render. Watch mode
-    /// keeps it while the note (but its body), its facts and its letter
-    /// stay the same (`incremental::kept_views`): a view that shows anything
-    /// else must be added there.
+    /// The summary of incident `index`, built once per render from its
+    /// `IncidentInputs` alone (watch mode keeps it while they compare equal).
     fn incident_view(&self, index: usize) -> &Value {
-        self.views[index].get_or_init(|| Value::from_serializable(&self.new_incident_view(index)))
+        self.views[index].get_or_init(|| {
+            let inputs = IncidentInputs::of(self.site, index);
+            let settings = ViewSettings::of(self.site);
+            Value::from_serializable(&IncidentView::new(&inputs, &settings))
+        })
     }
 
     /// The `incident` of its own page: the shared summary plus the timeline
@@ -710,48 +739,6 @@ impl<'a> Renderer<'a> {
         );
         map.insert("content".into(), Value::from(incident.body_html.as_str()));
         Value::from(map)
-    }
-
-    fn new_incident_view(&self, index: usize) -> IncidentView<'a> {
-        let site: &'a Site = self.site;
-        let e = &site.incidents[index];
-        let i = &e.incident;
-        let f = &e.facts;
-        let letter = site.letter_for(index).map(|l| LinkRef {
-            title: &l.title,
-            url: self.url(&routes::letter(&l.slug)),
-        });
-        IncidentView {
-            slug: &i.slug,
-            url: self.url(&routes::incident(&i.slug)),
-            title: &i.title,
-            summary: i.summary.as_deref(),
-            severity: i.severity.name(),
-            severity_label: i.severity.label(),
-            status: f.current.name(),
-            status_label: f.current.label(),
-            active: f.active,
-            maintenance: i.severity == Severity::Maintenance,
-            upcoming: f.phase == Some(Phase::Upcoming),
-            pinned: i.pinned,
-            date: self.time(i.date),
-            last_update: f.last_update.map(|t| self.time(t)),
-            resolved_at: f.resolved_at.map(|t| self.time(t)),
-            duration: f.duration(i).map(format_duration),
-            starts: i.window.map(|w| self.time(w.starts)),
-            ends: i.window.map(|w| self.time(w.ends)),
-            affected: i
-                .affected
-                .iter()
-                .filter_map(|r| site.component(&r.name))
-                .map(|c| ComponentRef {
-                    id: &c.id,
-                    name: &c.name,
-                    url: self.url(&routes::component(&c.id)),
-                })
-                .collect(),
-            letter,
-        }
     }
 
     fn letter_view(&self, l: &'a Letter) -> LetterView<'a> {
@@ -892,6 +879,102 @@ struct Link {
 struct LinkRef<'a> {
     title: &'a str,
     url: String,
+}
+
+/// Everything an incident's summary view (`IncidentView`) is built from,
+/// and nothing else: `IncidentView::new` sees only this and `ViewSettings`,
+/// never the site. Watch mode keeps a view while its inputs compare equal
+/// (`dev::incremental::kept_views`), so a field a view shows is read
+/// through here and is compared: it cannot be forgotten.
+#[derive(Debug, Clone, Copy)]
+pub struct IncidentInputs<'a> {
+    /// The note and its facts.
+    pub entry: &'a Entry,
+    /// The letter that speaks for the incident: its slug and title.
+    pub letter: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> IncidentInputs<'a> {
+    pub fn of(site: &'a Site, index: usize) -> Self {
+        IncidentInputs {
+            entry: &site.incidents[index],
+            letter: site
+                .letter_for(index)
+                .map(|l| (l.slug.as_str(), l.title.as_str())),
+        }
+    }
+}
+
+impl PartialEq for IncidentInputs<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.entry, other.entry);
+        // Unchanged notes share their `Arc` between rebuilds: no deep compare.
+        a.facts == b.facts
+            && (std::sync::Arc::ptr_eq(&a.incident, &b.incident) || a.incident == b.incident)
+            && self.letter == other.letter
+    }
+}
+
+/// The site settings incident views are built with, compared once per
+/// rebuild rather than once per view.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ViewSettings<'a> {
+    pub base_url: &'a str,
+    pub timezone: chrono_tz::Tz,
+    pub components: &'a [crate::source::config::Component],
+}
+
+impl<'a> ViewSettings<'a> {
+    pub fn of(site: &'a Site) -> Self {
+        ViewSettings {
+            base_url: &site.config.base_url,
+            timezone: site.config.timezone,
+            components: &site.config.components,
+        }
+    }
+}
+
+impl<'a> IncidentView<'a> {
+    fn new(inputs: &IncidentInputs<'a>, settings: &ViewSettings<'a>) -> Self {
+        let url = |path: String| format!("{}{path}", base_path(settings.base_url));
+        let time = |t: Time| TimeView::new(t, settings.timezone);
+        let i: &'a Incident = &inputs.entry.incident;
+        let f = &inputs.entry.facts;
+        IncidentView {
+            slug: &i.slug,
+            url: url(routes::incident(&i.slug)),
+            title: &i.title,
+            summary: i.summary.as_deref(),
+            severity: i.severity.name(),
+            severity_label: i.severity.label(),
+            status: f.current.name(),
+            status_label: f.current.label(),
+            active: f.active,
+            maintenance: i.severity == Severity::Maintenance,
+            upcoming: f.phase == Some(Phase::Upcoming),
+            pinned: i.pinned,
+            date: time(i.date),
+            last_update: f.last_update.map(time),
+            resolved_at: f.resolved_at.map(time),
+            duration: f.duration(i).map(format_duration),
+            starts: i.window.map(|w| time(w.starts)),
+            ends: i.window.map(|w| time(w.ends)),
+            affected: i
+                .affected
+                .iter()
+                .filter_map(|r| settings.components.iter().find(|c| c.id == r.name))
+                .map(|c| ComponentRef {
+                    id: &c.id,
+                    name: &c.name,
+                    url: url(routes::component(&c.id)),
+                })
+                .collect(),
+            letter: inputs.letter.map(|(slug, title)| LinkRef {
+                title,
+                url: url(routes::letter(slug)),
+            }),
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -431,12 +431,11 @@ fn check_ref(
     }
 }
 
-/// The `*.md` files of one folder, sorted, hidden and editor files skipped.
+/// The `*.md` files of one folder, sorted, hidden paths and editor files
+/// skipped (`walk::Folder`).
 fn list_markdown(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<PathBuf> {
-    let wanted = |rel: &str| {
-        let name = rel.rsplit('/').next().unwrap_or(rel);
-        name.ends_with(".md") && !name.starts_with('.')
-    };
+    let wanted =
+        |rel: &str| rel.ends_with(".md") && crate::source::walk::Folder::Content.reads(rel);
     crate::source::walk::files(root, dir, wanted, errors)
         .into_iter()
         .map(|f| f.path)

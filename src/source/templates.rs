@@ -1,6 +1,7 @@
 //! tera templates: the built-in theme is compiled into the binary, and a
 //! file of the same name in the site's `layouts/` replaces it.
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use tera::{Context, ErrorKind, Tera};
@@ -30,6 +31,8 @@ pub const STYLE_NAME: &str = "style.css";
 
 pub struct Templates {
     tera: Tera,
+    /// The source of every template, by name, for `site_reads`.
+    sources: HashMap<String, String>,
     /// Where each overridden template came from, for error messages.
     overrides: Vec<(String, PathBuf)>,
     pub stylesheet: String,
@@ -69,6 +72,7 @@ impl Templates {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let sources_by_name: HashMap<String, String> = sources.iter().cloned().collect();
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
         tera.set_escape_fn(escape_to);
@@ -82,6 +86,7 @@ impl Templates {
         }
         Ok(Templates {
             tera,
+            sources: sources_by_name,
             overrides,
             stylesheet,
             digest: digest.0,
@@ -104,6 +109,138 @@ impl Templates {
         })?;
         Ok(out)
     }
+}
+
+/// Which fields of the `site` variable a page can show: derived from the
+/// text of its template and of every template it can reach, so watch mode
+/// renders a page again when a field it shows changed, and only then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteReads {
+    /// `site` is used whole (passed on, filtered, indexed by a variable):
+    /// every field counts.
+    All,
+    /// Only these fields (`site.title` → `title`).
+    Fields(BTreeSet<String>),
+}
+
+impl SiteReads {
+    pub fn reads(&self, field: &str) -> bool {
+        match self {
+            SiteReads::All => true,
+            SiteReads::Fields(f) => f.contains(field),
+        }
+    }
+}
+
+impl Templates {
+    /// What page template `name` reads of `site`, counting every template
+    /// it names (`extends`, `include`, `import`: any quoted name in a tag)
+    /// and every template that defines components (usable anywhere).
+    /// Conservative: a use it cannot read as `site.field` counts as `All`.
+    pub fn site_reads(&self, name: &str) -> SiteReads {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo: Vec<&str> = vec![name];
+        todo.extend(
+            self.sources
+                .iter()
+                .filter(|(_, text)| text.contains("component "))
+                .map(|(n, _)| n.as_str()),
+        );
+        let mut fields = BTreeSet::new();
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            let Some(text) = self.sources.get(n) else {
+                continue;
+            };
+            for tag in tags(text) {
+                let (reads, names) = scan_tag(tag);
+                match reads {
+                    None => return SiteReads::All,
+                    Some(f) => fields.extend(f),
+                }
+                for named in names {
+                    if let Some((k, _)) = self.sources.get_key_value(named) {
+                        todo.push(k.as_str());
+                    }
+                }
+            }
+        }
+        SiteReads::Fields(fields)
+    }
+}
+
+/// The insides of each `{{ }}`, `{% %}` (and so `{{< />}}`) of a template;
+/// comments (`{# #}`) and text are skipped.
+fn tags(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            Some('#') => "#}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let body = &after[1..];
+        let end = body.find(close).unwrap_or(body.len());
+        if close != "#}" {
+            out.push(&body[..end]);
+        }
+        rest = &body[(end + close.len()).min(body.len())..];
+    }
+    out
+}
+
+/// The `site` fields one tag reads (`None`: `site` used whole) and the
+/// quoted strings in it (template names, among others).
+fn scan_tag(tag: &str) -> (Option<Vec<String>>, Vec<&str>) {
+    let bytes = tag.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let (mut fields, mut strings) = (Vec::new(), Vec::new());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'"' || b == b'\'' || b == b'`' {
+            let end = tag[i + 1..]
+                .find(b as char)
+                .map_or(bytes.len(), |e| i + 1 + e);
+            strings.push(&tag[i + 1..end]);
+            i = end + 1;
+            continue;
+        }
+        if ident(b) {
+            let start = i;
+            while i < bytes.len() && ident(bytes[i]) {
+                i += 1;
+            }
+            let after_dot = start > 0 && bytes[start - 1] == b'.';
+            if &tag[start..i] == "site" && !after_dot {
+                let rest = &tag[i..];
+                let field: String = rest
+                    .strip_prefix('.')
+                    .map(|r| {
+                        r.bytes()
+                            .take_while(|&c| ident(c))
+                            .map(char::from)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if field.is_empty() {
+                    return (None, strings);
+                }
+                fields.push(field);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    (Some(fields), strings)
 }
 
 /// Escapes the five characters that matter in HTML and XML text and
@@ -210,14 +347,16 @@ fn is_markup_char(c: char) -> bool {
     !noncharacter && (!c.is_control() || matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// Whether a path under `layouts/` (relative to it) is a template: not
+/// hidden, not an editor's file, not Markdown (documentation).
+pub fn is_layout_file(rel: &str) -> bool {
+    !rel.ends_with(".md") && crate::source::walk::Folder::Layouts.reads(rel)
+}
+
 /// Files under `layouts/` with their template names (paths relative to it).
 /// Markdown files there are documentation, not templates.
 fn layout_files(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<(String, PathBuf)> {
-    let wanted = |name: &str| {
-        let hidden = name.split('/').any(|part| part.starts_with('.'));
-        !hidden && !name.ends_with(".md") && !name.ends_with('~') && !name.ends_with(".swp")
-    };
-    crate::source::walk::files(root, dir, wanted, errors)
+    crate::source::walk::files(root, dir, is_layout_file, errors)
         .into_iter()
         .map(|f| (f.rel, f.path))
         .collect()
@@ -356,5 +495,50 @@ mod tests {
         assert_eq!(escape("<"), "&lt;");
         assert_eq!(escape(""), "");
         assert_eq!(escape("/a/b/"), "/a/b/");
+    }
+}
+
+#[cfg(test)]
+mod site_reads_tests {
+    use super::*;
+
+    fn reads(name: &str) -> SiteReads {
+        let t = Templates::load(Path::new("/nonexistent-site")).unwrap();
+        t.site_reads(name)
+    }
+
+    #[test]
+    fn the_builtin_theme_shows_component_statuses_on_the_homepage_only() {
+        assert!(reads("index.html").reads("components"));
+        assert!(reads("index.html").reads("overall"));
+        for page in [
+            "incident.html",
+            "incidents.html",
+            "letter.html",
+            "page.html",
+        ] {
+            let r = reads(page);
+            assert!(
+                !r.reads("components") && !r.reads("overall"),
+                "{page}: {r:?}"
+            );
+            // base.html, reached through `extends`, is counted.
+            assert!(r.reads("nav") && r.reads("title"), "{page}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn site_used_whole_counts_as_every_field() {
+        let (reads, _) = scan_tag(" site | json_encode ");
+        assert_eq!(reads, None);
+        let (reads, names) = scan_tag(r#" include "x.html" "#);
+        assert_eq!(reads, Some(vec![]));
+        assert_eq!(names, ["x.html"]);
+        let (reads, _) = scan_tag(" website.x ~ site.title ~ a.site ");
+        assert_eq!(reads, Some(vec!["title".to_string()]));
+        assert_eq!(
+            tags("a {# site #} {{ site.x }} {% if site %}"),
+            [" site.x ", " if site "]
+        );
     }
 }

@@ -11,6 +11,55 @@ use std::path::{Path, PathBuf};
 
 use crate::vocab::error::{Error, Errors};
 
+/// Which files of the source folders are part of the site. One rule, used by
+/// `build`, `check` and watch mode alike, so that watching never sees a
+/// different site than a clean build:
+///
+/// - an editor's temporary file (`a.md~`, `.a.md.swp`, `.#a.md`, `#a.md#`,
+///   vim's `4913` probe) is never read, in any folder;
+/// - under `content/` and `layouts/`, a hidden path (any part of it starts
+///   with a dot, e.g. `content/incidents/.archive/x.md`) is not read:
+///   hiding a folder is how notes are put aside (`check` warns about them);
+/// - under `static/`, hidden files are published like any other:
+///   `static/.well-known/security.txt` must reach the web.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    Content,
+    Layouts,
+    Static,
+}
+
+impl Folder {
+    /// Whether the file at `rel` (relative to the folder, `/`-separated)
+    /// is read by a build. Looks at the name only.
+    pub fn reads(self, rel: &str) -> bool {
+        if rel.split('/').any(is_editor_temp) {
+            return false;
+        }
+        match self {
+            Folder::Static => true,
+            Folder::Content | Folder::Layouts => !is_hidden(rel),
+        }
+    }
+}
+
+/// Whether any part of a `/`-separated relative path starts with a dot.
+pub fn is_hidden(rel: &str) -> bool {
+    rel.split('/').any(|part| part.starts_with('.'))
+}
+
+/// Whether a file name is one of the temporary files editors write beside
+/// the real one while saving.
+pub fn is_editor_temp(name: &str) -> bool {
+    name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+}
+
 /// A file found under a walked folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -202,5 +251,34 @@ mod tests {
             rels,
             ["B.md", "a/b.md", "a/c/y.md", "a/x.md", "a-b.md", "a.md", "b.md"]
         );
+    }
+}
+
+#[cfg(test)]
+mod folder_tests {
+    use super::*;
+
+    #[test]
+    fn one_rule_for_every_command() {
+        assert!(Folder::Content.reads("incidents/a.md"));
+        assert!(Folder::Content.reads("incidents/2024/a.md"));
+        assert!(!Folder::Content.reads("incidents/.archive/a.md"));
+        assert!(!Folder::Content.reads("incidents/.a.md"));
+        assert!(!Folder::Layouts.reads(".git/x.html"));
+        assert!(Folder::Static.reads(".well-known/security.txt"));
+        assert!(Folder::Static.reads(".htaccess"));
+        for junk in [
+            "a.md~",
+            ".a.md.swp",
+            ".a.md.swx",
+            ".#a.md",
+            "#a.md#",
+            "4913",
+            "a.tmp",
+        ] {
+            for f in [Folder::Content, Folder::Layouts, Folder::Static] {
+                assert!(!f.reads(&format!("incidents/{junk}")), "{f:?} {junk}");
+            }
+        }
     }
 }
