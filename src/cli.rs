@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
 use crate::content::Time;
+use crate::workflow::At;
 use crate::error::{Error, Errors};
 use crate::serve::ServeOptions;
 use crate::watch::WatchOptions;
@@ -45,6 +46,10 @@ pub enum Command {
     Update(UpdateArgs),
     /// Append the resolving update (`completed` for a maintenance)
     Resolve(ResolveArgs),
+    /// Change an incident's title, severity, affected components or summary, keeping every other byte
+    Edit(EditArgs),
+    /// Publish a draft incident or letter: drop its `draft` key
+    Publish(PublishArgs),
     /// Validate everything a build would, and links; write nothing
     Check(CheckArgs),
     /// Import incidents from another status page tool
@@ -107,29 +112,38 @@ pub struct NewIncidentArgs {
     /// One line for banners
     #[arg(long)]
     pub summary: Option<String>,
-    /// When it started (RFC 3339; default: now)
-    #[arg(long, value_parser = build::parse_time)]
-    pub at: Option<Time>,
-    /// A maintenance window's start (RFC 3339)
-    #[arg(long, value_parser = build::parse_time)]
-    pub starts: Option<Time>,
-    /// A maintenance window's end (RFC 3339)
-    #[arg(long, value_parser = build::parse_time)]
-    pub ends: Option<Time>,
+    /// When it started (`2026-12-02 16:00` in the site's timezone, or RFC 3339; default: now)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub at: Option<At>,
+    /// A maintenance window's start (`2026-12-02 16:00` or RFC 3339)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub starts: Option<At>,
+    /// A maintenance window's end (`2026-12-02 18:00` or RFC 3339)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub ends: Option<At>,
+    /// The URL name (a-z, 0-9, -); default: made from the title
+    #[arg(long)]
+    pub slug: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct NewLetterArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    /// The letter's title
     pub title: String,
+    /// Who signs it
     #[arg(long)]
     pub author: String,
+    /// The signer's role, under the name (e.g. "President and CEO")
     #[arg(long)]
     pub role: Option<String>,
     /// The slug of the incident the letter is about
     #[arg(long)]
     pub incident: Option<String>,
+    /// The URL name (a-z, 0-9, -); default: made from the title
+    #[arg(long)]
+    pub slug: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -138,6 +152,9 @@ pub struct NewPageArgs {
     pub site: SiteArgs,
     /// The page's title; its URL is made from it
     pub name: String,
+    /// The URL name (a-z, 0-9, -); default: made from the title
+    #[arg(long)]
+    pub slug: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -152,9 +169,9 @@ pub struct UpdateArgs {
     /// Markdown; `-` reads standard input; none on a terminal opens $EDITOR
     #[arg(long)]
     pub message: Option<String>,
-    /// The update's time (RFC 3339; default: now)
-    #[arg(long, value_parser = build::parse_time)]
-    pub at: Option<Time>,
+    /// The update's time (`2026-12-02 16:00` in the site's timezone, or RFC 3339; default: now)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub at: Option<At>,
     /// Allow an update after the incident was resolved
     #[arg(long)]
     pub reopen: bool,
@@ -164,11 +181,46 @@ pub struct UpdateArgs {
 pub struct ResolveArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    /// The incident's slug
     pub slug: String,
+    /// Markdown; `-` reads standard input; none on a terminal opens $EDITOR
     #[arg(long)]
     pub message: Option<String>,
-    #[arg(long, value_parser = build::parse_time)]
-    pub at: Option<Time>,
+    /// The resolution's time (`2026-12-02 16:00` in the site's timezone, or RFC 3339; default: now)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub at: Option<At>,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The incident's slug
+    pub slug: String,
+    /// A new title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// minor | major | critical | maintenance
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Affected component ids, comma-separated; each takes the severity's impact
+    #[arg(long, value_delimiter = ',', conflicts_with = "impact")]
+    pub affects: Option<Vec<String>>,
+    /// Affected components with their own impact: api=major_outage,db=degraded_performance
+    /// (degraded_performance | partial_outage | major_outage | under_maintenance)
+    #[arg(long, value_delimiter = ',', value_parser = workflow::parse_impact)]
+    pub impact: Option<Vec<(String, workflow::Impact)>>,
+    /// A new one-line summary for banners
+    #[arg(long)]
+    pub summary: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The slug of the draft incident or letter
+    pub slug: String,
 }
 
 #[derive(Args, Debug)]
@@ -392,6 +444,35 @@ fn run(cli: Cli) -> Result<(), Errors> {
             print_written("resolved", &w);
             Ok(())
         }
+        Command::Edit(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            let w = workflow::edit_incident(
+                &root,
+                &config,
+                &workflow::Edit {
+                    slug: a.slug,
+                    title: a.title,
+                    severity: a.severity,
+                    affects: a.affects,
+                    impact: a.impact,
+                    summary: a.summary,
+                },
+            )?;
+            print_written("edited", &w);
+            Ok(())
+        }
+        Command::Publish(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            let (w, changed) = workflow::publish(&root, &config, &a.slug)?;
+            if changed {
+                print_written("published", &w);
+            } else {
+                println!("{} is not a draft; nothing to do (it is at {})", w.path.display(), w.url);
+            }
+            Ok(())
+        }
         Command::Check(a) => {
             let root = a.site.root();
             require_site(&root)?;
@@ -448,6 +529,7 @@ fn new(what: NewCommand) -> Result<(), Errors> {
                 &config,
                 &workflow::NewIncident {
                     title: a.title,
+                    slug: a.slug,
                     severity: a.severity,
                     affects: a.affects,
                     message,
@@ -464,18 +546,22 @@ fn new(what: NewCommand) -> Result<(), Errors> {
             let w = workflow::new_letter(
                 &root,
                 &config,
-                &a.title,
-                &a.author,
-                a.role.as_deref(),
-                a.incident.as_deref(),
+                &workflow::NewLetter {
+                    title: a.title,
+                    slug: a.slug,
+                    author: a.author,
+                    role: a.role,
+                    incident: a.incident,
+                },
             )?;
-            println!("note: the letter is a draft; preview it with `upfront serve --drafts`, publish it by setting `draft: false`");
+            let slug = w.url.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
+            println!("note: the letter is a draft; preview it with `upfront serve --drafts`, publish it with `upfront publish {slug}`");
             w
         }
         NewCommand::Page(a) => {
             let root = a.site.root();
             let config = site_config(&root)?;
-            workflow::new_page(&root, &config, &a.name)?
+            workflow::new_page(&root, &config, &a.name, a.slug.as_deref())?
         }
     };
     print_written("wrote", &w);

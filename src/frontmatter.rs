@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{serde_hint, Error};
 
+pub mod edit;
 pub mod fast;
 
 #[cfg(any(test, feature = "differential"))]

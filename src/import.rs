@@ -23,7 +23,7 @@ use crate::content::{self, Choice, Section};
 use crate::error::{Error, Errors, Result};
 use crate::frontmatter::{self, Document};
 use crate::slug::slugify;
-use crate::workflow::{quote, stamp, update_entry};
+use crate::frontmatter::edit::{quote, stamp, update_entry};
 
 pub use cstate::{Note, NoteKind};
 

@@ -4,6 +4,7 @@
 //! `model` decides every derived fact, `render` turns the model and the
 //! `templates` into files as a pure function, and `output` swaps them in.
 
+pub mod atomic;
 pub mod build;
 pub mod check;
 pub mod cli;
