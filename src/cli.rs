@@ -9,11 +9,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
 use crate::content::Time;
-use crate::workflow::At;
 use crate::error::{Error, Errors};
 use crate::serve::ServeOptions;
 use crate::watch::WatchOptions;
 use crate::workflow;
+use crate::workflow::At;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -469,7 +469,11 @@ fn run(cli: Cli) -> Result<(), Errors> {
             if changed {
                 print_written("published", &w);
             } else {
-                println!("{} is not a draft; nothing to do (it is at {})", w.path.display(), w.url);
+                println!(
+                    "{} is not a draft; nothing to do (it is at {})",
+                    w.path.display(),
+                    w.url
+                );
             }
             Ok(())
         }
@@ -554,7 +558,13 @@ fn new(what: NewCommand) -> Result<(), Errors> {
                     incident: a.incident,
                 },
             )?;
-            let slug = w.url.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
+            let slug = w
+                .url
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
             println!("note: the letter is a draft; preview it with `upfront serve --drafts`, publish it with `upfront publish {slug}`");
             w
         }

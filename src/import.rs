@@ -21,9 +21,9 @@ use crate::build::{self, BuildOptions};
 use crate::config::{Component, Config};
 use crate::content::{self, Choice, Section};
 use crate::error::{Error, Errors, Result};
+use crate::frontmatter::edit::{quote, stamp, update_entry};
 use crate::frontmatter::{self, Document};
 use crate::slug::slugify;
-use crate::frontmatter::edit::{quote, stamp, update_entry};
 
 pub use cstate::{Note, NoteKind};
 

@@ -46,7 +46,12 @@ pub fn parse_at(s: &str) -> std::result::Result<At, String> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(At::Exact(t));
     }
-    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
+    for format in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
             return Ok(At::Local(t));
         }
@@ -160,10 +165,9 @@ pub fn new_incident(root: &Path, config: &Config, n: &NewIncident) -> Result<Wri
         text.push_str(&format!("summary: {}\n", quote(s)));
     }
     let first = if severity == Severity::Maintenance {
-        let (Some(starts), Some(ends)) = (
-            resolve_at(n.starts, config)?,
-            resolve_at(n.ends, config)?,
-        ) else {
+        let (Some(starts), Some(ends)) =
+            (resolve_at(n.starts, config)?, resolve_at(n.ends, config)?)
+        else {
             return Err(Error::new("a maintenance needs its window")
                 .hint("pass --starts TIME and --ends TIME (`2026-12-02 16:00` or RFC 3339)")
                 .into());
@@ -184,7 +188,15 @@ pub fn new_incident(root: &Path, config: &Config, n: &NewIncident) -> Result<Wri
     text.push_str("updates:\n");
     text.push_str(&update_entry("  ", at, first, &message, "\n"));
     text.push_str("---\n");
-    create(root, config, Section::Incidents, &n.title, n.slug.as_deref(), at, &text)
+    create(
+        root,
+        config,
+        Section::Incidents,
+        &n.title,
+        n.slug.as_deref(),
+        at,
+        &text,
+    )
 }
 
 /// `upfront new letter`: written as a draft, so a letter is never public
@@ -222,7 +234,15 @@ pub fn new_letter(root: &Path, config: &Config, n: &NewLetter) -> Result<Written
     if let Some(slug) = &n.incident {
         find_note(root, Section::Incidents, slug)?;
     }
-    create_locked(root, config, Section::Letters, &n.title, n.slug.as_deref(), date, &text)
+    create_locked(
+        root,
+        config,
+        Section::Letters,
+        &n.title,
+        n.slug.as_deref(),
+        date,
+        &text,
+    )
 }
 
 /// `upfront new page`.
@@ -251,7 +271,8 @@ fn create(
 /// name or by a declared `slug:`. A slug given with `--slug` is taken as it
 /// is or refused; one made from the title gets `-2`, `-3`... when taken. A
 /// title with no ASCII letters or digits (Japanese, Russian) gives
-/// `<kind>-<date>`, since slugs are `[a-z0-9-]+` (SPEC §8).
+/// `<kind>-<date>`, since slugs are `[a-z0-9-]+` (SPEC §8); one with no
+/// letters or digits at all is refused.
 fn create_locked(
     root: &Path,
     config: &Config,
@@ -276,6 +297,13 @@ fn create_locked(
     let base = match slug {
         Some(s) => s.to_string(),
         None => match slugify(title) {
+            s if s.is_empty() && !title.chars().any(char::is_alphanumeric) => {
+                return Err(
+                    Error::new(format!("the title `{title}` gives an empty slug"))
+                        .hint("use a title with letters or digits, or pass --slug")
+                        .into(),
+                )
+            }
             s if s.is_empty() => format!(
                 "{}-{}",
                 section_kind(section),
@@ -321,9 +349,7 @@ fn create_locked(
         match crate::atomic::create_new(&path, text.as_bytes()) {
             Ok(()) => {}
             // Made by hand a moment ago: never replaced; try the next name.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && slug.is_none() => {
-                continue
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && slug.is_none() => continue,
             Err(e) => return Err(Error::io(&display, "write", &e).into()),
         }
         return Ok(Written {
@@ -351,8 +377,7 @@ fn note_url(section: Section, slug: &str) -> String {
 
 fn parse_severity(name: &str) -> Result<Severity> {
     Ok(Severity::parse(name).ok_or_else(|| {
-        Error::new(format!("unknown severity `{name}`"))
-            .hint(choice_hint(name, &Severity::names()))
+        Error::new(format!("unknown severity `{name}`")).hint(choice_hint(name, &Severity::names()))
     })?)
 }
 
@@ -538,7 +563,9 @@ pub fn edit_incident(root: &Path, config: &Config, e: &Edit) -> Result<Written> 
     match (&e.affects, &e.impact) {
         (Some(_), Some(_)) => {
             return Err(Error::new("pass --affects or --impact, not both")
-                .hint("--impact gives each component its own impact; --affects takes the severity's")
+                .hint(
+                    "--impact gives each component its own impact; --affects takes the severity's",
+                )
                 .into())
         }
         (Some(ids), None) => {
@@ -785,17 +812,32 @@ mod tests {
             Path::new("site.toml"),
         )
         .unwrap();
-        let t = parse_at("2026-12-02 16:00").unwrap().resolve(&config).unwrap();
+        let t = parse_at("2026-12-02 16:00")
+            .unwrap()
+            .resolve(&config)
+            .unwrap();
         assert_eq!(stamp(t), "2026-12-02T16:00:00+01:00");
-        let t = parse_at("2026-07-02T16:00").unwrap().resolve(&config).unwrap();
+        let t = parse_at("2026-07-02T16:00")
+            .unwrap()
+            .resolve(&config)
+            .unwrap();
         assert_eq!(stamp(t), "2026-07-02T16:00:00+02:00");
-        let t = parse_at("2026-12-02T16:00:00Z").unwrap().resolve(&config).unwrap();
+        let t = parse_at("2026-12-02T16:00:00Z")
+            .unwrap()
+            .resolve(&config)
+            .unwrap();
         assert_eq!(stamp(t), "2026-12-02T16:00:00Z");
         // Skipped by the clocks: refused, with a way out.
-        let e = parse_at("2026-03-29 02:30").unwrap().resolve(&config).unwrap_err();
+        let e = parse_at("2026-03-29 02:30")
+            .unwrap()
+            .resolve(&config)
+            .unwrap_err();
         assert!(e.message.contains("does not exist"), "{e}");
         // Repeated: the first.
-        let t = parse_at("2026-10-25 02:30").unwrap().resolve(&config).unwrap();
+        let t = parse_at("2026-10-25 02:30")
+            .unwrap()
+            .resolve(&config)
+            .unwrap();
         assert_eq!(stamp(t), "2026-10-25T02:30:00+02:00");
         let e = parse_at("2026-12-02 4pm").unwrap_err();
         assert!(e.contains("2026-12-02 16:00"), "{e}");
@@ -809,13 +851,18 @@ mod tests {
         );
         let e = parse_impact("api=major").unwrap_err();
         assert!(e.contains("major_outage"), "{e}");
-        assert!(parse_impact("api").unwrap_err().contains("component=impact"));
+        assert!(parse_impact("api")
+            .unwrap_err()
+            .contains("component=impact"));
     }
 
     #[test]
     fn note_slugs_come_from_the_parser() {
         let p = Path::new("content/incidents/y.md");
-        assert_eq!(note_slug(p, "---\ntitle: a\nslug: x  # comment\n---\n"), "x");
+        assert_eq!(
+            note_slug(p, "---\ntitle: a\nslug: x  # comment\n---\n"),
+            "x"
+        );
         assert_eq!(note_slug(p, "---\ntitle: a\nslug: 'x'\n---\n"), "x");
         assert_eq!(note_slug(p, "---\ntitle: a\n---\nslug: z\n"), "y");
         assert_eq!(note_slug(p, "---\nsummary: |\n  slug: z\n---\n"), "y");

@@ -176,7 +176,10 @@ pub fn key_span(text: &str, key: &str) -> Option<(usize, usize, usize)> {
     for i in k + 1..close {
         let l = line(i);
         let t = l.trim_start();
-        if l.starts_with([' ', '\t']) && !t.is_empty() && !t.starts_with('#') || l.starts_with("- ") || l == "-" {
+        if l.starts_with([' ', '\t']) && !t.is_empty() && !t.starts_with('#')
+            || l.starts_with("- ")
+            || l == "-"
+        {
             end = i;
         } else if t.is_empty() || t.starts_with('#') {
             continue;
@@ -203,7 +206,10 @@ pub fn set_key(text: &str, key: &str, value: &str) -> Result<String, Error> {
         };
         return Ok(splice(text, at, &line));
     };
-    let first_end = colon + text[colon..].find('\n').map_or(text.len() - colon, |i| i + 1);
+    let first_end = colon
+        + text[colon..]
+            .find('\n')
+            .map_or(text.len() - colon, |i| i + 1);
     let mut out = String::with_capacity(text.len() + value.len());
     out.push_str(&text[..colon]);
     out.push(' ');
@@ -304,7 +310,8 @@ impl LineShift {
             .take(room)
             .take_while(|(a, b)| a == b)
             .count();
-        let line_at = |t: &str, at: usize| t.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_at =
+            |t: &str, at: usize| t.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         LineShift {
             new_first: line_at(new, prefix),
             new_last: line_at(new, new.len() - suffix),

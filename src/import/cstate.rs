@@ -12,9 +12,9 @@ use serde_json::{Map, Value};
 
 use crate::content::{Choice, Severity, Status, Time};
 use crate::error::{choice_hint, Error, Errors};
+use crate::frontmatter::edit::stamp;
 use crate::frontmatter::{self, Document};
 use crate::slug::{is_slug, slugify};
-use crate::frontmatter::edit::stamp;
 
 /// Something the import could not carry over, or carried over by a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
