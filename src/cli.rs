@@ -503,6 +503,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 crate::build::stageclock::enable();
             }
             let built = build::build(&args.options())?;
+            eprint!("{}", built.warnings.as_warnings());
             if !args.quiet {
                 println!(
                     "upfront: wrote {} files to {} in {} ms",

@@ -12,6 +12,9 @@ pub struct Error {
     pub column: Option<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// The problem is in a draft: a build that leaves drafts out reports
+    /// it as a warning and builds the rest (SPEC §8).
+    pub in_draft: bool,
 }
 
 impl Error {
@@ -22,7 +25,14 @@ impl Error {
             column: None,
             message: message.into(),
             hint: None,
+            in_draft: false,
         }
+    }
+
+    /// Marks the problem as one of a draft.
+    pub fn in_draft(mut self) -> Self {
+        self.in_draft = true;
+        self
     }
 
     pub fn in_file(file: &Path, message: impl Into<String>) -> Self {
@@ -118,6 +128,25 @@ impl Errors {
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         self.0.dedup();
         self
+    }
+}
+
+impl Errors {
+    /// Splits off the problems of drafts.
+    pub fn take_drafts(&mut self) -> Errors {
+        let (drafts, rest) = std::mem::take(&mut self.0)
+            .into_iter()
+            .partition(|e| e.in_draft);
+        self.0 = rest;
+        Errors(drafts)
+    }
+
+    /// The problems as warnings, one a line, for a build that went on.
+    pub fn as_warnings(&self) -> String {
+        self.0
+            .iter()
+            .map(|e| format!("warning: {e} (a draft: left out of this build)\n"))
+            .collect()
     }
 }
 

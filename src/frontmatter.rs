@@ -119,6 +119,30 @@ pub fn parse<T: DeserializeOwned>(doc: &Document, path: &Path) -> Result<T, Erro
     })
 }
 
+/// Whether a note that failed to parse says it is a draft: `draft: true`
+/// read by the parser with every other key ignored; when the YAML itself is
+/// broken, a top-level `draft: true` line (the parser cannot say more).
+pub fn is_draft(doc: &Document, path: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Draft {
+        #[serde(default)]
+        draft: serde_yaml::Value,
+    }
+    match serde_yaml::from_str::<Draft>(doc.yaml) {
+        Ok(d) => d.draft.as_bool() == Some(true),
+        Err(_) if parse::<serde_yaml::Value>(doc, path).is_ok() => false,
+        Err(_) => LineIter {
+            text: doc.yaml,
+            pos: 0,
+        }
+        .any(|(_, l)| {
+            l.strip_prefix("draft:")
+                .map(|v| v.split(" #").next().unwrap_or("").trim())
+                .is_some_and(|v| matches!(v, "true" | "True" | "TRUE"))
+        }),
+    }
+}
+
 /// The 1-based file line of the top-level YAML key `key`, for errors about
 /// a field's value (which serde does not locate once parsing succeeded).
 pub fn key_line(doc: &Document, key: &str) -> Option<usize> {

@@ -821,3 +821,104 @@ fn publish_drops_draft_from_notes_and_letters() {
     assert!(out.join("letters/sorry/index.html").is_file());
     assert!(out.join("incidents/d/index.html").is_file());
 }
+
+/// SPEC §8: drafts never block a publish; `--drafts` and `check` see their
+/// problems as errors.
+#[test]
+fn drafts_never_block_a_build() {
+    let site = site_copy("workflow");
+    let root = site.path();
+    let out = root.join("out");
+    let out_s = out.to_str().unwrap();
+    // A typo in a draft letter (unknown key), a draft incident naming an
+    // unknown component and a letter that does not exist, and a draft whose
+    // YAML does not even parse.
+    write(
+        root,
+        "content/letters/ceo.md",
+        "---\ntitle: Sorry\ndate: 2008-08-12T06:00:00Z\nauthr: Jane\ndraft: true\n---\nx\n",
+    );
+    write(
+        root,
+        "content/incidents/wip.md",
+        &incident("WIP", "draft: true\n").replace("[website]", "[websit]"),
+    );
+    write(
+        root,
+        "content/incidents/ref.md",
+        &incident("Ref", "draft: true\nletter: nope\n"),
+    );
+    write(
+        root,
+        "content/incidents/broken.md",
+        "---\ntitle: \"unclosed\ndraft: true\n---\n",
+    );
+    let o = run(root, &["build", "--output", out_s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warnings = stderr(&o);
+    assert!(
+        warnings.contains("warning: content/letters/ceo.md:4"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("warning: content/incidents/wip.md:5"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("warning: content/incidents/ref.md:7: no letter has the slug `nope`"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("warning: content/incidents/broken.md:"),
+        "{warnings}"
+    );
+    assert!(out.join("incidents/styled/index.html").is_file());
+    assert!(!out.join("incidents/wip").exists());
+    // With --drafts, or in check, they are errors.
+    let e = refused(root, &["build", "--output", out_s, "--drafts"]);
+    assert!(e.contains("error: content/letters/ceo.md:4"), "{e}");
+    let e = refused(root, &["check"]);
+    assert!(
+        e.contains("content/letters/ceo.md:4") && e.contains("content/incidents/broken.md"),
+        "{e}"
+    );
+    // A published note's problem still fails the build, and the draft's
+    // are told with it.
+    write(
+        root,
+        "content/incidents/live.md",
+        &incident("Live", "").replace("[website]", "[nope]"),
+    );
+    let e = refused(root, &["build", "--output", out_s]);
+    assert!(
+        e.contains("content/incidents/live.md:5") && e.contains("ceo.md"),
+        "{e}"
+    );
+}
+
+/// `check` refuses the output directories `build` refuses (one function).
+#[test]
+fn check_refuses_what_build_refuses() {
+    for dir in [
+        "content",
+        ".",
+        "..",
+        "content/incidents",
+        "static/x",
+        "layouts",
+    ] {
+        let site = site_copy("workflow");
+        let root = site.path();
+        let toml = text(root, "site.toml").replace(
+            "output_dir = \"public\"",
+            &format!("output_dir = \"{dir}\""),
+        );
+        write(root, "site.toml", &toml);
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        let b = refused(root, &["build"]);
+        let c = refused(root, &["check"]);
+        assert!(b.contains("refusing to write the site into"), "{dir}: {b}");
+        let line = b.lines().find(|l| l.contains("refusing")).unwrap();
+        assert!(c.contains(line), "{dir}: check said\n{c}\nbuild said\n{b}");
+    }
+}
