@@ -10,6 +10,7 @@ use crate::error::{serde_hint, Error};
 
 pub mod edit;
 pub mod fast;
+pub mod limits;
 
 #[cfg(any(test, feature = "differential"))]
 #[doc(hidden)]
@@ -98,6 +99,11 @@ pub fn parse<T: DeserializeOwned>(doc: &Document, path: &Path) -> Result<T, Erro
     if let Some(value) = fast::parse(doc.yaml) {
         return Ok(value);
     }
+    if let Err(e) = limits::check(doc.yaml) {
+        return Err(Error::in_file(path, e.message)
+            .at(doc.yaml_line + e.line - 1, Some(e.column))
+            .hint(e.hint));
+    }
     serde_yaml::from_str(doc.yaml).map_err(|e| {
         let message = e.to_string();
         // serde_yaml appends " at line L column C"; we report the location ourselves.
@@ -128,7 +134,7 @@ pub fn is_draft(doc: &Document, path: &Path) -> bool {
         #[serde(default)]
         draft: serde_yaml::Value,
     }
-    match serde_yaml::from_str::<Draft>(doc.yaml) {
+    match parse::<Draft>(doc, path) {
         Ok(d) => d.draft.as_bool() == Some(true),
         Err(_) if parse::<serde_yaml::Value>(doc, path).is_ok() => false,
         Err(_) => LineIter {
