@@ -643,3 +643,38 @@ pub fn require_site(root: &Path) -> Result<(), Error> {
         .hint("run `upfront init` to create a site, or pass --root"))
     }
 }
+
+#[cfg(test)]
+mod help {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every subcommand says what it does and every argument what it takes,
+    /// in `--help`.
+    #[test]
+    fn every_command_and_argument_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(name.clone());
+                }
+                for arg in sub.get_arguments() {
+                    let id = arg.get_id().as_str();
+                    if id != "help" && id != "version" && arg.get_help().is_none() {
+                        missing.push(format!("{name} {id}"));
+                    }
+                }
+                walk(sub, &name, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "upfront", &mut missing);
+        assert!(missing.is_empty(), "no description: {missing:#?}");
+    }
+}
