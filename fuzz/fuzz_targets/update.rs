@@ -14,9 +14,10 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use upfront::config::Config;
-use upfront::content::{parse_item, Item, Section};
-use upfront::workflow::{append_update, insert_update, NewUpdate};
+use upfront::source::config::Config;
+use upfront::source::content::{parse_item, Item, Section};
+use upfront::author::workflow::{append_update, NewUpdate};
+use upfront::source::frontmatter::edit::insert_update;
 
 const SITE_TOML: &str = "title = \"Fuzz\"\nbase_url = \"https://status.fuzz.test\"\n\
 [[components]]\nid = \"licensing\"\nname = \"License server\"\n\
@@ -104,7 +105,7 @@ fuzz_target!(|data: &[u8]| {
 
     // The pure edit: never a panic, and at most one insertion.
     if let Ok(text) = std::str::from_utf8(note) {
-        let status = upfront::content::Status::Monitoring;
+        let status = upfront::vocab::choice::Status::Monitoring;
         if let Ok(out) = insert_update(text, at, status, message) {
             assert!(one_edit(text, &out), "insert_update moved bytes");
         }
@@ -117,7 +118,7 @@ fuzz_target!(|data: &[u8]| {
         slug: "fuzz".into(),
         status: STATUSES[(flags & 0x7f) as usize % STATUSES.len()].map(String::from),
         message: message.to_string(),
-        at: Some(at),
+        at: Some(upfront::author::workflow::At::Exact(at)),
         reopen: flags & 0x80 != 0,
     };
     let result = append_update(root(), config(), &update);
@@ -142,7 +143,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(now.updates.starts_with(&before.updates));
             assert_eq!(
                 now.updates.last().unwrap().message_html,
-                upfront::markdown::to_html(message.trim_end())
+                upfront::source::markdown::to_html(message.trim_end())
             );
         }
     }
