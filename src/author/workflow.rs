@@ -91,9 +91,10 @@ fn resolve_at(at: Option<At>, config: &Config) -> Result<Option<Time>> {
 }
 
 /// The site's edit lock: held by every command that writes a note, so their
-/// read-modify-write steps never interleave. It is an OS file lock on
-/// `.upfront/lock` in the site root: released when the process ends, however
-/// it ends, so a killed command never leaves a stale lock.
+/// read-modify-write steps never interleave. It is an OS file lock on the
+/// site's root folder itself (on Unix; elsewhere on `.upfront/lock`):
+/// nothing is written for it, and it is released when the process ends,
+/// however it ends, so a killed command never leaves a stale lock.
 pub struct EditLock {
     _file: File,
 }
@@ -103,15 +104,7 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 impl EditLock {
     pub fn take(root: &Path) -> Result<EditLock> {
-        let dir = root.join(".upfront");
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
-        let path = dir.join("lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, "open the edit lock", &e))?;
+        let (file, path) = Self::open(root)?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
@@ -124,10 +117,7 @@ impl EditLock {
                         "another upfront command has been editing this site for {} s; nothing was changed",
                         LOCK_WAIT.as_secs()
                     ))
-                    .hint(format!(
-                        "wait for it and run this again (the lock is {})",
-                        content::display_path(root, &path).display()
-                    ))
+                    .hint("wait for it to finish and run this again")
                     .into())
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
@@ -135,6 +125,26 @@ impl EditLock {
                 }
             }
         }
+    }
+
+    #[cfg(unix)]
+    fn open(root: &Path) -> Result<(File, PathBuf)> {
+        let file = File::open(root).map_err(|e| Error::io(root, "open the site root", &e))?;
+        Ok((file, root.to_path_buf()))
+    }
+
+    #[cfg(not(unix))]
+    fn open(root: &Path) -> Result<(File, PathBuf)> {
+        let dir = root.join(".upfront");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
+        let path = dir.join("lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, "open the edit lock", &e))?;
+        Ok((file, path))
     }
 }
 
