@@ -616,7 +616,7 @@ mod tests {
         s.push_str(g.pick(&["", "pinned: true\n", "summary: >\n  after\n"]));
         s.push_str("---\n");
         s.push_str(g.pick(&["", "Body.\n", "updates:\n- at: not front matter\n"]));
-        if g.next() % 3 == 0 {
+        if g.next().is_multiple_of(3) {
             s = s.replace('\n', "\r\n");
         }
         (s, items)
