@@ -292,8 +292,8 @@ pub struct LineShift {
     /// First and last line of the changed region in the edited text.
     new_first: usize,
     new_last: usize,
-    /// Last line of the changed region in the original.
-    old_last: usize,
+    /// Lines the edit added (less the lines it removed).
+    added: isize,
 }
 
 impl LineShift {
@@ -311,12 +311,14 @@ impl LineShift {
             .take(room)
             .take_while(|(a, b)| a == b)
             .count();
-        let line_at =
-            |t: &str, at: usize| t.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let newlines = |t: &str| t.bytes().filter(|&b| b == b'\n').count() as isize;
+        let line_at = |t: &str, at: usize| newlines(&t[..at]) as usize + 1;
+        let new_end = new.len() - suffix;
         LineShift {
             new_first: line_at(new, prefix),
-            new_last: line_at(new, new.len() - suffix),
-            old_last: line_at(old, old.len() - suffix),
+            // The line of the last changed byte.
+            new_last: line_at(new, new_end.saturating_sub(1).max(prefix)),
+            added: newlines(&new[prefix..new_end]) - newlines(&old[prefix..old.len() - suffix]),
         }
     }
 
@@ -325,7 +327,7 @@ impl LineShift {
         if line < self.new_first {
             Some(line)
         } else if line > self.new_last {
-            Some(line - self.new_last + self.old_last)
+            usize::try_from(line as isize - self.added).ok()
         } else {
             None
         }
@@ -670,6 +672,36 @@ mod tests {
     }
 
     #[test]
+    fn lines_after_an_edit_map_back_to_the_users_file() {
+        let old = "a\nb\nc\nd\n";
+        let new = "a\nb\nX\nY\nZ\nc\nd\n";
+        let shift = LineShift::between(old, new);
+        assert_eq!(shift.to_original(2), Some(2));
+        assert_eq!(shift.to_original(4), None);
+        assert_eq!(shift.to_original(6), Some(3));
+        assert_eq!(shift.to_original(7), Some(4));
+    }
+
+    #[test]
+    fn keys_are_set_in_place_or_added_before_the_timeline() {
+        let note = "---\ntitle: 'a # b'   # why\naffected:\n- x\n- y\n\n# kept\nupdates: []\n---\n";
+        let out = set_key(note, "title", "\"new\"").unwrap();
+        assert_eq!(out, note.replace("'a # b'", "\"new\""));
+        let out = set_key(note, "affected", "[z]").unwrap();
+        assert_eq!(
+            out,
+            note.replace("affected:\n- x\n- y\n", "affected: [z]\n")
+        );
+        let out = set_key(note, "summary", "\"s\"").unwrap();
+        assert_eq!(
+            out,
+            note.replace("updates: []", "summary: \"s\"\nupdates: []")
+        );
+        let out = remove_key(note, "affected").unwrap();
+        assert_eq!(out, note.replace("affected:\n- x\n- y\n", ""));
+    }
+
+    #[test]
     fn flow_style_timelines_are_refused_with_the_line() {
         let flow = "---\ntitle: a\nupdates: [{at: 2008-08-12T10:00:00Z, status: identified, message: x}]\n---\n";
         let e = insert_update(flow, t("2008-08-12T11:00:00Z"), Status::Resolved, "x").unwrap_err();
@@ -944,8 +976,125 @@ mod props {
         assert!(e.contains("message: \"a\\u2028\\nb\""), "{e}");
     }
 
+    /// A value `edit` may write, as YAML and as what the parser reads.
+    fn edit_value() -> impl Strategy<Value = (String, serde_json::Value)> {
+        let ids = prop::collection::vec("[a-z][a-z0-9-]{0,7}", 0..4);
+        prop_oneof![
+            any::<String>().prop_map(|t| (quote(&t), serde_json::Value::String(t))),
+            ids.clone().prop_map(|ids| (
+                format!("[{}]", ids.join(", ")),
+                serde_json::Value::Array(ids.into_iter().map(serde_json::Value::String).collect())
+            )),
+            prop::collection::btree_map(
+                "[a-z][a-z0-9-]{0,7}",
+                prop::sample::select(vec![
+                    "degraded_performance",
+                    "partial_outage",
+                    "major_outage",
+                    "under_maintenance"
+                ]),
+                1..4
+            )
+            .prop_map(|m| {
+                let yaml: Vec<String> = m.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                let json = m
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v.into())))
+                    .collect();
+                (
+                    format!("{{{}}}", yaml.join(", ")),
+                    serde_json::Value::Object(json),
+                )
+            }),
+            prop::sample::select(vec!["minor", "critical", "maintenance"])
+                .prop_map(|w| (w.to_string(), serde_json::Value::String(w.into()))),
+        ]
+    }
+
+    /// The old bytes an edit dropped: `old[from..to]`, from the longest
+    /// common prefix and suffix.
+    fn changed_region(old: &str, new: &str) -> (usize, usize) {
+        let prefix = old
+            .bytes()
+            .zip(new.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let room = old.len().min(new.len()) - prefix;
+        let suffix = old
+            .bytes()
+            .rev()
+            .zip(new.bytes().rev())
+            .take(room)
+            .take_while(|(a, b)| a == b)
+            .count();
+        (prefix, old.len() - suffix)
+    }
+
+    fn body(note: &str) -> String {
+        crate::source::frontmatter::split(note, Path::new("n.md"))
+            .unwrap()
+            .body
+            .to_string()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// `edit`: setting a key changes that key's value and nothing
+        /// else: the bytes dropped lie inside the old value, every other
+        /// key and the timeline read back the same, and the body is kept.
+        #[test]
+        fn an_edit_changes_one_value_and_keeps_every_other_byte(
+            (note, _) in note(),
+            key in prop::sample::select(vec!["title", "summary", "affected", "severity", "pinned", "letter"]),
+            (yaml, value) in edit_value(),
+        ) {
+            // A key written twice is refused by the note's own parse
+            // before `edit` runs.
+            prop_assume!(note.matches(&format!("\n{key}:")).count() <= 1);
+            let (entries, mut keys) = read(&note);
+            let span = key_span(&note, key);
+            let out = set_key(&note, key, &yaml).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let (after_entries, mut after_keys) = read(&out);
+            prop_assert_eq!(&after_entries, &entries, "timeline changed:\n{}", out);
+            prop_assert_eq!(after_keys.remove(key), Some(value), "{}", out);
+            keys.remove(key);
+            prop_assert_eq!(&after_keys, &keys, "other keys changed:\n{}", out);
+            prop_assert_eq!(body(&out), body(&note));
+            let (from, to) = changed_region(&note, &out);
+            match span {
+                // Only bytes of the old value (after `key:`) were replaced.
+                Some((_, colon, end)) => prop_assert!(
+                    out == note || (colon <= from && to <= end),
+                    "{}\n---\n{}", note, out
+                ),
+                // A new key: a pure insertion.
+                None => prop_assert_eq!(from, to, "{}\n---\n{}", note, out),
+            }
+            // Setting it again to the same value changes nothing more.
+            prop_assert_eq!(set_key(&out, key, &yaml).unwrap(), out.clone());
+        }
+
+        /// `publish`: removing a key removes its lines and nothing else.
+        #[test]
+        fn removing_a_key_keeps_every_other_byte(
+            (note, _) in note(),
+            key in prop::sample::select(vec!["title", "summary", "affected", "pinned", "draft"]),
+        ) {
+            prop_assume!(note.matches(&format!("\n{key}:")).count() <= 1);
+            let (entries, mut keys) = read(&note);
+            let out = remove_key(&note, key).unwrap();
+            let (after_entries, after_keys) = read(&out);
+            prop_assert_eq!(&after_entries, &entries);
+            keys.remove(key);
+            prop_assert_eq!(&after_keys, &keys, "{}", out);
+            prop_assert_eq!(body(&out), body(&note));
+            match key_span(&note, key) {
+                Some((start, _, end)) => prop_assert_eq!(format!("{}{}", &note[..start], &note[end..]), out),
+                None => prop_assert_eq!(&out, &note),
+            }
+        }
+
 
         #[test]
         fn an_update_is_one_insertion_and_reads_back_exactly((note, entries) in note(), message in message()) {
