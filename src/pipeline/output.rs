@@ -205,7 +205,7 @@ fn swap_in(staging: &Path, out: &Path, parent: &Path, name: &OsString) -> Result
     if let Err(e) = std::fs::rename(out, &old) {
         // EBUSY: a mount point that `is_mount_point` did not see (a bind
         // mount of a folder of the same file system): swap what is inside.
-        if e.raw_os_error() == Some(libc::EBUSY) {
+        if e.raw_os_error() == Some(rustix::io::Errno::BUSY.raw_os_error()) {
             return swap_contents(staging, out, name);
         }
         return Err(Error::io(out, "move the previous site aside", &e));
@@ -302,24 +302,8 @@ fn swap_contents(staging: &Path, out: &Path, name: &OsString) -> Result<(), Erro
 
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
-    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both pointers are valid NUL-terminated strings for the call.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -384,12 +368,16 @@ fn leftover_pid(file_name: &std::ffi::OsStr, name: &OsString) -> Option<u32> {
 /// the cleanup to a later build.
 #[cfg(unix)]
 fn still_building(pid: u32, _dir: &Path) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
         return false;
     };
-    // SAFETY: signal 0 only checks that the process exists.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) => true,
+        Err(e) => e != rustix::io::Errno::SRCH,
+    }
 }
 
 /// Without a cheap liveness check, a build counts as alive for an hour
