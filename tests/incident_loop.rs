@@ -590,6 +590,29 @@ fn updates_through_a_symlink_edit_the_target_and_keep_the_link() {
     );
     // Nothing left beside the target.
     assert_eq!(std::fs::read_dir(&shared).unwrap().count(), 1);
+    // Under sudo (root), the note keeps its owner and group.
+    use std::os::unix::fs::MetadataExt;
+    let is_root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    if is_root {
+        std::os::unix::fs::chown(&plain, Some(4321), Some(4322)).unwrap();
+        ok(
+            root,
+            &[
+                "update",
+                "styled",
+                "--status",
+                "identified",
+                "--message",
+                "y",
+                "--at",
+                AT,
+            ],
+        );
+        let m = std::fs::metadata(&plain).unwrap();
+        assert_eq!((m.uid(), m.gid()), (4321, 4322));
+    } else {
+        eprintln!("SKIPPED: owner kept under sudo: not running as root");
+    }
 }
 
 #[test]
