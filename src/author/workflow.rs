@@ -739,6 +739,18 @@ impl NoteIndex {
     /// parsed: a YAML scalar equal to a slug holds its bytes, or escapes
     /// (a backslash), or the file is named after it.
     fn find(&self, slug: &str) -> Option<PathBuf> {
+        // The common case first: a note named after its slug that does not
+        // declare another one. (Were a second note to declare the same
+        // slug, the build would refuse both as duplicates.)
+        let named = self
+            .files
+            .iter()
+            .filter(|p| p.file_stem().is_some_and(|s| s == slug));
+        for path in named {
+            if std::fs::read_to_string(path).is_ok_and(|text| note_slug(path, &text) == slug) {
+                return Some(path.clone());
+            }
+        }
         self.files
             .par_iter()
             .find_first(|path| {
@@ -787,6 +799,18 @@ pub fn note_slug(path: &Path, text: &str) -> String {
 
 /// Finds a note's file by its slug (declared, else the file name).
 pub fn find_note(root: &Path, section: Section, slug: &str) -> Result<PathBuf> {
+    // Most notes sit at the top of their section, named after their slug:
+    // found without walking the section.
+    let direct = root
+        .join("content")
+        .join(section.dir())
+        .join(format!("{slug}.md"));
+    if is_slug(slug)
+        && std::fs::read_to_string(&direct).is_ok_and(|text| note_slug(&direct, &text) == slug)
+        && crate::source::walk::check_inside(root, &direct).is_ok()
+    {
+        return Ok(direct);
+    }
     let index = NoteIndex::new(root, section);
     if let Some(path) = index.find(slug) {
         return Ok(path);
