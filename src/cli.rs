@@ -649,11 +649,6 @@ mod help {
     use super::*;
     use clap::CommandFactory;
 
-    #[test]
-    fn the_command_line_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
     /// Every subcommand says what it does and every argument what it takes,
     /// in `--help`.
     #[test]
