@@ -945,3 +945,104 @@ fn check_refuses_what_build_refuses() {
         assert!(c.contains(line), "{dir}: check said\n{c}\nbuild said\n{b}");
     }
 }
+
+/// Rounds of random commands (updates, edits of distinct keys, publishes)
+/// on a few notes, all of a round at once, against a serial model: the same
+/// commands one after another on a copy. Each note must end with the same
+/// lines (the racing order may differ) and the site must check clean.
+#[test]
+fn random_concurrent_rounds_match_the_serial_model() {
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+    let real = site_copy("workflow");
+    let model = site_copy("workflow");
+    for site in [real.path(), model.path()] {
+        for (name, extra) in [("n0", "draft: true\n"), ("n1", ""), ("n2", "draft: true\n")] {
+            write(
+                site,
+                &format!("content/incidents/{name}.md"),
+                &incident(name, extra),
+            );
+        }
+    }
+    let mut rng = Rng(0x5eed_1234_9876_abcd);
+    let mut n = 0;
+    for round in 0..4 {
+        let mut used = std::collections::HashSet::new();
+        let mut commands: Vec<Vec<String>> = Vec::new();
+        for _ in 0..(6 + rng.below(5)) {
+            n += 1;
+            let note = format!("n{}", rng.below(3));
+            let cmd: Vec<String> = match rng.below(4) {
+                0 | 1 => vec![
+                    "update".into(),
+                    note,
+                    "--status".into(),
+                    "identified".into(),
+                    "--message".into(),
+                    format!("r{round} m{n}"),
+                    "--at".into(),
+                    AT.into(),
+                ],
+                2 => {
+                    let key = ["--title", "--summary", "--severity"][rng.below(3) as usize];
+                    if !used.insert((note.clone(), key)) {
+                        continue;
+                    }
+                    let value = if key == "--severity" {
+                        ["minor", "major", "critical"][rng.below(3) as usize].to_string()
+                    } else {
+                        format!("v{n}")
+                    };
+                    vec!["edit".into(), note, key.into(), value]
+                }
+                _ => {
+                    if !used.insert((note.clone(), "publish")) {
+                        continue;
+                    }
+                    vec!["publish".into(), note]
+                }
+            };
+            commands.push(cmd);
+        }
+        let children: Vec<_> = commands
+            .iter()
+            .map(|args| {
+                Command::new(env!("CARGO_BIN_EXE_upfront"))
+                    .args(args)
+                    .arg("--root")
+                    .arg(real.path())
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for (c, args) in children.into_iter().zip(&commands) {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "round {round} {args:?}: {}", stderr(&o));
+        }
+        for args in &commands {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            ok(model.path(), &args);
+        }
+        for name in ["n0", "n1", "n2"] {
+            let rel = format!("content/incidents/{name}.md");
+            let mut got: Vec<String> = text(real.path(), &rel).lines().map(String::from).collect();
+            let mut want: Vec<String> =
+                text(model.path(), &rel).lines().map(String::from).collect();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "round {round}, {name}, after {commands:?}");
+        }
+        ok(real.path(), &["check", "--drafts"]);
+    }
+}
