@@ -1046,3 +1046,40 @@ fn random_concurrent_rounds_match_the_serial_model() {
         ok(real.path(), &["check", "--drafts"]);
     }
 }
+
+/// `edit --impact` writes `affected` as a map (SPEC §9). Until the model
+/// reads impact maps, the reparse refuses the edit and the note stays as
+/// it was; once it does, the map is written in place of the list.
+#[test]
+fn impact_maps_are_written_as_spec_says_or_refused_whole() {
+    let site = site_copy("workflow");
+    let root = site.path();
+    let before = text(root, "content/incidents/styled.md");
+    let o = run(
+        root,
+        &[
+            "edit",
+            "styled",
+            "--impact",
+            "website=major_outage,downloads=degraded_performance",
+        ],
+    );
+    let after = text(root, "content/incidents/styled.md");
+    if o.status.success() {
+        assert_eq!(
+            after,
+            before.replace(
+                "affected:\n  - website\n",
+                "affected: {website: major_outage, downloads: degraded_performance}\n"
+            )
+        );
+        ok(root, &["check"]);
+    } else {
+        let e = stderr(&o);
+        assert!(
+            e.contains("styled.md") && e.contains("the file was not changed"),
+            "{e}"
+        );
+        assert_eq!(after, before);
+    }
+}
