@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::author::scaffold::Host;
 use crate::author::workflow;
+use crate::author::workflow::At;
 use crate::dev::serve::ServeOptions;
 use crate::dev::watch::WatchOptions;
 use crate::pipeline::build::{self, BuildOptions};
@@ -54,6 +55,10 @@ pub enum Command {
     Update(UpdateArgs),
     /// Append the resolving update (`completed` for a maintenance)
     Resolve(ResolveArgs),
+    /// Change an incident's title, severity, affected components or summary, keeping every other byte
+    Edit(EditArgs),
+    /// Publish a draft incident or letter: drop its `draft` key
+    Publish(PublishArgs),
     /// Validate everything a build would, and links; write nothing
     Check(CheckArgs),
     /// Import incidents from another status page tool
@@ -199,29 +204,38 @@ pub struct NewIncidentArgs {
     /// One line for banners
     #[arg(long)]
     pub summary: Option<String>,
-    /// When it started (RFC 3339; default: now)
-    #[arg(long, value_parser = build::parse_time)]
-    pub at: Option<Time>,
-    /// A maintenance window's start (RFC 3339)
-    #[arg(long, value_parser = build::parse_time)]
-    pub starts: Option<Time>,
-    /// A maintenance window's end (RFC 3339)
-    #[arg(long, value_parser = build::parse_time)]
-    pub ends: Option<Time>,
+    /// When it started (`2026-12-02 16:00` in the site's timezone, or RFC 3339; default: now)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub at: Option<At>,
+    /// A maintenance window's start (`2026-12-02 16:00` or RFC 3339)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub starts: Option<At>,
+    /// A maintenance window's end (`2026-12-02 18:00` or RFC 3339)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub ends: Option<At>,
+    /// The URL name (a-z, 0-9, -); default: made from the title
+    #[arg(long)]
+    pub slug: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct NewLetterArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    /// The letter's title
     pub title: String,
+    /// Who signs it
     #[arg(long)]
     pub author: String,
+    /// The signer's role, under the name (e.g. "President and CEO")
     #[arg(long)]
     pub role: Option<String>,
     /// The slug of the incident the letter is about
     #[arg(long)]
     pub incident: Option<String>,
+    /// The URL name (a-z, 0-9, -); default: made from the title
+    #[arg(long)]
+    pub slug: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -230,6 +244,9 @@ pub struct NewPageArgs {
     pub site: SiteArgs,
     /// The page's title; its URL is made from it
     pub name: String,
+    /// The URL name (a-z, 0-9, -); default: made from the title
+    #[arg(long)]
+    pub slug: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -244,9 +261,9 @@ pub struct UpdateArgs {
     /// Markdown; `-` reads standard input; none on a terminal opens $EDITOR
     #[arg(long)]
     pub message: Option<String>,
-    /// The update's time (RFC 3339; default: now)
-    #[arg(long, value_parser = build::parse_time)]
-    pub at: Option<Time>,
+    /// The update's time (`2026-12-02 16:00` in the site's timezone, or RFC 3339; default: now)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub at: Option<At>,
     /// Allow an update after the incident was resolved
     #[arg(long)]
     pub reopen: bool,
@@ -256,11 +273,46 @@ pub struct UpdateArgs {
 pub struct ResolveArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    /// The incident's slug
     pub slug: String,
+    /// Markdown; `-` reads standard input; none on a terminal opens $EDITOR
     #[arg(long)]
     pub message: Option<String>,
-    #[arg(long, value_parser = build::parse_time)]
-    pub at: Option<Time>,
+    /// The resolution's time (`2026-12-02 16:00` in the site's timezone, or RFC 3339; default: now)
+    #[arg(long, value_parser = workflow::parse_at)]
+    pub at: Option<At>,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The incident's slug
+    pub slug: String,
+    /// A new title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// minor | major | critical | maintenance
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Affected component ids, comma-separated; each takes the severity's impact
+    #[arg(long, value_delimiter = ',', conflicts_with = "impact")]
+    pub affects: Option<Vec<String>>,
+    /// Affected components with their own impact: api=major_outage,db=degraded_performance
+    /// (degraded_performance | partial_outage | major_outage | under_maintenance)
+    #[arg(long, value_delimiter = ',', value_parser = workflow::parse_impact)]
+    pub impact: Option<Vec<(String, workflow::Impact)>>,
+    /// A new one-line summary for banners
+    #[arg(long)]
+    pub summary: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The slug of the draft incident or letter
+    pub slug: String,
 }
 
 #[derive(Args, Debug)]
@@ -510,6 +562,39 @@ fn run(cli: Cli) -> Result<(), Errors> {
             print_written("resolved", &w);
             Ok(())
         }
+        Command::Edit(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            let w = workflow::edit_incident(
+                &root,
+                &config,
+                &workflow::Edit {
+                    slug: a.slug,
+                    title: a.title,
+                    severity: a.severity,
+                    affects: a.affects,
+                    impact: a.impact,
+                    summary: a.summary,
+                },
+            )?;
+            print_written("edited", &w);
+            Ok(())
+        }
+        Command::Publish(a) => {
+            let root = a.site.root();
+            let config = site_config(&root)?;
+            let (w, changed) = workflow::publish(&root, &config, &a.slug)?;
+            if changed {
+                print_written("published", &w);
+            } else {
+                println!(
+                    "{} is not a draft; nothing to do (it is at {})",
+                    w.path.display(),
+                    w.url
+                );
+            }
+            Ok(())
+        }
         Command::Check(a) => {
             let root = a.site.root();
             require_site(&root)?;
@@ -558,6 +643,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 crate::vocab::clock::enable();
             }
             let built = build::build(&args.options())?;
+            eprint!("{}", built.warnings.as_warnings());
             if !args.quiet {
                 println!(
                     "upfront: wrote {} files to {} in {} ms",
@@ -639,6 +725,7 @@ fn new(what: NewCommand) -> Result<(), Errors> {
                 &config,
                 &workflow::NewIncident {
                     title: a.title,
+                    slug: a.slug,
                     severity: a.severity,
                     affects: a.affects,
                     message,
@@ -655,18 +742,28 @@ fn new(what: NewCommand) -> Result<(), Errors> {
             let w = workflow::new_letter(
                 &root,
                 &config,
-                &a.title,
-                &a.author,
-                a.role.as_deref(),
-                a.incident.as_deref(),
+                &workflow::NewLetter {
+                    title: a.title,
+                    slug: a.slug,
+                    author: a.author,
+                    role: a.role,
+                    incident: a.incident,
+                },
             )?;
-            println!("note: the letter is a draft; preview it with `upfront serve --drafts`, publish it by setting `draft: false`");
+            let slug = w
+                .url
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            println!("note: the letter is a draft; preview it with `upfront serve --drafts`, publish it with `upfront publish {slug}`");
             w
         }
         NewCommand::Page(a) => {
             let root = a.site.root();
             let config = site_config(&root)?;
-            workflow::new_page(&root, &config, &a.name)?
+            workflow::new_page(&root, &config, &a.name, a.slug.as_deref())?
         }
     };
     print_written("wrote", &w);
@@ -735,5 +832,35 @@ pub fn require_site(root: &Path) -> Result<(), Error> {
             root.display()
         ))
         .hint("run `upfront init` to create a site, or pass --root"))
+    }
+}
+
+#[cfg(test)]
+mod help {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand says what it does and every argument what it takes,
+    /// in `--help`.
+    #[test]
+    fn every_command_and_argument_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(name.clone());
+                }
+                for arg in sub.get_arguments() {
+                    let id = arg.get_id().as_str();
+                    if id != "help" && id != "version" && arg.get_help().is_none() {
+                        missing.push(format!("{name} {id}"));
+                    }
+                }
+                walk(sub, &name, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "upfront", &mut missing);
+        assert!(missing.is_empty(), "no description: {missing:#?}");
     }
 }

@@ -68,7 +68,7 @@ fn incident(n: usize) -> String {
     let day = 1 + n % 28;
     let month = 1 + (n / 28) % 12;
     let year = 2000 + n / (28 * 12);
-    let status = if n % 50 == 0 {
+    let status = if n.is_multiple_of(50) {
         "identified"
     } else {
         "resolved"

@@ -203,7 +203,7 @@ fn files_vanishing_mid_walk_never_cause_a_panic() {
             while !stop.load(Ordering::Relaxed) {
                 for i in 0..20 {
                     let dir = root.join(format!("static/churn-{i}"));
-                    if n % 2 == 0 {
+                    if n.is_multiple_of(2) {
                         let _ = std::fs::write(
                             root.join(format!("content/incidents/churn-{i}.md")),
                             &note,

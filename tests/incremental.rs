@@ -205,7 +205,7 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
                 slug: slug.into(),
                 status: Some(rng.pick(&["identified", "monitoring", "resolved"]).into()),
                 message: format!("Update number {n}."),
-                at: Some(build::parse_time(&format!("2008-08-14T{:02}:{:02}:00Z", n / 60, n % 60)).unwrap()),
+                at: Some(upfront::author::workflow::At::Exact(build::parse_time(&format!("2008-08-14T{:02}:{:02}:00Z", n / 60, n % 60)).unwrap())),
                 reopen: true,
             };
             upfront::author::workflow::append_update(root, &config, &u).unwrap();

@@ -16,7 +16,8 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use upfront::source::config::Config;
 use upfront::source::content::{parse_item, Item, Section};
-use upfront::author::workflow::{append_update, insert_update, NewUpdate};
+use upfront::author::workflow::{append_update, NewUpdate};
+use upfront::source::frontmatter::edit::insert_update;
 
 const SITE_TOML: &str = "title = \"Fuzz\"\nbase_url = \"https://status.fuzz.test\"\n\
 [[components]]\nid = \"licensing\"\nname = \"License server\"\n\
@@ -117,7 +118,7 @@ fuzz_target!(|data: &[u8]| {
         slug: "fuzz".into(),
         status: STATUSES[(flags & 0x7f) as usize % STATUSES.len()].map(String::from),
         message: message.to_string(),
-        at: Some(at),
+        at: Some(upfront::author::workflow::At::Exact(at)),
         reopen: flags & 0x80 != 0,
     };
     let result = append_update(root(), config(), &update);

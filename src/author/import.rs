@@ -11,16 +11,15 @@
 pub mod cstate;
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 use serde_json::Value;
 
-use crate::author::workflow::{quote, stamp, update_entry};
 use crate::pipeline::build::{self, BuildOptions};
 use crate::source::config::{Component, Config};
 use crate::source::content::{self, Section};
+use crate::source::frontmatter::edit::{quote, stamp, update_entry};
 use crate::source::frontmatter::{self, Document};
 use crate::vocab::choice::Choice;
 use crate::vocab::error::{Error, Errors, Result};
@@ -613,23 +612,10 @@ fn toml_block(components: &[Component]) -> String {
     out
 }
 
-/// A TOML basic string: safe whatever the text holds.
+/// A TOML string that reads back as `s`, whatever it holds (toml_edit
+/// picks the quoting and the escapes).
 fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    toml_edit::Value::from(s).to_string()
 }
 
 /// site.toml's text with `block` appended.
@@ -685,6 +671,8 @@ fn write_all(
     new_toml: &str,
     toml_changed: bool,
 ) -> Result<()> {
+    // Other upfront commands editing notes wait for the import.
+    let _lock = crate::author::workflow::EditLock::take(root)?;
     let toml_path = root.join(crate::source::config::FILE_NAME);
     let old_toml = std::fs::read(&toml_path).map_err(|e| Error::io(&toml_path, "read", &e))?;
     let mut created: Vec<PathBuf> = Vec::new();
@@ -693,7 +681,7 @@ fn write_all(
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
         for (rel, text) in files {
             let path = root.join(rel);
-            create_new(&path, text.as_bytes()).map_err(|e| {
+            crate::vocab::atomic::create_new(&path, text.as_bytes()).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
                     Error::in_file(rel, "appeared during the import; it was not overwritten")
                 } else {
@@ -703,7 +691,7 @@ fn write_all(
             created.push(path);
         }
         if toml_changed {
-            replace(&toml_path, new_toml.as_bytes())
+            crate::vocab::atomic::replace(&toml_path, new_toml.as_bytes())
                 .map_err(|e| Error::io(&toml_path, "write", &e))?;
         }
         load_site(root).map(|_| ())
@@ -713,7 +701,7 @@ fn write_all(
             let _ = std::fs::remove_file(p);
         }
         if toml_changed {
-            let _ = replace(&toml_path, &old_toml);
+            let _ = crate::vocab::atomic::replace(&toml_path, &old_toml);
         }
         errors.push(
             Error::new("the import was rolled back: no file was left changed")
@@ -722,31 +710,6 @@ fn write_all(
         return Err(errors);
     }
     Ok(())
-}
-
-/// Writes a file that must not exist yet: the check and the creation are
-/// one system call, so a file appearing meanwhile is never overwritten.
-fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    f.write_all(bytes).inspect_err(|_| {
-        let _ = std::fs::remove_file(path);
-    })
-}
-
-/// Replaces a file through a temporary sibling and a rename.
-fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = path.with_file_name(format!(".{name}.upfront-import-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 #[cfg(test)]

@@ -107,6 +107,8 @@ pub struct Built {
     pub files: usize,
     pub output: PathBuf,
     pub timings: Timings,
+    /// Problems of drafts that were left out (SPEC §8).
+    pub warnings: Errors,
 }
 
 /// Everything read from disk and checked: the input of a render.
@@ -115,6 +117,8 @@ pub struct Loaded {
     pub templates: Templates,
     pub copies: Vec<Copy>,
     pub timings: LoadTimings,
+    /// Problems of drafts left out of the build (SPEC §8): told, not fatal.
+    pub warnings: Errors,
 }
 
 /// Reads and checks the whole site (config, content, templates, static),
@@ -136,7 +140,8 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     let content = content.map_err(|e| errors.extend(e)).ok();
     let templates = templates.map_err(|e| errors.extend(e)).ok();
     match (statics, content, templates) {
-        (Some(statics), Some(content), Some(templates)) => {
+        (Some(statics), Some(mut content), Some(templates)) => {
+            let warnings = std::mem::take(&mut content.warnings);
             let site = timed(&mut t.model, || {
                 Site::new(config, content, opts.now(), statics.digest_with(&templates))
             });
@@ -145,11 +150,20 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
                 templates,
                 copies: statics.copies,
                 timings: t,
+                warnings,
             })
         }
         // Each part failing has put its errors in `errors`.
         _ => Err(errors.sorted()),
     }
+}
+
+/// Where the site is written: `--output`, else `output_dir` of site.toml,
+/// refused when not safe to replace (SPEC §8). `build` and `check` both ask
+/// here, so they refuse the same directories.
+pub fn output_dir(opts: &BuildOptions, config: &Config) -> std::result::Result<PathBuf, Error> {
+    let dir = opts.output.as_ref().unwrap_or(&config.output_dir);
+    output::resolve(&opts.root, dir)
 }
 
 /// Runs `f`, storing how long it took in `into`.
@@ -242,11 +256,7 @@ pub fn check_collisions(generated: impl Fn(&str) -> bool, copies: &[Copy]) -> Re
 pub fn build(opts: &BuildOptions) -> Result<Built> {
     let start = Instant::now();
     let loaded = load(opts)?;
-    let out_dir = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| loaded.site.config.output_dir.clone());
-    let out = output::resolve(&opts.root, &out_dir)?;
+    let out = output_dir(opts, &loaded.site.config)?;
     let loaded_at = Instant::now();
     let written = clock::WRITE.total();
     let files = render_into(&loaded, &out)?;
@@ -264,6 +274,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         files: files.count + loaded.copies.len(),
         output: out,
         timings,
+        warnings: loaded.warnings,
     })
 }
 

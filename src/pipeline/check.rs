@@ -17,14 +17,21 @@ pub fn check(opts: &BuildOptions) -> Errors {
         Ok(l) => l,
         Err(e) => return e,
     };
+    // In `check`, a draft's problems are errors (SPEC §8).
+    let mut errors = loaded.warnings.clone();
+    if let Err(e) = build::output_dir(opts, &loaded.site.config) {
+        errors.push(e);
+    }
     let outputs = match build::render(&loaded) {
         Ok(o) => o,
-        Err(e) => return e,
+        Err(e) => {
+            errors.extend(e);
+            return errors.sorted();
+        }
     };
     let mut pages: HashSet<String> = outputs.iter().map(|o: &Output| o.path.clone()).collect();
     pages.extend(loaded.copies.iter().map(|c| c.path.clone()));
     let prefix = base_path(&loaded.site.config.base_url);
-    let mut errors = Errors::default();
     let site = &loaded.site;
     for e in &site.incidents {
         let mut html = e.incident.body_html.clone();

@@ -123,7 +123,14 @@ impl Staging {
             .ok_or_else(|| Error::new("the output directory has no parent"))?;
         let name = out.file_name().map(OsString::from).unwrap_or_default();
         remove_leftovers(parent, &name);
-        let dir = sibling(parent, &name, "new");
+        // A mount point (a container's volume) cannot be renamed: the new
+        // site is staged inside it, on its file system, and swapped in
+        // entry by entry (see `swap_contents`).
+        let inside = out.is_dir() && is_mount_point(out);
+        if inside {
+            remove_leftovers(out, &name);
+        }
+        let dir = sibling(if inside { out } else { parent }, &name, "new");
         std::fs::create_dir(&dir)
             .map_err(|e| Error::io(&dir, "create the staging directory", &e))?;
         let staging = Staging {
@@ -164,7 +171,11 @@ impl Staging {
                 .map(|_| ())
                 .map_err(|e| Error::io(&c.source, "copy", &e))
         })?;
-        swap_in(&self.dir, &self.out, &self.parent, &self.name)?;
+        if self.dir.parent() == Some(self.out.as_path()) {
+            swap_contents(&self.dir, &self.out, &self.name)?;
+        } else {
+            swap_in(&self.dir, &self.out, &self.parent, &self.name)?;
+        }
         self.done = true;
         Ok(())
     }
@@ -191,11 +202,100 @@ fn swap_in(staging: &Path, out: &Path, parent: &Path, name: &OsString) -> Result
         return Ok(());
     }
     let old = sibling(parent, name, "old");
-    std::fs::rename(out, &old).map_err(|e| Error::io(out, "move the previous site aside", &e))?;
+    if let Err(e) = std::fs::rename(out, &old) {
+        // EBUSY: a mount point that `is_mount_point` did not see (a bind
+        // mount of a folder of the same file system): swap what is inside.
+        if e.raw_os_error() == Some(rustix::io::Errno::BUSY.raw_os_error()) {
+            return swap_contents(staging, out, name);
+        }
+        return Err(Error::io(out, "move the previous site aside", &e));
+    }
     if let Err(e) = std::fs::rename(staging, out) {
         let _ = std::fs::rename(&old, out);
         return Err(Error::io(out, "move the new site into place", &e));
     }
+    let _ = remove_marked(&old);
+    Ok(())
+}
+
+/// Whether `dir` is a mount point: on another device than its parent, or
+/// listed as one by the kernel (a bind mount keeps the device).
+fn is_mount_point(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let dev = |p: &Path| std::fs::metadata(p).map(|m| m.dev()).ok();
+        if let Some(parent) = dir.parent() {
+            if dev(dir).is_some() && dev(dir) != dev(parent) {
+                return true;
+            }
+        }
+    }
+    mounted_at(dir)
+}
+
+#[cfg(target_os = "linux")]
+fn mounted_at(dir: &Path) -> bool {
+    let Ok(real) = dir.canonicalize() else {
+        return false;
+    };
+    let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return false;
+    };
+    // The fifth field is the mount point, with spaces and the like
+    // written as octal escapes.
+    let wanted = real
+        .to_string_lossy()
+        .replace('\\', "\\134")
+        .replace(' ', "\\040")
+        .replace('\t', "\\011")
+        .replace('\n', "\\012");
+    info.lines()
+        .any(|l| l.split(' ').nth(4) == Some(wanted.as_str()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn mounted_at(_: &Path) -> bool {
+    false
+}
+
+/// Puts the new site in `staging` into `out` without renaming `out` (a
+/// mount point): each top-level entry trades places with the old one in
+/// one step where the system can (Linux), else the old one is moved aside
+/// and the new one moved in; entries only the old site had go last. A
+/// reader may see a mix of old and new top-level entries for that moment,
+/// never a half-written file.
+fn swap_contents(staging: &Path, out: &Path, name: &OsString) -> Result<(), Error> {
+    let old = sibling(out, name, "old");
+    std::fs::create_dir(&old).map_err(|e| Error::io(&old, "create", &e))?;
+    std::fs::write(old.join(MARKER), MARKER_TEXT).map_err(|e| Error::io(&old, "write", &e))?;
+    let list = |dir: &Path| -> Result<Vec<OsString>, Error> {
+        std::fs::read_dir(dir)
+            .and_then(|d| d.map(|e| e.map(|e| e.file_name())).collect())
+            .map_err(|e| Error::io(dir, "list", &e))
+    };
+    let new_names = list(staging)?;
+    // The marker last, so `out` is marked as ours throughout.
+    let (marker, rest): (Vec<_>, Vec<_>) = new_names.iter().partition(|n| *n == MARKER);
+    for n in rest.into_iter().chain(marker) {
+        let (from, to) = (staging.join(n), out.join(n));
+        if std::fs::symlink_metadata(&to).is_ok() {
+            if exchange(&from, &to).is_ok() {
+                continue; // `from` now holds the old entry.
+            }
+            std::fs::rename(&to, old.join(n))
+                .map_err(|e| Error::io(&to, "move the previous entry aside", &e))?;
+        }
+        std::fs::rename(&from, &to).map_err(|e| Error::io(&to, "move into place", &e))?;
+    }
+    for n in list(out)? {
+        let ours = out.join(&n) == staging || out.join(&n) == old;
+        if ours || new_names.contains(&n) || leftover_pid(&n, name).is_some() {
+            continue;
+        }
+        let _ = std::fs::rename(out.join(&n), old.join(&n));
+    }
+    let _ = remove_marked(staging);
     let _ = remove_marked(&old);
     Ok(())
 }

@@ -223,12 +223,36 @@ pub enum Stamping {
 // Placeholders: a private-use character around a tag. The HTML and XML
 // escapers leave it alone (it is valid text in both, unlike a control
 // character, which they drop), and text that merely holds the character is
-// copied through `fill` unchanged.
+// copied through `fill` unchanged. The tag holds a number drawn once per
+// process, so no note can spell a placeholder: text that holds one as it
+// was once written (`\u{e000}now-iso\u{e000}`) comes out of `serve` as it
+// does out of `build`.
 const MARK: char = '\u{e000}';
-const NOW_ISO: &str = "\u{e000}now-iso\u{e000}";
-const NOW_DISPLAY: &str = "\u{e000}now-display\u{e000}";
-const NOW_DATE: &str = "\u{e000}now-date\u{e000}";
-const BUILD_ID: &str = "\u{e000}build-id\u{e000}";
+
+struct Placeholders {
+    now_iso: String,
+    now_display: String,
+    now_date: String,
+    build_id: String,
+}
+
+static PLACEHOLDERS: std::sync::LazyLock<Placeholders> = std::sync::LazyLock::new(|| {
+    use std::hash::{BuildHasher, Hasher};
+    let nonce = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let tag = |name: &str| format!("{MARK}{name}-{nonce:016x}{MARK}");
+    Placeholders {
+        now_iso: tag("now-iso"),
+        now_display: tag("now-display"),
+        now_date: tag("now-date"),
+        build_id: tag("build-id"),
+    }
+});
+
+fn placeholders() -> &'static Placeholders {
+    &PLACEHOLDERS
+}
 
 /// The real values behind the placeholders of `Stamping::Placeholders`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,11 +271,12 @@ impl Stamps {
 
     /// Puts the real values in: the bytes a `Stamping::Real` render gives.
     pub fn fill(&self, bytes: &[u8]) -> Vec<u8> {
+        let p = placeholders();
         let values = [
-            (NOW_ISO, self.now.iso.as_str()),
-            (NOW_DISPLAY, self.now.display.as_str()),
-            (NOW_DATE, self.now.date.as_str()),
-            (BUILD_ID, self.build_id.as_str()),
+            (p.now_iso.as_str(), self.now.iso.as_str()),
+            (p.now_display.as_str(), self.now.display.as_str()),
+            (p.now_date.as_str(), self.now.date.as_str()),
+            (p.build_id.as_str(), self.build_id.as_str()),
         ];
         let mut buf = [0; 4];
         let lead = MARK.encode_utf8(&mut buf).as_bytes()[0];
@@ -803,14 +828,14 @@ impl SiteView {
             now: match stamping {
                 Stamping::Real => TimeView::new(site.now, c.timezone),
                 Stamping::Placeholders => TimeView {
-                    iso: NOW_ISO.into(),
-                    display: NOW_DISPLAY.into(),
-                    date: NOW_DATE.into(),
+                    iso: placeholders().now_iso.clone(),
+                    display: placeholders().now_display.clone(),
+                    date: placeholders().now_date.clone(),
                 },
             },
             build_id: match stamping {
                 Stamping::Real => site.build_id.clone(),
-                Stamping::Placeholders => BUILD_ID.into(),
+                Stamping::Placeholders => placeholders().build_id.clone(),
             },
             generator: format!("upfront {}", env!("CARGO_PKG_VERSION")),
             stylesheet: format!("{prefix}{stylesheet_path}"),
@@ -1092,12 +1117,28 @@ mod tests {
             },
             build_id: "ID".into(),
         };
-        let page = format!("a{NOW_ISO}b{BUILD_ID}\u{e000}now-isoX\u{e000}\u{e000}{NOW_DATE}");
+        let p = placeholders();
+        let page = format!(
+            "a{}b{}\u{e000}now-isoX\u{e000}\u{e000}{}",
+            p.now_iso, p.build_id, p.now_date
+        );
         assert_eq!(
             String::from_utf8(stamps.fill(page.as_bytes())).unwrap(),
             "aISObID\u{e000}now-isoX\u{e000}\u{e000}DATE"
         );
+        // Text that spells a placeholder as it was once written, or with
+        // any other number, is text.
+        for text in [
+            "\u{e000}now-iso\u{e000}",
+            "\u{e000}build-id\u{e000}\u{e000}now-utc\u{e000}",
+            "\u{e000}now-iso-0000000000000000\u{e000}",
+        ] {
+            assert_eq!(stamps.fill(text.as_bytes()), text.as_bytes());
+        }
         // The escapers drop control characters but keep the placeholders.
-        assert_eq!(crate::source::templates::escape(NOW_DISPLAY), NOW_DISPLAY);
+        assert_eq!(
+            crate::source::templates::escape(&p.now_display),
+            p.now_display
+        );
     }
 }

@@ -197,6 +197,8 @@ impl Site {
             mut pages,
             intro,
             digest,
+            // Reported by the build before the site is made.
+            warnings: _,
         } = content;
         incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         letters.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));

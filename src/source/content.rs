@@ -20,8 +20,9 @@ use crate::vocab::ids::{self, fnv, Fnv};
 use crate::vocab::slug::{is_slug, slugify};
 use crate::vocab::times::Time;
 
-/// A name written in a file, with the line it was written on, so an error
-/// about it later can point there.
+/// A name written in a file, with the line it was written on where an error
+/// about it later may point there (a reference to another note); `None` for
+/// a component id that was found, which no later check can fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ref {
     pub name: String,
@@ -110,6 +111,9 @@ pub struct Content {
     pub intro: Option<Intro>,
     /// A hash of every source byte read, for the build id.
     pub digest: u64,
+    /// Problems of drafts in a build that leaves drafts out: reported, but
+    /// they block nothing (SPEC §8).
+    pub warnings: Errors,
 }
 
 /// Top-level paths a page slug may not take, because the site uses them.
@@ -316,12 +320,44 @@ impl Content {
         if !drafts {
             content.incidents.retain(|i| !i.draft);
             content.letters.retain(|l| !l.draft);
+            let warnings = errors.take_drafts();
+            if errors.is_empty() {
+                content.warnings = warnings.sorted();
+            } else {
+                // The build fails anyway: every problem is told at once.
+                errors.extend(warnings);
+            }
         }
         errors.into_result(content)
     }
 
     /// Duplicate slugs and names that point at nothing.
     fn check_references<'a>(
+        &'a self,
+        unreadable: &'a HashSet<(Section, String)>,
+        errors: &mut Errors,
+    ) {
+        let drafts: HashSet<&Path> = self
+            .incidents
+            .iter()
+            .filter(|i| i.draft)
+            .map(|i| i.source.as_path())
+            .chain(
+                self.letters
+                    .iter()
+                    .filter(|l| l.draft)
+                    .map(|l| l.source.as_path()),
+            )
+            .collect();
+        let mut found = Errors::default();
+        self.check_references_into(unreadable, &mut found);
+        for e in found.0 {
+            let of_draft = e.file.as_deref().is_some_and(|f| drafts.contains(f));
+            errors.push(if of_draft { e.in_draft() } else { e });
+        }
+    }
+
+    fn check_references_into<'a>(
         &'a self,
         unreadable: &'a HashSet<(Section, String)>,
         errors: &mut Errors,
@@ -471,10 +507,19 @@ pub fn parse_item(
     config: &Config,
 ) -> std::result::Result<Item, Errors> {
     let doc = frontmatter::split(text, path)?;
-    Ok(match section {
-        Section::Incidents => Item::Incident(Arc::new(parse_incident(&doc, path, config)?)),
-        Section::Letters => Item::Letter(parse_letter(&doc, path)?),
-        Section::Pages => Item::Page(parse_page(&doc, path, config)?),
+    let item = match section {
+        Section::Incidents => {
+            parse_incident(&doc, path, config).map(|i| Item::Incident(Arc::new(i)))
+        }
+        Section::Letters => parse_letter(&doc, path).map(Item::Letter),
+        Section::Pages => parse_page(&doc, path, config).map(Item::Page),
+    };
+    item.map_err(|errors| {
+        if section != Section::Pages && frontmatter::is_draft(&doc, path) {
+            Errors(errors.0.into_iter().map(Error::in_draft).collect())
+        } else {
+            errors
+        }
     })
 }
 
@@ -590,8 +635,11 @@ impl<'a> FileCheck<'a> {
         let known = config.component_ids();
         ids.into_iter()
             .map(|id| {
-                let line = frontmatter::value_line(self.doc, key, &id);
+                // Located only when it is an error: a known id never is one
+                // later, and locating reads the YAML again.
+                let mut line = None;
                 if !known.contains(&id.as_str()) {
+                    line = frontmatter::value_line(self.doc, key, &id);
                     let hint = if known.is_empty() {
                         "site.toml defines no [[components]] yet".to_string()
                     } else {
@@ -840,7 +888,8 @@ mod tests {
         assert_eq!(i.severity, Severity::Critical);
         assert_eq!(i.updates[0].status, Status::Investigating);
         assert!(i.updates[0].message_html.contains("<em>aware</em>"));
-        assert_eq!(i.affected[0].line, Some(5));
+        // A known component is never an error later: not located.
+        assert_eq!(i.affected[0].line, None);
     }
 
     #[test]

@@ -6,9 +6,14 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
+use positions::Positions;
+
 use crate::vocab::error::{serde_hint, Error};
 
+pub mod edit;
 pub mod fast;
+pub mod limits;
+pub mod positions;
 
 #[cfg(any(test, feature = "differential"))]
 #[doc(hidden)]
@@ -97,6 +102,11 @@ pub fn parse<T: DeserializeOwned>(doc: &Document, path: &Path) -> Result<T, Erro
     if let Some(value) = fast::parse(doc.yaml) {
         return Ok(value);
     }
+    if let Err(e) = limits::check(doc.yaml) {
+        return Err(Error::in_file(path, e.message)
+            .at(doc.yaml_line + e.line - 1, Some(e.column))
+            .hint(e.hint));
+    }
     serde_yaml::from_str(doc.yaml).map_err(|e| {
         let message = e.to_string();
         // serde_yaml appends " at line L column C"; we report the location ourselves.
@@ -118,79 +128,63 @@ pub fn parse<T: DeserializeOwned>(doc: &Document, path: &Path) -> Result<T, Erro
     })
 }
 
+/// Whether a note that failed to parse says it is a draft: `draft: true`
+/// read by the parser with every other key ignored; when the YAML itself is
+/// broken, a top-level `draft: true` line (the parser cannot say more).
+pub fn is_draft(doc: &Document, path: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Draft {
+        #[serde(default)]
+        draft: serde_yaml::Value,
+    }
+    match parse::<Draft>(doc, path) {
+        Ok(d) => d.draft.as_bool() == Some(true),
+        Err(_) if parse::<serde_yaml::Value>(doc, path).is_ok() => false,
+        Err(_) => LineIter {
+            text: doc.yaml,
+            pos: 0,
+        }
+        .any(|(_, l)| {
+            l.strip_prefix("draft:")
+                .map(|v| v.split(" #").next().unwrap_or("").trim())
+                .is_some_and(|v| matches!(v, "true" | "True" | "TRUE"))
+        }),
+    }
+}
+
 /// The 1-based file line of the top-level YAML key `key`, for errors about
 /// a field's value (which serde does not locate once parsing succeeded).
 pub fn key_line(doc: &Document, key: &str) -> Option<usize> {
-    LineIter {
-        text: doc.yaml,
-        pos: 0,
-    }
-    .position(|(_, l)| {
-        l.strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with(':'))
-    })
-    .map(|i| doc.yaml_line + i)
+    let p = Positions::of(doc.yaml);
+    p.line(&[positions::key(key)])
+        .map(|l| doc.yaml_line + l - 1)
 }
 
-/// The line of `value` at or after the line of `key` (a list item, say).
+/// The line of `value` under the top-level key `key` (a list item, say),
+/// else the key's line.
 pub fn value_line(doc: &Document, key: &str, value: &str) -> Option<usize> {
-    let from = key_line(doc, key)?;
-    LineIter {
-        text: doc.yaml,
-        pos: 0,
-    }
-    .enumerate()
-    .skip(from - doc.yaml_line)
-    .find(|(_, (_, l))| l.contains(value))
-    .map(|(i, _)| doc.yaml_line + i)
-    .or(Some(from))
+    let p = Positions::of(doc.yaml);
+    let path = [positions::key(key)];
+    p.value_line(&path, value)
+        .or_else(|| p.line(&path))
+        .map(|l| doc.yaml_line + l - 1)
 }
 
-/// The line of `field` in item `index` (0-based) of the block list under the
-/// top-level key `list` (`updates:` then `  - at: ...`, say), or the line of
-/// `list` itself when the list is written another way.
+/// The line of `field` in item `index` (0-based) of the list under the
+/// top-level key `list` (`updates:` then `  - at: ...`, say), else of the
+/// item, else of `list` itself.
 pub fn item_field_line(doc: &Document, list: &str, index: usize, field: &str) -> Option<usize> {
-    let from = key_line(doc, list)?;
-    let mut item: Option<usize> = None;
-    let lines = LineIter {
-        text: doc.yaml,
-        pos: 0,
-    }
-    .enumerate()
-    .skip(from - doc.yaml_line + 1);
-    for (i, (_, line)) in lines {
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indented = line.len() > trimmed.len();
-        let item_start = trimmed
-            .strip_prefix('-')
-            .filter(|r| r.is_empty() || r.starts_with(' '));
-        if !indented && item_start.is_none() {
-            break; // the next top-level key
-        }
-        let text = match item_start {
-            Some(rest) => {
-                item = Some(item.map_or(0, |n| n + 1));
-                rest.trim_start()
-            }
-            None => trimmed,
-        };
-        let is_field = text
-            .strip_prefix(field)
-            .is_some_and(|r| r.trim_start().starts_with(':'));
-        if item == Some(index) && is_field {
-            return Some(doc.yaml_line + i);
-        }
-        if item.is_some_and(|n| n > index) {
-            break;
-        }
-    }
-    Some(from)
+    let p = Positions::of(doc.yaml);
+    let item = [positions::key(list), positions::Step::Index(index)];
+    let in_item = [item[0].clone(), item[1].clone(), positions::key(field)];
+    p.line(&in_item)
+        .or_else(|| p.line(&item))
+        .or_else(|| p.line(&item[..1]))
+        .map(|l| doc.yaml_line + l - 1)
 }
 
-/// The first 1-based line of `text` that contains `needle`.
+/// The 1-based line of `needle` in a text that is not front matter
+/// (site.toml, a cState config in TOML or YAML), for error messages only.
 pub fn find_line(text: &str, needle: &str) -> Option<usize> {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
 }
@@ -303,9 +297,22 @@ mod tests {
         assert_eq!(item_field_line(&d, "updates", 0, "status"), Some(5));
         assert_eq!(item_field_line(&d, "updates", 1, "status"), Some(7));
         assert_eq!(item_field_line(&d, "updates", 1, "at"), Some(8));
-        // Not there: the list's own line.
+        // No such item: the list's own line; no such field: the item's.
         assert_eq!(item_field_line(&d, "updates", 2, "at"), Some(3));
-        assert_eq!(item_field_line(&d, "updates", 1, "message"), Some(3));
+        assert_eq!(item_field_line(&d, "updates", 1, "message"), Some(7));
+        // A key-like line inside a block scalar is text, not a key.
+        let block = split(
+            "---
+summary: |
+  updates: no
+updates:
+- at: 1
+---
+",
+            p(),
+        )
+        .unwrap();
+        assert_eq!(key_line(&block, "updates"), Some(4));
         let flow = split("---\nupdates: [{at: 1}]\n---\n", p()).unwrap();
         assert_eq!(item_field_line(&flow, "updates", 0, "at"), Some(2));
         let crlf = split(

@@ -12,6 +12,9 @@ pub struct Error {
     pub column: Option<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// The problem is in a draft: a build that leaves drafts out reports
+    /// it as a warning and builds the rest (SPEC §8).
+    pub in_draft: bool,
 }
 
 impl Error {
@@ -22,7 +25,14 @@ impl Error {
             column: None,
             message: message.into(),
             hint: None,
+            in_draft: false,
         }
+    }
+
+    /// Marks the problem as one of a draft.
+    pub fn in_draft(mut self) -> Self {
+        self.in_draft = true;
+        self
     }
 
     pub fn in_file(file: &Path, message: impl Into<String>) -> Self {
@@ -121,6 +131,25 @@ impl Errors {
     }
 }
 
+impl Errors {
+    /// Splits off the problems of drafts.
+    pub fn take_drafts(&mut self) -> Errors {
+        let (drafts, rest) = std::mem::take(&mut self.0)
+            .into_iter()
+            .partition(|e| e.in_draft);
+        self.0 = rest;
+        Errors(drafts)
+    }
+
+    /// The problems as warnings, one a line, for a build that went on.
+    pub fn as_warnings(&self) -> String {
+        self.0
+            .iter()
+            .map(|e| format!("warning: {e} (a draft: left out of this build)\n"))
+            .collect()
+    }
+}
+
 impl From<Error> for Errors {
     fn from(e: Error) -> Self {
         Errors(vec![e])
@@ -151,7 +180,7 @@ pub fn closest<'a>(word: &str, choices: impl IntoIterator<Item = &'a str>) -> Op
         // The distance is at least the difference in length: skip the
         // quadratic comparison for names that cannot be close.
         .filter(|c| c.len().abs_diff(len) <= limit * 4 && c.chars().count().abs_diff(len) <= limit)
-        .map(|c| (levenshtein(word, c), c))
+        .map(|c| (strsim::levenshtein(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -179,20 +208,6 @@ pub fn choice_hint(word: &str, choices: &[&str]) -> String {
         Some(c) => format!("did you mean `{c}`? expected one of {list}"),
         None => format!("expected one of {list}"),
     }
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// serde's "unknown field `x`, expected one of `a`, `b`" (and the same for

@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SubsecRound, TimeZone
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
-use crate::author::workflow::stamp;
+use crate::source::frontmatter::edit::stamp;
 use crate::source::frontmatter::{self, Document};
 use crate::vocab::choice::Choice;
 use crate::vocab::choice::Severity;

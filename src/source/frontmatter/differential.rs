@@ -169,7 +169,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use crate::author::workflow;
+    use crate::source::frontmatter::edit;
     use crate::vocab::choice::Status;
 
     /// A small deterministic generator: proptest picks the seed, so a failure
@@ -307,7 +307,7 @@ mod tests {
             }
             50..=69 => out.push(format!(
                 "{head}{pad}{}{}",
-                workflow::quote(&any_text(g)),
+                edit::quote(&any_text(g)),
                 comment(g)
             )),
             70..=91 => {
@@ -631,19 +631,19 @@ mod tests {
             for eol in ["\n", "\r\n"] {
                 let mut yaml = format!(
                 "title: {}{eol}date: 2008-08-12T10:00:00Z{eol}severity: minor{eol}affected: [website, api]{eol}summary: {}{eol}updates:{eol}",
-                workflow::quote("Login: \"failures\" #1"),
-                workflow::quote("ok")
+                edit::quote("Login: \"failures\" #1"),
+                edit::quote("ok")
             );
                 for m in messages {
-                    yaml.push_str(&workflow::update_entry(pad, at, Status::Monitoring, m, eol));
+                    yaml.push_str(&edit::update_entry(pad, at, Status::Monitoring, m, eol));
                 }
                 assert!(agree::<RawIncident>(&yaml), "not on the fast path:\n{yaml}");
             }
         }
         let letter = format!(
         "title: {}\ndate: 2008-08-12T10:00:00Z\nauthor: {}\nincidents: [2008-08-12-login-failures]\ndraft: true   # set to false (or delete this line) to publish\n",
-        workflow::quote("An open letter"),
-        workflow::quote("Jane Example")
+        edit::quote("An open letter"),
+        edit::quote("Jane Example")
     );
         assert!(agree::<RawLetter>(&letter), "{letter}");
         let page = "title: \"Downloads\"\nnotices: []   # component ids whose active incidents put a Special Notice here\n";
