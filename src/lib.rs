@@ -26,6 +26,7 @@ pub mod status;
 pub mod statuspage;
 pub mod templates;
 pub mod times;
+pub mod uptime;
 pub mod walk;
 pub mod watch;
 pub mod workflow;
