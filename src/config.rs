@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::error::{serde_hint, Error, Errors, Result};
+use crate::i18n::Words;
 use crate::slug::is_slug;
 
 pub const FILE_NAME: &str = "site.toml";
@@ -32,6 +33,8 @@ pub struct Config {
     pub subscribe_url: Option<String>,
     /// Links in the header, in the order written.
     pub links: Vec<HeaderLink>,
+    /// The theme's words in `language`.
+    pub words: Words,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -229,7 +232,7 @@ impl Config {
                 crate::frontmatter::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
             Error::in_file(&path, "site.toml is not valid UTF-8").at(line, Some(col))
         })?;
-        let config = Config::parse(&text, &path)?;
+        let config = Config::parse_at(&text, &path, Some(root))?;
         config.check_brand_files(root, &text, &path)?;
         Ok(config)
     }
@@ -252,7 +255,12 @@ impl Config {
         errors.into_result(())
     }
 
+    /// Parses site.toml text with the built-in words only (no site on disk).
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        Config::parse_at(text, path, None)
+    }
+
+    fn parse_at(text: &str, path: &Path, root: Option<&Path>) -> Result<Config> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             // toml leaves the message empty for some syntax errors (a value
             // missing at the end of the file): never print a bare location.
@@ -305,6 +313,22 @@ impl Config {
                 )),
             );
         }
+        let words = match Words::load(&raw.language, root) {
+            Ok(w) => w,
+            Err(e) => {
+                for err in e.0 {
+                    errors.push(match err.file {
+                        Some(_) => err,
+                        None => Error {
+                            file: Some(path.to_path_buf()),
+                            line: line_of("language"),
+                            ..err
+                        },
+                    });
+                }
+                Words::english()
+            }
+        };
         let history_days = u16::try_from(raw.history_days)
             .ok()
             .filter(|d| HISTORY_DAYS.contains(d))
@@ -461,6 +485,7 @@ impl Config {
             history_days,
             subscribe_url: raw.subscribe_url,
             links: raw.links,
+            words,
         })
     }
 
@@ -473,6 +498,16 @@ impl Config {
     pub fn absolute(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }
+}
+
+/// The output path of a file under `static/` (`static/img/logo.svg` →
+/// `img/logo.svg`): static files are copied to the output root.
+pub fn static_url(p: &Path) -> String {
+    let rest = p.strip_prefix("static").unwrap_or(p);
+    rest.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
@@ -620,6 +655,6 @@ mod tests {
         let e = parse(&format!("{base}logo='../x.svg'\n"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("under the site root"), "{e}");
+        assert!(e.contains("not a file in static/"), "{e}");
     }
 }

@@ -12,6 +12,7 @@ pub mod content;
 pub mod error;
 pub mod frontmatter;
 pub mod headers;
+pub mod i18n;
 pub mod import;
 pub mod incremental;
 pub mod markdown;

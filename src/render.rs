@@ -12,10 +12,11 @@ use tera::{Context, Value};
 
 use crate::content::{fnv, Choice, Incident, Letter, Page, Severity, Status, Time};
 use crate::error::{Error, Errors, Result};
-use crate::model::{ComponentState, ComponentStatus, Entry, Phase, Site};
+use crate::i18n::Words;
+use crate::model::{ComponentState, ComponentStatus, Entry, Phase, Site, Slot};
 use crate::status;
 use crate::templates::Templates;
-use crate::times::{compact_utc, format_duration, utc, TimeView};
+use crate::times::{compact_utc, utc, TimeView};
 
 /// One file of the output, by its path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,22 +36,9 @@ pub const COMPONENT_HISTORY: usize = 100;
 /// Guesses at output sizes, so each page is rendered into one buffer
 /// instead of one grown a dozen times: a page's frame, and one list row.
 const PAGE: usize = 6 * 1024;
+/// The homepage lists the incidents of this many days, by day (SPEC §9).
+const RECENT_DAYS: u64 = 14;
 const ROW: usize = 512;
-
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// Renders the whole site. Outputs are sorted by path. `statics` are the
 /// paths of the files copied from `static/` beside them.
@@ -190,6 +178,10 @@ pub fn extras_except(
             bytes: templates.stylesheet.as_bytes().to_vec(),
         },
     ];
+    out.push(Output {
+        path: SCRIPT.into(),
+        bytes: SCRIPT_JS.as_bytes().to_vec(),
+    });
     out.extend(crate::reach::outputs(site, !skip.calendar));
     out.extend(crate::statuspage::outputs(site));
     if !skip.headers {
@@ -220,11 +212,15 @@ fn cache_rules(site: &Site, extras: &[Output], statics: &[&str], stylesheet: &st
 }
 
 pub const HEADERS: &str = "_headers";
+/// The progressive script every page loads (times for the reader, reload).
+pub const SCRIPT: &str = "upfront.js";
+const SCRIPT_JS: &str = include_str!("theme/upfront.js");
 
 /// Whether `extras` writes this path.
 pub fn is_extra(path: &str) -> bool {
     path == "status.json"
         || path == HEADERS
+        || path == SCRIPT
         || (path.starts_with("style.") && path.ends_with(".css"))
         || crate::reach::is_reach_output(path)
         || crate::statuspage::is_statuspage_output(path)
@@ -295,7 +291,7 @@ pub struct Stamps {
 impl Stamps {
     pub fn of(site: &Site) -> Stamps {
         Stamps {
-            now: TimeView::new(site.now, site.config.timezone),
+            now: TimeView::in_words(site.now, site.config.timezone, &site.config.words),
             now_utc: utc(site.now),
             build_id: site.build_id.clone(),
         }
@@ -401,7 +397,8 @@ impl<'a> Renderer<'a> {
             Job::Letters => {
                 let letters: Vec<LetterView> =
                     s.letters.iter().map(|l| self.letter_view(l)).collect();
-                self.page("letters.html", "/letters/", "Open letters", PAGE, |c| {
+                let title = s.config.words.get("open_letters");
+                self.page("letters.html", "/letters/", title, PAGE, |c| {
                     c.insert("letters", &letters)
                 })
             }
@@ -409,7 +406,7 @@ impl<'a> Renderer<'a> {
                 "404.html",
                 "404.html",
                 "/404.html",
-                "Page not found",
+                s.config.words.get("page_not_found"),
                 PAGE,
                 |_| {},
             ),
@@ -474,7 +471,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn time(&self, t: Time) -> TimeView {
-        TimeView::new(t, self.site.config.timezone)
+        TimeView::in_words(t, self.site.config.timezone, &self.site.config.words)
     }
 
     fn views(&self, indices: impl IntoIterator<Item = usize>) -> Vec<&Value> {
@@ -504,8 +501,14 @@ impl<'a> Renderer<'a> {
             .as_ref()
             .and_then(|i| i.title.clone())
             .unwrap_or_else(|| s.config.title.clone());
-        self.page("index.html", "/", &title, PAGE, |c| {
+        let layout = self.layout();
+        let days = self.recent_days();
+        let size = PAGE + 80 * s.config.history_days as usize * s.components.len();
+        self.page("index.html", "/", &title, size, |c| {
             c.insert("intro", &intro);
+            c.insert("layout", &layout);
+            c.insert("days", &days);
+            c.insert("history_days", &s.config.history_days);
             c.insert("banners", &banners);
             c.insert("upcoming", &upcoming);
             c.insert("pinned", &pinned);
@@ -514,13 +517,137 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The homepage's components and groups, each component with its
+    /// uptime history.
+    fn layout(&self) -> Vec<SlotView> {
+        let s = self.site;
+        let words = &s.config.words;
+        s.layout
+            .iter()
+            .map(|slot| match *slot {
+                Slot::Component(n) => SlotView {
+                    component: Some(self.home_component(n)),
+                    group: None,
+                },
+                Slot::Group(g) => {
+                    let state = &s.groups[g];
+                    SlotView {
+                        component: None,
+                        group: Some(GroupView {
+                            id: state.group.id.clone(),
+                            name: state.group.name.clone(),
+                            description: state.group.description.clone(),
+                            status: StatusView::new(words, state.status),
+                            open: state.status != ComponentStatus::Operational,
+                            members: state
+                                .members
+                                .iter()
+                                .map(|&n| self.home_component(n))
+                                .collect(),
+                        }),
+                    }
+                }
+            })
+            .collect()
+    }
+
+    fn home_component(&self, n: usize) -> HomeComponent {
+        let s = self.site;
+        let words = &s.config.words;
+        let state = &s.components[n];
+        let days = state.uptime.days.iter().map(|d| self.day_view(d)).collect();
+        HomeComponent {
+            component: ComponentView::new(s, state),
+            uptime: state
+                .uptime
+                .uptime()
+                .map(|u| words.fill("uptime", "percent", &words.percent(u))),
+            days,
+        }
+    }
+
+    fn day_view(&self, d: &crate::uptime::Day) -> DayView {
+        use crate::content::Impact;
+        let s = self.site;
+        let words = &s.config.words;
+        let date = words.date(d.date.year(), d.date.month0(), d.date.day());
+        let (class, what) = if d.tracked == 0 {
+            ("none", words.get("not_tracked").to_string())
+        } else {
+            let class = match d.worst {
+                None => "ok",
+                Some(Impact::UnderMaintenance) => "mnt",
+                Some(Impact::DegradedPerformance) => "deg",
+                Some(Impact::PartialOutage) => "par",
+                Some(Impact::MajorOutage) => "maj",
+            };
+            let what = match (d.downtime_minutes(), d.worst) {
+                (0, Some(worst)) => {
+                    component_label(words, ComponentStatus::from(worst)).to_string()
+                }
+                (0, None) => words.get("no_downtime").to_string(),
+                (m, _) => words.fill(
+                    "downtime",
+                    "duration",
+                    &words.duration(chrono::TimeDelta::minutes(m)),
+                ),
+            };
+            (class, what)
+        };
+        DayView {
+            c: class,
+            label: format!("{date} · {what}"),
+            incidents: d
+                .incidents
+                .iter()
+                .map(|&i| {
+                    let inc = &s.incidents[i].incident;
+                    Link {
+                        title: inc.title.clone(),
+                        url: self.url(&format!("/incidents/{}/", inc.slug)),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The last 14 days (newest first) with the incidents that began on
+    /// each, in the site's timezone.
+    fn recent_days(&self) -> Vec<RecentDay<'_>> {
+        let s = self.site;
+        let tz = s.config.timezone;
+        let words = &s.config.words;
+        let today = s.now.with_timezone(&tz).date_naive();
+        let mut days: Vec<(chrono::NaiveDate, Vec<usize>)> = (0..RECENT_DAYS)
+            .filter_map(|n| today.checked_sub_days(chrono::Days::new(n)))
+            .map(|d| (d, Vec::new()))
+            .collect();
+        for (i, e) in s.incidents.iter().enumerate() {
+            if e.facts.phase == Some(Phase::Upcoming) {
+                continue;
+            }
+            let start = e.incident.window.map_or(e.incident.date, |w| w.starts);
+            let day = start.with_timezone(&tz).date_naive();
+            if let Some((_, list)) = days.iter_mut().find(|(d, _)| *d == day) {
+                list.push(i);
+            }
+        }
+        days.into_iter()
+            .map(|(d, list)| RecentDay {
+                iso: d.format("%Y-%m-%d").to_string(),
+                date: words.date(d.year(), d.month0(), d.day()),
+                incidents: self.views(list),
+            })
+            .collect()
+    }
+
     fn archive(&self) -> std::result::Result<Output, Error> {
         let months = self.months(0..self.site.incidents.len());
         let size = PAGE + ROW * self.site.incidents.len();
         self.page(
             "incidents.html",
             "/incidents/",
-            "Incident history",
+            self.site.config.words.get("incident_history"),
             size,
             |c| c.insert("months", &months),
         )
@@ -539,7 +666,7 @@ impl<'a> Renderer<'a> {
             {
                 months.push(MonthView {
                     id: format!("{year:04}-{month:02}"),
-                    label: format!("{} {year}", MONTH_NAMES[local.month0() as usize]),
+                    label: self.site.config.words.month_year(year, local.month0()),
                     year,
                     month,
                     incidents: Vec::new(),
@@ -614,7 +741,7 @@ impl<'a> Renderer<'a> {
                 id,
                 at: self.time(u.at),
                 status: u.status.name(),
-                status_label: status_label(u.status),
+                status_label: status_label(&self.site.config.words, u.status),
                 message: &u.message_html,
             })
             .collect();
@@ -709,7 +836,11 @@ impl<'a> Renderer<'a> {
                     FeedEntry {
                         id: url.clone(),
                         url,
-                        title: format!("{}: {}", status_label(update.status), incident.title),
+                        title: format!(
+                            "{}: {}",
+                            status_label(&self.site.config.words, update.status),
+                            incident.title
+                        ),
                         updated: utc(at),
                         sort_key: at,
                         author: &s.config.title,
@@ -821,9 +952,9 @@ impl<'a> Renderer<'a> {
             title: &i.title,
             summary: i.summary.as_deref(),
             severity: i.severity.name(),
-            severity_label: severity_label(i.severity),
+            severity_label: severity_label(&site.config.words, i.severity),
             status: f.current.name(),
-            status_label: status_label(f.current),
+            status_label: status_label(&site.config.words, f.current),
             active: f.active,
             maintenance: i.severity == Severity::Maintenance,
             upcoming: f.phase == Some(Phase::Upcoming),
@@ -831,7 +962,7 @@ impl<'a> Renderer<'a> {
             date: self.time(i.date),
             last_update: f.last_update.map(|t| self.time(t)),
             resolved_at: f.resolved_at.map(|t| self.time(t)),
-            duration: f.duration(i).map(format_duration),
+            duration: f.duration(i).map(|d| site.config.words.duration(d)),
             starts: i.window.map(|w| self.time(w.starts)),
             ends: i.window.map(|w| self.time(w.ends)),
             affected: i
@@ -890,25 +1021,47 @@ pub fn base_path(base_url: &str) -> &str {
         .trim_end_matches('/')
 }
 
-pub fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Minor => "Minor",
-        Severity::Major => "Major",
-        Severity::Critical => "Critical",
-        Severity::Maintenance => "Maintenance",
-    }
+pub fn severity_label(words: &Words, s: Severity) -> &str {
+    words.get(match s {
+        Severity::Minor => "severity_minor",
+        Severity::Major => "severity_major",
+        Severity::Critical => "severity_critical",
+        Severity::Maintenance => "severity_maintenance",
+    })
 }
 
-pub fn status_label(s: Status) -> &'static str {
-    match s {
-        Status::Investigating => "Investigating",
-        Status::Identified => "Identified",
-        Status::Monitoring => "Monitoring",
-        Status::Resolved => "Resolved",
-        Status::Scheduled => "Scheduled",
-        Status::InProgress => "In progress",
-        Status::Completed => "Completed",
-    }
+pub fn status_label(words: &Words, s: Status) -> &str {
+    words.get(match s {
+        Status::Investigating => "status_investigating",
+        Status::Identified => "status_identified",
+        Status::Monitoring => "status_monitoring",
+        Status::Resolved => "status_resolved",
+        Status::Scheduled => "status_scheduled",
+        Status::InProgress => "status_in_progress",
+        Status::Completed => "status_completed",
+    })
+}
+
+/// A component's status in words ("Partial outage").
+pub fn component_label(words: &Words, s: ComponentStatus) -> &str {
+    words.get(match s {
+        ComponentStatus::Operational => "component_operational",
+        ComponentStatus::Maintenance => "component_maintenance",
+        ComponentStatus::Degraded => "component_degraded",
+        ComponentStatus::PartialOutage => "component_partial_outage",
+        ComponentStatus::MajorOutage => "component_major_outage",
+    })
+}
+
+/// The page's overall status in Statuspage's words ("Partial System Outage").
+pub fn overall_label(words: &Words, s: ComponentStatus) -> &str {
+    words.get(match s {
+        ComponentStatus::Operational => "overall_operational",
+        ComponentStatus::Maintenance => "overall_maintenance",
+        ComponentStatus::Degraded => "overall_degraded",
+        ComponentStatus::PartialOutage => "overall_partial_outage",
+        ComponentStatus::MajorOutage => "overall_major_outage",
+    })
 }
 
 #[derive(Serialize)]
@@ -926,6 +1079,39 @@ struct SiteView {
     overall: StatusView,
     components: Vec<ComponentView>,
     nav: Vec<Link>,
+    /// The theme's words: `{{ site.t.key }}`.
+    t: std::collections::BTreeMap<String, String>,
+    brand: BrandView,
+}
+
+/// Logo, favicon, accent colour and header links, for every page's header.
+#[derive(Serialize)]
+struct BrandView {
+    logo: Option<String>,
+    favicon: Option<String>,
+    accent: Option<String>,
+    links: Vec<Link>,
+    subscribe_url: Option<String>,
+}
+
+impl BrandView {
+    fn new(c: &crate::config::Config, prefix: &str) -> BrandView {
+        let url = |p: &std::path::PathBuf| format!("{prefix}/{}", crate::config::static_url(p));
+        BrandView {
+            logo: c.brand.logo.as_ref().map(url),
+            favicon: c.brand.favicon.as_ref().map(url),
+            accent: c.brand.accent.map(|a| a.hex()),
+            links: c
+                .links
+                .iter()
+                .map(|l| Link {
+                    title: l.name.clone(),
+                    url: l.url.clone(),
+                })
+                .collect(),
+            subscribe_url: c.subscribe_url.clone(),
+        }
+    }
 }
 
 impl SiteView {
@@ -934,15 +1120,15 @@ impl SiteView {
         let c = &site.config;
         let mut nav = vec![
             Link {
-                title: "Status".into(),
+                title: c.words.get("nav_status").into(),
                 url: format!("{prefix}/"),
             },
             Link {
-                title: "Incidents".into(),
+                title: c.words.get("nav_incidents").into(),
                 url: format!("{prefix}/incidents/"),
             },
             Link {
-                title: "Letters".into(),
+                title: c.words.get("nav_letters").into(),
                 url: format!("{prefix}/letters/"),
             },
         ];
@@ -971,7 +1157,9 @@ impl SiteView {
             },
             generator: format!("upfront {}", env!("CARGO_PKG_VERSION")),
             stylesheet: format!("{prefix}{stylesheet_path}"),
-            overall: StatusView::new(site.overall),
+            overall: StatusView::new(&c.words, site.overall),
+            t: c.words.map().clone(),
+            brand: BrandView::new(c, prefix),
             components: site
                 .components
                 .iter()
@@ -985,18 +1173,64 @@ impl SiteView {
 #[derive(Serialize)]
 struct StatusView {
     name: &'static str,
-    label: &'static str,
+    /// A component's status in words.
+    label: String,
+    /// The page's status in Statuspage's words.
+    overall: String,
     operational: bool,
 }
 
 impl StatusView {
-    fn new(s: ComponentStatus) -> Self {
+    fn new(words: &Words, s: ComponentStatus) -> Self {
         StatusView {
             name: s.name(),
-            label: s.label(),
+            label: component_label(words, s).to_string(),
+            overall: overall_label(words, s).to_string(),
             operational: s == ComponentStatus::Operational,
         }
     }
+}
+
+#[derive(Serialize)]
+struct SlotView {
+    component: Option<HomeComponent>,
+    group: Option<GroupView>,
+}
+
+#[derive(Serialize)]
+struct GroupView {
+    id: String,
+    name: String,
+    description: String,
+    status: StatusView,
+    /// Open when a member is not operational, so trouble is never folded away.
+    open: bool,
+    members: Vec<HomeComponent>,
+}
+
+#[derive(Serialize)]
+struct HomeComponent {
+    #[serde(flatten)]
+    component: ComponentView,
+    /// "99.95% uptime", or none when nothing of the period is tracked.
+    uptime: Option<String>,
+    days: Vec<DayView>,
+}
+
+/// One cell of the uptime history: a class for the colour and the same
+/// facts in words (never colour alone).
+#[derive(Serialize)]
+struct DayView {
+    c: &'static str,
+    label: String,
+    incidents: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct RecentDay<'v> {
+    iso: String,
+    date: String,
+    incidents: Vec<&'v Value>,
 }
 
 #[derive(Serialize)]
@@ -1018,7 +1252,7 @@ impl ComponentView {
             id: c.id.clone(),
             name: c.name.clone(),
             description: c.description.clone(),
-            status: StatusView::new(state.status),
+            status: StatusView::new(&site.config.words, state.status),
             feed_url: format!("{dir}feed.xml"),
             badge_url: format!("{dir}badge.svg"),
             url: dir,
@@ -1045,9 +1279,9 @@ struct IncidentView<'a> {
     title: &'a str,
     summary: Option<&'a str>,
     severity: &'static str,
-    severity_label: &'static str,
+    severity_label: &'a str,
     status: &'static str,
-    status_label: &'static str,
+    status_label: &'a str,
     active: bool,
     maintenance: bool,
     upcoming: bool,
@@ -1074,7 +1308,7 @@ struct UpdateView<'a> {
     id: String,
     at: TimeView,
     status: &'static str,
-    status_label: &'static str,
+    status_label: &'a str,
     message: &'a str,
 }
 

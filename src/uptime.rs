@@ -106,6 +106,14 @@ pub fn history(spans: &[Span], tz: Tz, days: u16, now: Time, since: Option<Naive
     let first = today
         .checked_sub_days(Days::new(u64::from(days.max(1)) - 1))
         .unwrap_or(today);
+    // Only spans that reach into the period matter to any of its days.
+    let period_start = tracked_from.map_or(day_start(first, tz), |t| t.max(day_start(first, tz)));
+    let spans: Vec<Span> = spans
+        .iter()
+        .filter(|s| s.end > period_start && s.start < now)
+        .copied()
+        .collect();
+    let spans = &spans[..];
     let days = first
         .iter_days()
         .take_while(|d| *d <= today)
