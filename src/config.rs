@@ -375,14 +375,15 @@ impl Config {
         });
         for (key, value) in [("logo", &raw.logo), ("favicon", &raw.favicon)] {
             if let Some(p) = value {
-                if p.is_absolute()
+                let under_static = p.starts_with("static") && p.components().count() > 1;
+                if !under_static
                     || p.components()
                         .any(|c| matches!(c, std::path::Component::ParentDir))
                 {
                     errors.push(
                         Error::in_file(
                             path,
-                            format!("{key} `{}` is not a path under the site root", p.display()),
+                            format!("{key} `{}` is not a file in static/", p.display()),
                         )
                         .at_line(line_of(key))
                         .hint("put the file in static/ and write e.g. `static/logo.svg`"),
