@@ -431,6 +431,15 @@ impl Config {
         }
         let known_groups: Vec<&str> = raw.groups.iter().map(|g| g.id.as_str()).collect();
         for c in &raw.components {
+            if group_ids.contains(c.id.as_str()) {
+                errors.push(
+                    Error::in_file(path, format!("`{}` is both a group and a component id", c.id))
+                        .at_line(line_of(&format!("\"{}\"", c.id)).or_else(|| line_of(&c.id)))
+                        .hint("ids share one namespace (the Statuspage API lists groups among components): rename one"),
+                );
+            }
+        }
+        for c in &raw.components {
             if let Some(g) = &c.group {
                 if !group_ids.contains(g.as_str()) {
                     let hint = if known_groups.is_empty() {

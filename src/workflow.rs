@@ -74,10 +74,14 @@ pub fn new_incident(root: &Path, config: &Config, n: &NewIncident) -> Result<Wri
     } else {
         Status::Investigating
     };
-    let message = n
-        .message
-        .clone()
-        .unwrap_or_else(|| "We are investigating.".into());
+    // A maintenance opens with "Scheduled maintenance", an incident with
+    // "We are investigating.", in the site's language.
+    let message = n.message.clone().unwrap_or_else(|| {
+        config
+            .words
+            .get(crate::statuspage::default_message_key(first))
+            .to_string()
+    });
     text.push_str("updates:\n");
     text.push_str(&update_entry("  ", at, first, &message, "\n"));
     text.push_str("---\n");
