@@ -60,9 +60,8 @@ pub fn outputs(site: &Site) -> Vec<Output> {
         .filter(|&i| s.incidents[i].incident.window.is_some())
         .collect();
     // Newest window first, as Statuspage lists them.
-    maintenances.sort_by_key(|&i| {
-        std::cmp::Reverse(s.incidents[i].incident.window.map(|w| w.starts))
-    });
+    maintenances
+        .sort_by_key(|&i| std::cmp::Reverse(s.incidents[i].incident.window.map(|w| w.starts)));
     let by_phase = |phase: Phase| -> Vec<usize> {
         let mut v: Vec<usize> = maintenances
             .iter()
@@ -407,7 +406,10 @@ impl<'a> Api<'a> {
             match s {
                 Status::Scheduled => None,
                 Status::InProgress => {
-                    let first = i.updates.iter().position(|u| u.status == Status::InProgress);
+                    let first = i
+                        .updates
+                        .iter()
+                        .position(|u| u.status == Status::InProgress);
                     (first == Some(n)).then_some(true)
                 }
                 Status::Resolved | Status::Completed => (n == last).then_some(false),
@@ -456,7 +458,8 @@ impl<'a> Api<'a> {
                     tweet_id: None,
                 });
             };
-            if matches!(f.phase, Some(Phase::InProgress | Phase::Over)) && !has(Status::InProgress) {
+            if matches!(f.phase, Some(Phase::InProgress | Phase::Over)) && !has(Status::InProgress)
+            {
                 auto(Status::InProgress, w.starts, true);
             }
             if f.phase == Some(Phase::Over) && !has(Status::Completed) {
@@ -528,7 +531,10 @@ fn component<'a>(
     let since = c.since.map(|d| {
         tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
             .earliest()
-            .map_or_else(|| d.and_time(NaiveTime::MIN).and_utc().fixed_offset(), |t| t.fixed_offset())
+            .map_or_else(
+                || d.and_time(NaiveTime::MIN).and_utc().fixed_offset(),
+                |t| t.fixed_offset(),
+            )
     });
     let first_incident = state
         .history
@@ -564,7 +570,13 @@ fn component<'a>(
         description: Some(c.description.as_str()).filter(|d| !d.is_empty()),
         showcase: true,
         start_date: c.since.map_or_else(
-            || created.with_timezone(&tz).date_naive().format("%Y-%m-%d").to_string(),
+            || {
+                created
+                    .with_timezone(&tz)
+                    .date_naive()
+                    .format("%Y-%m-%d")
+                    .to_string()
+            },
             |d| d.format("%Y-%m-%d").to_string(),
         ),
         group_id: None,
