@@ -14,10 +14,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use upfront::build::BuildOptions;
-use upfront::config::Config;
-use upfront::incremental::Session;
-use upfront::workflow::{self, NewUpdate};
+use upfront::author::workflow::{self, NewUpdate};
+use upfront::dev::incremental::Session;
+use upfront::pipeline::build::BuildOptions;
+use upfront::source::config::Config;
 
 // The allocator of the real binary, so the times are the binary's.
 #[global_allocator]

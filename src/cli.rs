@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::build::{self, BuildOptions};
-use crate::config::Config;
-use crate::content::Time;
-use crate::error::{Error, Errors};
-use crate::serve::ServeOptions;
-use crate::watch::WatchOptions;
-use crate::workflow;
+use crate::author::workflow;
+use crate::dev::serve::ServeOptions;
+use crate::dev::watch::WatchOptions;
+use crate::pipeline::build::{self, BuildOptions};
+use crate::source::config::Config;
+use crate::vocab::error::{Error, Errors};
+use crate::vocab::times::Time;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -279,7 +279,7 @@ impl SiteArgs {
 fn find_root(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
-        .find(|d| d.join(crate::config::FILE_NAME).is_file())
+        .find(|d| d.join(crate::source::config::FILE_NAME).is_file())
         .map(Path::to_path_buf)
 }
 
@@ -314,7 +314,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
     match cli.command {
         Command::Init { dir } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-            crate::scaffold::init(&dir)?;
+            crate::author::scaffold::init(&dir)?;
             println!(
                 "created a site in {}; build it with: upfront build --root {}",
                 dir.display(),
@@ -322,14 +322,14 @@ fn run(cli: Cli) -> Result<(), Errors> {
             );
             Ok(())
         }
-        Command::Build(args) if args.watch => Ok(crate::watch::build_watch(
+        Command::Build(args) if args.watch => Ok(crate::dev::watch::build_watch(
             args.options(),
             args.watching.options(),
             args.quiet,
         )?),
         Command::Serve(args) => {
             require_site(&args.site.root())?;
-            Ok(crate::serve::serve(ServeOptions {
+            Ok(crate::dev::serve::serve(ServeOptions {
                 build: BuildOptions {
                     root: args.site.root(),
                     drafts: args.drafts,
@@ -347,7 +347,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
         } => {
             let root = a.site.root();
             require_site(&root)?;
-            let report = crate::import::cstate(&crate::import::ImportOptions {
+            let report = crate::author::import::cstate(&crate::author::import::ImportOptions {
                 root,
                 source: a.dir,
                 timezone: a.timezone,
@@ -395,13 +395,13 @@ fn run(cli: Cli) -> Result<(), Errors> {
         Command::Check(a) => {
             let root = a.site.root();
             require_site(&root)?;
-            let errors = crate::check::check(&BuildOptions {
+            let errors = crate::pipeline::check::check(&BuildOptions {
                 root,
                 drafts: a.drafts,
                 ..BuildOptions::default()
             });
             match a.format {
-                Format::Json => println!("{}", crate::check::to_json(&errors)),
+                Format::Json => println!("{}", crate::pipeline::check::to_json(&errors)),
                 Format::Text if errors.is_empty() => println!("upfront: no problems found"),
                 Format::Text => {}
             }
@@ -415,7 +415,7 @@ fn run(cli: Cli) -> Result<(), Errors> {
         }
         Command::Build(args) => {
             if args.timings {
-                crate::build::stageclock::enable();
+                crate::vocab::clock::enable();
             }
             let built = build::build(&args.options())?;
             if !args.quiet {
@@ -536,7 +536,7 @@ fn edit_message() -> Result<String, Errors> {
 
 /// Used by commands that take a site: a clear error when there is none.
 pub fn require_site(root: &Path) -> Result<(), Error> {
-    if root.join(crate::config::FILE_NAME).is_file() {
+    if root.join(crate::source::config::FILE_NAME).is_file() {
         Ok(())
     } else {
         Err(Error::new(format!(

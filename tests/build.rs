@@ -265,7 +265,7 @@ fn every_written_file_has_exactly_one_cache_rule() {
         let url = format!("/{path}");
         let hits: Vec<&&str> = patterns
             .iter()
-            .filter(|p| upfront::headers::matches(p, &url))
+            .filter(|p| upfront::publish::headers::matches(p, &url))
             .collect();
         assert_eq!(hits.len(), 1, "{url} matches {hits:?}");
     }

@@ -10,9 +10,9 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-use upfront::build::{self, BuildOptions};
-use upfront::incremental::Session;
-use upfront::render::Output;
+use upfront::dev::incremental::Session;
+use upfront::pipeline::build::{self, BuildOptions};
+use upfront::publish::Output;
 
 /// xorshift64*: a tiny seeded generator, so a failure can be replayed.
 struct Rng(u64);
@@ -197,16 +197,16 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
         }
         15 | 16 => {
             // `upfront update`: an update appended to the timeline.
-            let config = upfront::config::Config::load(root).unwrap();
+            let config = upfront::source::config::Config::load(root).unwrap();
             let slug = rng.pick(&["slow-website", "license-expired"]);
-            let u = upfront::workflow::NewUpdate {
+            let u = upfront::author::workflow::NewUpdate {
                 slug: slug.into(),
                 status: Some(rng.pick(&["identified", "monitoring", "resolved"]).into()),
                 message: format!("Update number {n}."),
                 at: Some(build::parse_time(&format!("2008-08-14T{:02}:{:02}:00Z", n / 60, n % 60)).unwrap()),
                 reopen: true,
             };
-            upfront::workflow::append_update(root, &config, &u).unwrap();
+            upfront::author::workflow::append_update(root, &config, &u).unwrap();
             vec![incidents.join(format!("{slug}.md"))]
         }
         17 => write(

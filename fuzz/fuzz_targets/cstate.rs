@@ -7,10 +7,10 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use upfront::config::Config;
-use upfront::content::{parse_item, Item, Section};
-use upfront::import::{self, cstate};
-use upfront::slug::slugify;
+use upfront::source::config::Config;
+use upfront::source::content::{parse_item, Item, Section};
+use upfront::author::import::{self, cstate};
+use upfront::vocab::slug::slugify;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

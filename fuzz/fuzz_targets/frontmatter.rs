@@ -8,7 +8,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use serde::de::IgnoredAny;
-use upfront::frontmatter;
+use upfront::source::frontmatter;
 
 fuzz_target!(|data: &[u8]| {
     let path = Path::new("content/incidents/fuzz.md");

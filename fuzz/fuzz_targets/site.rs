@@ -13,12 +13,12 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use upfront::build;
-use upfront::config::Config;
-use upfront::content::Content;
-use upfront::model::Site;
-use upfront::render;
-use upfront::templates::Templates;
+use upfront::pipeline::build;
+use upfront::source::config::Config;
+use upfront::source::content::Content;
+use upfront::site::model::Site;
+use upfront::publish::outputs;
+use upfront::source::templates::Templates;
 
 const SITE_TOML: &str = "title = \"Fuzz\"\nbase_url = \"https://status.fuzz.test\"\ntimezone = \"Europe/Berlin\"\n\
 [[components]]\nid = \"licensing\"\nname = \"License server\"\n\
@@ -105,8 +105,8 @@ fuzz_target!(
         };
         let now = build::parse_time("2008-08-12T23:00:00+02:00").unwrap();
         let site = Site::new(config, content, now, 0);
-        let first = render::render(&site, templates(), &[]);
-        let second = render::render(&site, templates(), &[]);
+        let first = outputs::render(&site, templates(), &[]);
+        let second = outputs::render(&site, templates(), &[]);
         assert_eq!(first, second, "rendering is not reproducible");
     }
 );

@@ -14,9 +14,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use upfront::config::Config;
-use upfront::content::{parse_item, Item, Section};
-use upfront::workflow::{append_update, insert_update, NewUpdate};
+use upfront::source::config::Config;
+use upfront::source::content::{parse_item, Item, Section};
+use upfront::author::workflow::{append_update, insert_update, NewUpdate};
 
 const SITE_TOML: &str = "title = \"Fuzz\"\nbase_url = \"https://status.fuzz.test\"\n\
 [[components]]\nid = \"licensing\"\nname = \"License server\"\n\
@@ -104,7 +104,7 @@ fuzz_target!(|data: &[u8]| {
 
     // The pure edit: never a panic, and at most one insertion.
     if let Ok(text) = std::str::from_utf8(note) {
-        let status = upfront::content::Status::Monitoring;
+        let status = upfront::vocab::choice::Status::Monitoring;
         if let Ok(out) = insert_update(text, at, status, message) {
             assert!(one_edit(text, &out), "insert_update moved bytes");
         }
@@ -142,7 +142,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(now.updates.starts_with(&before.updates));
             assert_eq!(
                 now.updates.last().unwrap().message_html,
-                upfront::markdown::to_html(message.trim_end())
+                upfront::source::markdown::to_html(message.trim_end())
             );
         }
     }

@@ -1,0 +1,6 @@
+//! Commands that write notes for the author: new, update, resolve, import,
+//! init.
+
+pub mod import;
+pub mod scaffold;
+pub mod workflow;

@@ -1,0 +1,697 @@
+//! Watch mode's rebuilds: a changed path is classified, only what it touches
+//! is read again, and only the pages that show it are rendered again. The
+//! result is byte for byte what a full build of the same files gives
+//! (tests/incremental.rs checks this over random edits).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::pipeline::build::{self, BuildOptions, Statics};
+use crate::pipeline::output::Copy;
+use crate::publish::outputs;
+use crate::publish::pages::{self, Job, Stamping};
+use crate::publish::Output;
+use crate::site::model::{Entry, Site};
+use crate::source::config::{Config, FILE_NAME};
+use crate::source::content::{Content, Incident, Letter, Parsed, Section};
+use crate::source::templates::Templates;
+use crate::vocab::error::{Errors, Result};
+use crate::vocab::times::Time;
+
+/// What a changed path asks for, from the most work to the least.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// site.toml: everything is read again.
+    Config,
+    /// A file of `layouts/`: templates are compiled again, nothing re-parsed.
+    Templates,
+    /// A file of `static/`: the list of copies is read again.
+    Static,
+    /// `content/index.md`: the homepage intro.
+    Intro,
+    /// A Markdown file of a content section.
+    Content(Section, PathBuf),
+    /// Nothing upfront reads: the output, editor files, other folders.
+    Ignored,
+}
+
+/// Maps a path (absolute, or relative to `root`) to the work it needs. Pure:
+/// it looks at the path only, never at the disk.
+pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let out_rel = output.strip_prefix(root).unwrap_or(output);
+    if (!out_rel.as_os_str().is_empty() && rel.starts_with(out_rel)) || is_editor_file(rel) {
+        return Change::Ignored;
+    }
+    let mut parts = rel
+        .components()
+        .map(|c| c.as_os_str().to_str().unwrap_or(""));
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(FILE_NAME), None, _) => Change::Config,
+        (Some("layouts"), Some(_), _) => Change::Templates,
+        (Some("static"), Some(_), _) => Change::Static,
+        (Some("content"), Some("index.md"), None) => Change::Intro,
+        (Some("content"), Some(dir), Some(_)) if rel.extension().is_some_and(|e| e == "md") => {
+            match Section::ALL.iter().find(|s| s.dir() == dir) {
+                Some(&s) => Change::Content(s, root.join(rel)),
+                None => Change::Ignored,
+            }
+        }
+        _ => Change::Ignored,
+    }
+}
+
+/// The paths of a batch that upfront reads, the others dropped.
+pub fn relevant(opts: &BuildOptions, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let out = opts
+        .root
+        .join(opts.output.as_deref().unwrap_or(Path::new("public")));
+    paths
+        .iter()
+        .filter(|p| classify(&opts.root, &out, p) != Change::Ignored)
+        .cloned()
+        .collect()
+}
+
+/// Temporary files editors write beside the real one, and hidden files.
+fn is_editor_file(rel: &Path) -> bool {
+    rel.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy();
+        name.starts_with('.')
+            || name.ends_with('~')
+            || name.ends_with(".swp")
+            || name.ends_with(".swx")
+            || name.ends_with(".tmp")
+            || name == "4913"
+    })
+}
+
+/// Output paths and their bytes; shared by reference, so a snapshot of the
+/// site costs no copy of its pages.
+pub type Files = BTreeMap<Arc<str>, Arc<Vec<u8>>>;
+
+/// The rendered site as watch mode keeps it: page bytes with placeholders
+/// for the time and build id (`pages::Stamps` puts them in).
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub files: Arc<Files>,
+    /// `static/` files by output path.
+    pub copies: Vec<Copy>,
+}
+
+/// What one rebuild did, for the one-line report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub rendered: usize,
+    pub removed: usize,
+    pub reparsed: usize,
+    pub full: bool,
+}
+
+/// Everything kept between rebuilds.
+pub struct Session {
+    opts: BuildOptions,
+    config: Config,
+    templates: Templates,
+    statics: Statics,
+    /// Every content file, in load order (section, then path).
+    parsed: Vec<Parsed>,
+    site: Site,
+    shared: u64,
+    rendered: Rendered,
+    /// The incidents' template values of the last render, by index into
+    /// `site.incidents`: most survive an edit (`kept_views`), so a title
+    /// edit does not build ten thousand of them again for the archive.
+    views: pages::Views,
+}
+
+impl Session {
+    /// Reads and renders the whole site once.
+    pub fn start(opts: BuildOptions) -> Result<Session> {
+        let config = build::load_config(&opts)?;
+        let mut errors = Errors::default();
+        let parsed = read_all(&opts.root, &config, &mut errors);
+        let templates = Templates::load(&opts.root)
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let statics = Statics::load(&opts.root, &config)
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let content = Content::assemble(&opts.root, &parsed, opts.drafts, Errors::default())
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let (Some(templates), Some(statics), Some(content)) = (templates, statics, content) else {
+            return Err(errors.sorted());
+        };
+        errors.into_result(())?;
+        let site = Site::new(
+            config.clone(),
+            content,
+            opts.now(),
+            statics.digest_with(&templates),
+        );
+        let mut session = Session {
+            shared: pages::shared_digest(&site, &templates),
+            opts,
+            config,
+            templates,
+            statics,
+            parsed,
+            site,
+            rendered: Rendered::default(),
+            views: pages::Views::new(),
+        };
+        session.render_all()?;
+        Ok(session)
+    }
+
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    pub fn rendered(&self) -> &Rendered {
+        &self.rendered
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.opts
+            .output
+            .clone()
+            .unwrap_or_else(|| self.config.output_dir.clone())
+    }
+
+    /// Applies a batch of changed paths. On an error nothing kept changes
+    /// but the parsed files, so the next good save recovers from there.
+    pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Report> {
+        let out = self.opts.root.join(self.output_dir());
+        let changes: BTreeSet<Change> = paths
+            .iter()
+            .map(|p| classify(&self.opts.root, &out, p))
+            .filter(|c| *c != Change::Ignored)
+            .collect();
+        if changes.contains(&Change::Config) {
+            *self = Session::start(self.opts.clone())?;
+            return Ok(Report {
+                rendered: self.rendered.files.len(),
+                full: true,
+                ..Report::default()
+            });
+        }
+        let mut reload_all = false;
+        if changes.contains(&Change::Templates) {
+            self.templates = Templates::load(&self.opts.root)?;
+            reload_all = true;
+        }
+        if changes.contains(&Change::Static) {
+            self.statics = Statics::load(&self.opts.root, &self.config)?;
+        }
+        let mut reparsed = 0;
+        for change in &changes {
+            if let Change::Content(section, path) = change {
+                self.reparse(*section, path);
+                reparsed += 1;
+            }
+        }
+        let content = Content::assemble(
+            &self.opts.root,
+            &self.parsed,
+            self.opts.drafts,
+            Errors::default(),
+        )?;
+        let site = Site::new(
+            self.config.clone(),
+            content,
+            self.opts.now(),
+            self.statics.digest_with(&self.templates),
+        );
+        let shared = pages::shared_digest(&site, &self.templates);
+        let jobs = if reload_all || shared != self.shared {
+            None
+        } else {
+            let same = same_shape(&self.site, &site);
+            let views = kept_views(&self.site, &self.views, &site);
+            let skip = outputs::Skip {
+                calendar: same_maintenance(&self.site, &site),
+                // `_headers` names every output path: the same pages and
+                // static files give the same rules.
+                headers: same && !changes.contains(&Change::Static),
+            };
+            Some((dirty_jobs(&self.site, &site), same, skip, views))
+        };
+        let old = std::mem::replace(&mut self.site, site);
+        let report = match jobs {
+            None => self.render_all(),
+            Some((jobs, same, skip, views)) => self.render_some(jobs, same, skip, views),
+        };
+        match report {
+            Ok(mut r) => {
+                self.shared = shared;
+                r.reparsed = reparsed;
+                Ok(r)
+            }
+            Err(e) => {
+                self.site = old;
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads one content file again (or forgets it when it is gone).
+    fn reparse(&mut self, section: Section, path: &Path) {
+        let at = self
+            .parsed
+            .binary_search_by(|p| (p.section, p.path.as_path()).cmp(&(section, path)));
+        if !path.is_file() {
+            if let Ok(i) = at {
+                self.parsed.remove(i);
+            }
+            return;
+        }
+        // A file saved while watching is checked like one found by a walk.
+        let fresh = match crate::source::walk::check_inside(&self.opts.root, path) {
+            Ok(()) => Parsed::read(&self.opts.root, section, path, &self.config),
+            Err(e) => Parsed {
+                section,
+                path: path.to_path_buf(),
+                hash: 0,
+                item: Err(e.into()),
+            },
+        };
+        match at {
+            Ok(i) => self.parsed[i] = fresh,
+            Err(i) => self.parsed.insert(i, fresh),
+        }
+    }
+
+    fn render_all(&mut self) -> Result<Report> {
+        let jobs = pages::all_jobs(&self.site);
+        let (outputs, views) = pages::render_jobs_with(
+            &self.site,
+            &self.templates,
+            &jobs,
+            Stamping::Placeholders,
+            pages::Views::new(),
+        )?;
+        let files = outputs
+            .into_iter()
+            .map(|o| (Arc::from(o.path), Arc::new(o.bytes)))
+            .collect();
+        let report = self.finish(files, jobs.len(), true, outputs::Skip::default())?;
+        self.views = views;
+        Ok(report)
+    }
+
+    /// Renders `jobs`, plus any page that has no bytes yet (new or renamed),
+    /// and drops the pages that are gone. When no slug came or went
+    /// (`same_shape`), the list of pages is known to be the same.
+    fn render_some(
+        &mut self,
+        mut jobs: BTreeSet<Job>,
+        same_shape: bool,
+        skip: outputs::Skip,
+        views: pages::Views,
+    ) -> Result<Report> {
+        let mut files = (*self.rendered.files).clone();
+        let mut removed = 0;
+        if !same_shape {
+            let mut expected: HashSet<String> = HashSet::new();
+            for job in pages::all_jobs(&self.site) {
+                let path = pages::job_path(&self.site, &job);
+                if !files.contains_key(path.as_str()) {
+                    jobs.insert(job);
+                }
+                expected.insert(path);
+            }
+            let before = files.len();
+            files.retain(|path, _| expected.contains(&**path) || outputs::is_extra(path));
+            removed = before - files.len();
+        }
+        let jobs: Vec<Job> = jobs.into_iter().collect();
+        let (outputs, views) = pages::render_jobs_with(
+            &self.site,
+            &self.templates,
+            &jobs,
+            Stamping::Placeholders,
+            views,
+        )?;
+        for o in outputs {
+            files.insert(Arc::from(o.path), Arc::new(o.bytes));
+        }
+        let mut report = self.finish(files, jobs.len(), false, skip)?;
+        self.views = views;
+        report.removed = removed;
+        Ok(report)
+    }
+
+    /// Adds status.json, the stylesheet and the other extras (but the ones
+    /// `skip` keeps from the last rebuild), checks static collisions and
+    /// keeps the result.
+    fn finish(
+        &mut self,
+        mut files: Files,
+        rendered: usize,
+        full: bool,
+        skip: outputs::Skip,
+    ) -> Result<Report> {
+        let kept = |p: &str| {
+            (skip.calendar && p == crate::publish::reach::CALENDAR)
+                || (skip.headers && p == outputs::HEADERS)
+        };
+        files.retain(|p, _| !outputs::is_extra(p) || kept(p));
+        let statics: Vec<&str> = self
+            .statics
+            .copies
+            .iter()
+            .map(|c| c.path.as_str())
+            .collect();
+        for o in outputs::extras_except(&self.site, &self.templates, &statics, skip) {
+            files.insert(Arc::from(o.path), Arc::new(o.bytes));
+        }
+        build::check_collisions(|p| files.contains_key(p), &self.statics.copies)?;
+        self.rendered = Rendered {
+            files: Arc::new(files),
+            copies: self.statics.copies.clone(),
+        };
+        Ok(Report {
+            rendered,
+            full,
+            ..Report::default()
+        })
+    }
+
+    /// The whole site with real stamps, as `build` would write it.
+    pub fn outputs(&self) -> Vec<Output> {
+        let stamps = pages::Stamps::of(&self.site);
+        self.rendered
+            .files
+            .iter()
+            .map(|(path, bytes)| Output {
+                path: path.to_string(),
+                bytes: stamps.fill(bytes),
+            })
+            .collect()
+    }
+}
+
+fn read_all(root: &Path, config: &Config, errors: &mut Errors) -> Vec<Parsed> {
+    use rayon::prelude::*;
+    let files = crate::source::content::list_files(root, errors);
+    files
+        .par_iter()
+        .map(|(section, path)| Parsed::read(root, *section, path, config))
+        .collect()
+}
+
+/// The pages that show something that differs between two models of the
+/// same site whose shared parts (`pages::shared_digest`) are equal.
+pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
+    let mut jobs = BTreeSet::new();
+    // Slugs of incidents whose summary (anything but the body) is shown
+    // differently now: in lists, banners, notices, letters.
+    let mut touched: HashSet<&str> = HashSet::new();
+    let mut touched_letters: HashSet<&str> = HashSet::new();
+
+    for (slug, a, b) in pairs(
+        old.incidents.iter().map(|e| (e.incident.slug.as_str(), e)),
+        new.incidents.iter().map(|e| (e.incident.slug.as_str(), e)),
+    ) {
+        if a.zip(b).is_some_and(|(a, b)| same_entry(a, b)) {
+            continue;
+        }
+        if let Some(i) = new.incident_index(slug) {
+            jobs.insert(Job::Incident(i));
+        }
+        if !a.zip(b).is_some_and(|(a, b)| same_but_body(a, b)) {
+            touched.insert(slug);
+            for e in a.iter().chain(b.iter()) {
+                touched_letters.extend(e.incident.letter.iter().map(|r| r.name.as_str()));
+            }
+        }
+    }
+
+    // A letter's title or list of incidents shows wherever those incidents
+    // link to it; its body shows on its page and in the feed.
+    for (slug, a, b) in pairs(
+        old.letters.iter().map(|l| (l.slug.as_str(), l)),
+        new.letters.iter().map(|l| (l.slug.as_str(), l)),
+    ) {
+        if a == b {
+            continue;
+        }
+        if let Some(i) = new.letters.iter().position(|l| l.slug == slug) {
+            jobs.insert(Job::Letter(i));
+        }
+        jobs.insert(Job::Feed);
+        if !a.zip(b).is_some_and(|(a, b)| letter_same_but_body(a, b)) {
+            jobs.extend([Job::Home, Job::Archive, Job::Letters]);
+            touched_letters.insert(slug);
+            for l in a.iter().chain(b.iter()) {
+                touched.extend(l.incidents.iter().map(|r| r.name.as_str()));
+            }
+            for e in old.incidents.iter().chain(new.incidents.iter()) {
+                if e.incident.letter.as_ref().is_some_and(|r| r.name == slug) {
+                    touched.insert(e.incident.slug.as_str());
+                }
+            }
+        }
+    }
+
+    let mut components: HashSet<&str> = HashSet::new();
+    for e in old.incidents.iter().chain(new.incidents.iter()) {
+        if touched.contains(e.incident.slug.as_str()) {
+            components.extend(e.incident.affected.iter().map(|r| r.name.as_str()));
+        }
+    }
+    for (i, e) in new.incidents.iter().enumerate() {
+        if touched.contains(e.incident.slug.as_str()) {
+            jobs.insert(Job::Incident(i));
+        }
+    }
+    for (i, c) in new.components.iter().enumerate() {
+        if components.contains(c.component.id.as_str()) {
+            jobs.extend([Job::Component(i), Job::ComponentFeed(i)]);
+        }
+    }
+    for (i, l) in new.letters.iter().enumerate() {
+        let lists_touched = l
+            .incidents
+            .iter()
+            .any(|r| touched.contains(r.name.as_str()));
+        if lists_touched || touched_letters.contains(l.slug.as_str()) {
+            jobs.insert(Job::Letter(i));
+        }
+    }
+    for (slug, a, b) in pairs(
+        old.pages.iter().map(|p| (p.slug.as_str(), p)),
+        new.pages.iter().map(|p| (p.slug.as_str(), p)),
+    ) {
+        if a != b {
+            if let Some(i) = new.pages.iter().position(|p| p.slug == slug) {
+                jobs.insert(Job::Page(i));
+            }
+        }
+    }
+    for (i, p) in new.pages.iter().enumerate() {
+        if p.notices
+            .iter()
+            .any(|r| components.contains(r.name.as_str()))
+        {
+            jobs.insert(Job::Page(i));
+        }
+    }
+    if !touched.is_empty() {
+        jobs.extend([Job::Home, Job::Archive, Job::Feed]);
+    }
+    if !same_sitemap(old, new) {
+        jobs.insert(Job::Sitemap);
+    }
+    if old.intro != new.intro {
+        jobs.insert(Job::Home);
+    }
+    jobs
+}
+
+/// Whether two models have the same incidents, letters and pages by slug,
+/// in the same order.
+fn same_shape(a: &Site, b: &Site) -> bool {
+    a.incidents.len() == b.incidents.len()
+        && a.letters.len() == b.letters.len()
+        && a.pages.len() == b.pages.len()
+        && a.incidents
+            .iter()
+            .zip(&b.incidents)
+            .all(|(x, y)| x.incident.slug == y.incident.slug)
+        && a.letters
+            .iter()
+            .zip(&b.letters)
+            .all(|(x, y)| x.slug == y.slug)
+        && a.pages.iter().zip(&b.pages).all(|(x, y)| x.slug == y.slug)
+}
+
+/// The views of `old` that `new` can keep, by index into `new.incidents`: an
+/// incident's view shows its note but the body, its facts, and its letter's
+/// title and URL (see `pages::Renderer::incident_view`); the rest of what it
+/// reads (components, base URL, time zone) is site.toml, and a change there
+/// starts the session again.
+fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
+    fn letter(s: &Site, i: usize) -> Option<(&str, &str)> {
+        s.letter_for(i).map(|l| (l.slug.as_str(), l.title.as_str()))
+    }
+    new.incidents
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let cell = std::sync::OnceLock::new();
+            let in_place = old
+                .incidents
+                .get(i)
+                .is_some_and(|a| a.incident.slug == b.incident.slug);
+            let j = if in_place {
+                Some(i)
+            } else {
+                old.incident_index(&b.incident.slug)
+            };
+            if let Some((j, view)) = j.and_then(|j| Some((j, views.get(j)?.get()?))) {
+                let a = &old.incidents[j];
+                if (same_entry(a, b) || same_but_body(a, b)) && letter(old, j) == letter(new, i) {
+                    let _ = cell.set(view.clone());
+                }
+            }
+            cell
+        })
+        .collect()
+}
+
+/// Whether the sitemap, which lists every page with the dates of incidents
+/// and letters (and no titles), stays the same. It is the second largest
+/// page, so a title or status edit should not render it again.
+fn same_sitemap(a: &Site, b: &Site) -> bool {
+    fn incidents(s: &Site) -> impl Iterator<Item = (&str, Time)> {
+        s.incidents.iter().map(|e| {
+            let lastmod = e.facts.last_update.unwrap_or(e.incident.date);
+            (e.incident.slug.as_str(), lastmod)
+        })
+    }
+    fn letters(s: &Site) -> impl Iterator<Item = (&str, Time)> {
+        s.letters.iter().map(|l| (l.slug.as_str(), l.date))
+    }
+    fn pages(s: &Site) -> impl Iterator<Item = &str> {
+        s.pages.iter().map(|p| p.slug.as_str())
+    }
+    incidents(a).eq(incidents(b)) && letters(a).eq(letters(b)) && pages(a).eq(pages(b))
+}
+
+/// Whether the maintenance windows (all that `maintenance.ics` shows) are
+/// the same notes, but their bodies, with the same facts, in the same order.
+fn same_maintenance(a: &Site, b: &Site) -> bool {
+    fn windows(s: &Site) -> impl Iterator<Item = &Entry> {
+        s.incidents.iter().filter(|e| e.incident.window.is_some())
+    }
+    windows(a).count() == windows(b).count()
+        && windows(a)
+            .zip(windows(b))
+            .all(|(x, y)| same_entry(x, y) || same_but_body(x, y))
+}
+
+/// Unchanged notes share their `Arc` between rebuilds: no deep compare.
+fn same_entry(a: &Entry, b: &Entry) -> bool {
+    a.facts == b.facts && (Arc::ptr_eq(&a.incident, &b.incident) || a.incident == b.incident)
+}
+
+/// Two entries that differ in their body only (facts included).
+fn same_but_body(a: &Entry, b: &Entry) -> bool {
+    let strip = |i: &Incident| Incident {
+        body_html: String::new(),
+        ..i.clone()
+    };
+    a.facts == b.facts && strip(&a.incident) == strip(&b.incident)
+}
+
+fn letter_same_but_body(a: &Letter, b: &Letter) -> bool {
+    let strip = |l: &Letter| Letter {
+        body_html: String::new(),
+        ..l.clone()
+    };
+    strip(a) == strip(b)
+}
+
+/// Items of two lists matched by slug: (slug, old, new).
+fn pairs<'a, T: 'a>(
+    old: impl Iterator<Item = (&'a str, &'a T)>,
+    new: impl Iterator<Item = (&'a str, &'a T)>,
+) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
+    let (old, new): (Vec<_>, Vec<_>) = (old.collect(), new.collect());
+    // The usual edit keeps every slug in place: match by position.
+    if old.len() == new.len() && old.iter().zip(&new).all(|(a, b)| a.0 == b.0) {
+        return old
+            .into_iter()
+            .zip(new)
+            .map(|((slug, a), (_, b))| (slug, Some(a), Some(b)))
+            .collect();
+    }
+    let mut map: BTreeMap<&str, (Option<&T>, Option<&T>)> = BTreeMap::new();
+    for (slug, item) in old {
+        map.entry(slug).or_default().0 = Some(item);
+    }
+    for (slug, item) in new {
+        map.entry(slug).or_default().1 = Some(item);
+    }
+    map.into_iter().map(|(s, (a, b))| (s, a, b)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(path: &str) -> Change {
+        classify(Path::new("/s"), Path::new("/s/public"), Path::new(path))
+    }
+
+    #[test]
+    fn every_kind_of_path_is_classified() {
+        assert_eq!(c("/s/site.toml"), Change::Config);
+        assert_eq!(c("/s/layouts/index.html"), Change::Templates);
+        assert_eq!(c("/s/layouts/partials/x.html"), Change::Templates);
+        assert_eq!(c("/s/static/img/logo.png"), Change::Static);
+        assert_eq!(c("/s/content/index.md"), Change::Intro);
+        assert_eq!(
+            c("/s/content/incidents/a.md"),
+            Change::Content(Section::Incidents, "/s/content/incidents/a.md".into())
+        );
+        assert_eq!(
+            c("/s/content/letters/l.md"),
+            Change::Content(Section::Letters, "/s/content/letters/l.md".into())
+        );
+        assert_eq!(
+            c("/s/content/pages/p.md"),
+            Change::Content(Section::Pages, "/s/content/pages/p.md".into())
+        );
+    }
+
+    #[test]
+    fn editor_files_output_and_strangers_are_ignored() {
+        for p in [
+            "/s/content/incidents/.a.md.swp",
+            "/s/content/incidents/a.md~",
+            "/s/content/incidents/.#a.md",
+            "/s/content/incidents/4913",
+            "/s/content/incidents/a.txt",
+            "/s/content/other/a.md",
+            "/s/public/index.html",
+            "/s/.git/index",
+            "/s/README.md",
+            "/elsewhere/site.toml",
+        ] {
+            assert_eq!(c(p), Change::Ignored, "{p}");
+        }
+    }
+
+    #[test]
+    fn relative_paths_work_too() {
+        assert_eq!(
+            classify(Path::new("/s"), Path::new("public"), Path::new("site.toml")),
+            Change::Config
+        );
+    }
+}

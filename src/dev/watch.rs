@@ -1,0 +1,340 @@
+//! File watching for `build --watch` and `serve`: notify events (or polling)
+//! gathered into batches after a short quiet time, and the rebuild loop
+//! that never stops on a bad save.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::dev::incremental::{classify, Change, Report, Session};
+use crate::pipeline::build::BuildOptions;
+use crate::pipeline::output;
+use crate::vocab::error::{Error, Errors, Result};
+
+/// How changes are noticed.
+#[derive(Debug, Clone, Copy)]
+pub struct WatchOptions {
+    /// Quiet time after the last event before a rebuild starts. Editors save
+    /// in several steps (write a temporary file, rename, touch); a few tens
+    /// of milliseconds gathers them into one rebuild.
+    pub debounce: Duration,
+    /// Poll the file system instead of native events (network and some
+    /// container file systems send none).
+    pub poll: bool,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            debounce: Duration::from_millis(20),
+            poll: false,
+        }
+    }
+}
+
+/// The quiet time after a save that is known to be complete (see
+/// `completes_a_save`): long enough to gather the rest of a burst (a
+/// checkout writing many files), short beside the debounce.
+const SETTLED: Duration = Duration::from_millis(2);
+
+/// Changed paths under a site, in batches.
+pub struct Changes {
+    /// Each changed path, whether the event says its save is complete, and
+    /// whether upfront reads the path at all.
+    rx: Receiver<(PathBuf, bool, bool)>,
+    debounce: Duration,
+    // Kept alive for as long as events are wanted.
+    _watcher: Box<dyn Watcher + Send>,
+}
+
+impl Changes {
+    /// Watches site.toml and the content, layouts and static folders of `root`.
+    pub fn watch(root: &Path, opts: WatchOptions) -> Result<Changes> {
+        let (tx, rx) = channel();
+        // Events name absolute paths; a relative `--root` gets its paths
+        // back in its own terms, as the rest of the rebuild expects them.
+        let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let relative_root = root.is_relative().then(|| root.to_path_buf());
+        let site = root.to_path_buf();
+        let handler = move |res: notify::Result<Event>| {
+            let Ok(event) = res else { return };
+            let complete = completes_a_save(&event.kind);
+            if matches!(event.kind, EventKind::Access(_)) && !complete {
+                return;
+            }
+            for p in event.paths {
+                let p = match (&relative_root, p.strip_prefix(&absolute)) {
+                    (Some(root), Ok(rel)) => root.join(rel),
+                    _ => p,
+                };
+                // An editor's own files (a backup, a swap file) say nothing
+                // of whether the real one is written yet.
+                let read = classify(&site, Path::new(""), &p) != Change::Ignored;
+                let _ = tx.send((p, complete, read));
+            }
+        };
+        let mut watcher: Box<dyn Watcher + Send> = if opts.poll {
+            let config = notify::Config::default().with_poll_interval(Duration::from_millis(100));
+            Box::new(PollWatcher::new(handler, config).map_err(|e| watch_error(root, &e))?)
+        } else {
+            Box::new(
+                RecommendedWatcher::new(handler, notify::Config::default())
+                    .map_err(|e| watch_error(root, &e))?,
+            )
+        };
+        // The root itself only shallowly: it may hold big folders (target/,
+        // node_modules/, the output) that are none of our business.
+        watcher
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|e| watch_error(root, &e))?;
+        for dir in ["content", "layouts", "static"] {
+            let path = root.join(dir);
+            if path.is_dir() {
+                watcher
+                    .watch(&path, RecursiveMode::Recursive)
+                    .map_err(|e| watch_error(&path, &e))?;
+            }
+        }
+        Ok(Changes {
+            rx,
+            debounce: opts.debounce,
+            _watcher: watcher,
+        })
+    }
+
+    /// Waits for a change, then gathers more until none came for the
+    /// debounce time, or for `SETTLED` once a save of a file upfront reads
+    /// is known to be complete (its file closed after writing, or renamed
+    /// into place): the debounce is for saves in several steps, and waiting
+    /// it out after the last step only delays the rebuild. `None` when the
+    /// watcher has stopped.
+    pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
+        let (first, complete, read) = self.rx.recv().ok()?;
+        // Settled while the last event on a file upfront reads completed
+        // its save: a later write to another file unsettles the batch.
+        let mut settled = complete && read;
+        let mut batch = vec![first];
+        let quiet = |settled: bool| {
+            if settled {
+                SETTLED.min(self.debounce)
+            } else {
+                self.debounce
+            }
+        };
+        let mut deadline = Instant::now() + quiet(settled);
+        loop {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(wait) {
+                Ok((p, complete, read)) => {
+                    batch.push(p);
+                    if read {
+                        settled = complete;
+                    }
+                    deadline = Instant::now() + quiet(settled);
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        batch.sort();
+        batch.dedup();
+        Some(batch)
+    }
+}
+
+/// Whether an event ends a save: the file was closed after writing, or a
+/// finished file was renamed into place (an atomic save, `upfront update`).
+fn completes_a_save(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    )
+}
+
+fn watch_error(path: &Path, e: &notify::Error) -> Error {
+    Error::in_file(path, format!("cannot watch for changes: {e}"))
+        .hint("try --poll, or raise fs.inotify.max_user_watches")
+}
+
+/// The result of one rebuild, for the terminal and the browser.
+pub enum Outcome {
+    Rebuilt(Report),
+    Failed(Errors),
+}
+
+/// One line for the terminal: what changed, what was rewritten, how long.
+pub fn describe(root: &Path, paths: &[PathBuf], outcome: &Outcome, took: Duration) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .collect();
+    let more = paths.len().saturating_sub(3);
+    let changed = if more > 0 {
+        format!("{} and {more} more", names.join(", "))
+    } else {
+        names.join(", ")
+    };
+    match outcome {
+        Outcome::Rebuilt(r) => format!(
+            "{changed}: {} {} page{} rendered, {} removed, {} file{} re-read in {} ms",
+            if r.full { "all" } else { "" },
+            r.rendered,
+            if r.rendered == 1 { "" } else { "s" },
+            r.removed,
+            r.reparsed,
+            if r.reparsed == 1 { "" } else { "s" },
+            took.as_millis()
+        )
+        .replace(":  ", ": "),
+        Outcome::Failed(e) => format!(
+            "{changed}: not rebuilt, {} error{}; still showing the last good site\n{e}",
+            e.len(),
+            if e.len() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// `upfront build --watch`: build, then rebuild the output on every change.
+pub fn build_watch(opts: BuildOptions, watch: WatchOptions, quiet: bool) -> Result<()> {
+    let changes = Changes::watch(&opts.root, watch)?;
+    let mut session = match Session::start(opts.clone()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("upfront: the site has errors; waiting for a fix\n{e}");
+            None
+        }
+    };
+    if let Some(s) = &session {
+        write(s, &opts)?;
+        if !quiet {
+            println!(
+                "upfront: built {} files; watching {} for changes (Ctrl-C to stop)",
+                s.rendered().files.len() + s.rendered().copies.len(),
+                opts.root.display()
+            );
+        }
+    }
+    while let Some(paths) = changes.next_batch() {
+        let started = Instant::now();
+        let paths = crate::dev::incremental::relevant(&opts, &paths);
+        if paths.is_empty() {
+            continue;
+        }
+        let outcome = rebuild(&mut session, &opts, &paths);
+        if let Outcome::Rebuilt(report) = &outcome {
+            if report.rendered == 0 && report.reparsed == 0 && !report.full {
+                continue;
+            }
+        }
+        if let (Outcome::Rebuilt(_), Some(s)) = (&outcome, &session) {
+            if let Err(e) = write(s, &opts) {
+                eprintln!("{e}");
+                continue;
+            }
+        }
+        let line = describe(&opts.root, &paths, &outcome, started.elapsed());
+        match outcome {
+            Outcome::Rebuilt(_) if !quiet => println!("{line}"),
+            Outcome::Rebuilt(_) => {}
+            Outcome::Failed(_) => eprintln!("{line}"),
+        }
+    }
+    Ok(())
+}
+
+/// Applies a batch to the session, starting one if the site had no good
+/// state yet.
+pub fn rebuild(session: &mut Option<Session>, opts: &BuildOptions, paths: &[PathBuf]) -> Outcome {
+    let result = match session {
+        Some(s) => s.apply(paths),
+        None => Session::start(opts.clone()).map(|s| {
+            let files = s.rendered().files.len();
+            *session = Some(s);
+            Report {
+                rendered: files,
+                full: true,
+                ..Report::default()
+            }
+        }),
+    };
+    match result {
+        Ok(r) => Outcome::Rebuilt(r),
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// Writes the whole site with the atomic swap of a normal build, so readers
+/// of the output never see half of it.
+fn write(session: &Session, opts: &BuildOptions) -> Result<()> {
+    let out = output::resolve(&opts.root, &session.output_dir())?;
+    output::write_site(&out, &session.outputs(), &session.rendered().copies)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::Sender;
+
+    fn changes(debounce: Duration) -> (Sender<(PathBuf, bool, bool)>, Changes) {
+        let (tx, rx) = channel();
+        let watcher = PollWatcher::new(|_: notify::Result<Event>| {}, notify::Config::default())
+            .expect("a poll watcher needs nothing");
+        let changes = Changes {
+            rx,
+            debounce,
+            _watcher: Box::new(watcher),
+        };
+        (tx, changes)
+    }
+
+    #[test]
+    fn a_completed_save_ends_the_quiet_time_early() {
+        let (tx, c) = changes(Duration::from_secs(30));
+        let note = PathBuf::from("content/incidents/a.md");
+        tx.send((note.clone(), false, true)).unwrap();
+        tx.send((note.clone(), true, true)).unwrap();
+        // An editor's backup going away says nothing either way.
+        tx.send(("content/incidents/a.md~".into(), false, false))
+            .unwrap();
+        let started = Instant::now();
+        let batch = c.next_batch().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(batch.len(), 2);
+    }
+
+    #[test]
+    fn a_write_after_a_completed_save_waits_the_debounce_again() {
+        let debounce = Duration::from_millis(300);
+        let (tx, c) = changes(debounce);
+        tx.send(("content/incidents/a.md".into(), true, true))
+            .unwrap();
+        tx.send(("content/incidents/b.md".into(), false, true))
+            .unwrap();
+        let started = Instant::now();
+        assert_eq!(c.next_batch().unwrap().len(), 2);
+        assert!(started.elapsed() >= debounce);
+    }
+
+    #[test]
+    fn closing_after_writing_and_renaming_into_place_complete_a_save() {
+        assert!(completes_a_save(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(completes_a_save(&EventKind::Modify(ModifyKind::Name(
+            RenameMode::To
+        ))));
+        assert!(!completes_a_save(&EventKind::Modify(ModifyKind::Name(
+            RenameMode::From
+        ))));
+        assert!(!completes_a_save(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(!completes_a_save(&EventKind::Modify(ModifyKind::Any)));
+    }
+}

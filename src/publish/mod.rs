@@ -1,0 +1,18 @@
+//! The outputs, one module per family, each a pure function of the site:
+//! `pages` (HTML, feeds and sitemap through the templates), `status_json`,
+//! `statuspage` (its v2 API), `reach` (notice, badges, calendar),
+//! `headers` (`_headers`); `outputs` puts them together.
+
+pub mod headers;
+pub mod outputs;
+pub mod pages;
+pub mod reach;
+pub mod status_json;
+pub mod statuspage;
+
+/// One file of the output, by its path relative to the output root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}

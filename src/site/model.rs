@@ -1,0 +1,843 @@
+//! The site as a whole, with every derived fact of SPEC §3 decided here and
+//! nowhere else: current status, active, maintenance phase, resolved_at,
+//! component status, banner order. Templates and status.json only read it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+
+use crate::site::uptime::{self, History, Span};
+use crate::source::config::{Component, Config, Group};
+use crate::source::content::{Affected, Content, Incident, Intro, Letter, Page};
+use crate::vocab::choice::{Impact, Severity, Status};
+use crate::vocab::ids::Fnv;
+use crate::vocab::times::Time;
+
+/// Where a maintenance window stands at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Upcoming,
+    InProgress,
+    Over,
+}
+
+/// What an incident is at the moment the site describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    pub current: Status,
+    pub active: bool,
+    /// Only for maintenance.
+    pub phase: Option<Phase>,
+    pub resolved_at: Option<Time>,
+    pub last_update: Option<Time>,
+}
+
+impl Facts {
+    pub fn of(incident: &Incident, now: Time) -> Facts {
+        let last = incident.updates.last();
+        let last_update = last.map(|u| u.at);
+        match incident.window {
+            Some(window) => {
+                let completed = last.filter(|u| u.status == Status::Completed);
+                let phase = if completed.is_some() || now >= window.ends {
+                    Phase::Over
+                } else if now < window.starts {
+                    Phase::Upcoming
+                } else {
+                    Phase::InProgress
+                };
+                let current = match phase {
+                    Phase::Upcoming => Status::Scheduled,
+                    Phase::InProgress => Status::InProgress,
+                    Phase::Over => Status::Completed,
+                };
+                let resolved_at = match phase {
+                    Phase::Over => Some(completed.map_or(window.ends, |u| u.at)),
+                    _ => None,
+                };
+                Facts {
+                    current,
+                    active: phase == Phase::InProgress && !incident.draft,
+                    phase: Some(phase),
+                    resolved_at,
+                    last_update,
+                }
+            }
+            None => {
+                let current = last.map_or(Status::Investigating, |u| u.status);
+                Facts {
+                    current,
+                    active: !current.is_final() && !incident.draft,
+                    phase: None,
+                    resolved_at: last.filter(|u| u.status.is_final()).map(|u| u.at),
+                    last_update,
+                }
+            }
+        }
+    }
+
+    /// From start to resolution, when resolved.
+    pub fn duration(&self, incident: &Incident) -> Option<TimeDelta> {
+        let start = incident.window.map_or(incident.date, |w| w.starts);
+        self.resolved_at
+            .map(|r| r - start)
+            .filter(|d| *d >= TimeDelta::zero())
+    }
+}
+
+/// A component's status, ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ComponentStatus {
+    Operational,
+    Maintenance,
+    Degraded,
+    PartialOutage,
+    MajorOutage,
+}
+
+impl ComponentStatus {
+    pub fn from_severity(s: Severity) -> Self {
+        Self::from(Impact::of_severity(s))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "operational",
+            ComponentStatus::Maintenance => "maintenance",
+            ComponentStatus::Degraded => "degraded",
+            ComponentStatus::PartialOutage => "partial_outage",
+            ComponentStatus::MajorOutage => "major_outage",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "Operational",
+            ComponentStatus::Maintenance => "Under maintenance",
+            ComponentStatus::Degraded => "Degraded performance",
+            ComponentStatus::PartialOutage => "Partial outage",
+            ComponentStatus::MajorOutage => "Major outage",
+        }
+    }
+}
+
+impl ComponentStatus {
+    /// A component's status in words ("Partial outage").
+    pub fn label_in(words: &crate::vocab::i18n::Words, s: ComponentStatus) -> &str {
+        words.get(match s {
+            ComponentStatus::Operational => "component_operational",
+            ComponentStatus::Maintenance => "component_maintenance",
+            ComponentStatus::Degraded => "component_degraded",
+            ComponentStatus::PartialOutage => "component_partial_outage",
+            ComponentStatus::MajorOutage => "component_major_outage",
+        })
+    }
+
+    /// The page's overall status in Statuspage's words ("Partial System Outage").
+    pub fn overall_in(words: &crate::vocab::i18n::Words, s: ComponentStatus) -> &str {
+        words.get(match s {
+            ComponentStatus::Operational => "overall_operational",
+            ComponentStatus::Maintenance => "overall_maintenance",
+            ComponentStatus::Degraded => "overall_degraded",
+            ComponentStatus::PartialOutage => "overall_partial_outage",
+            ComponentStatus::MajorOutage => "overall_major_outage",
+        })
+    }
+}
+
+impl From<Impact> for ComponentStatus {
+    fn from(i: Impact) -> Self {
+        match i {
+            Impact::UnderMaintenance => ComponentStatus::Maintenance,
+            Impact::DegradedPerformance => ComponentStatus::Degraded,
+            Impact::PartialOutage => ComponentStatus::PartialOutage,
+            Impact::MajorOutage => ComponentStatus::MajorOutage,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub incident: Arc<Incident>,
+    pub facts: Facts,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComponentState {
+    pub component: Component,
+    pub status: ComponentStatus,
+    /// Indices into `Site::incidents` of the active incidents affecting it.
+    pub active: Vec<usize>,
+    /// Every incident that affected it, newest first (indices, as `active`).
+    pub history: Vec<usize>,
+    /// Uptime over the last `history_days` days.
+    pub uptime: History,
+}
+
+/// A `[[groups]]` entry with its members, in display order.
+#[derive(Debug, Clone)]
+pub struct GroupState {
+    pub group: Group,
+    /// Indices into `Site::components`.
+    pub members: Vec<usize>,
+    /// The worst status of its members.
+    pub status: ComponentStatus,
+}
+
+/// What the homepage lists, in order: a component on its own, or a group
+/// where its first member stands in `[[components]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Component(usize),
+    Group(usize),
+}
+
+/// Everything a render needs, immutable once built.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub now: Time,
+    pub build_id: String,
+    /// Newest first (start date, then slug).
+    pub incidents: Vec<Entry>,
+    /// Newest first.
+    pub letters: Vec<Letter>,
+    /// By slug.
+    pub pages: Vec<Page>,
+    pub intro: Option<Intro>,
+    pub components: Vec<ComponentState>,
+    /// Groups that have members, in the order of their first member.
+    pub groups: Vec<GroupState>,
+    /// The homepage's order of components and groups.
+    pub layout: Vec<Slot>,
+    /// Active incidents in banner order: most severe first, then newest.
+    pub active: Vec<usize>,
+    /// Upcoming maintenance, soonest first.
+    pub upcoming: Vec<usize>,
+    /// The worst component status (operational when all is well).
+    pub overall: ComponentStatus,
+    incident_by_slug: HashMap<String, usize>,
+    letter_by_slug: HashMap<String, usize>,
+    /// Per incident, the index of its letter (see `letter_for`).
+    letter_of: Vec<Option<usize>>,
+    /// Per letter, the incidents it is about (see `incidents_for`).
+    about: Vec<Vec<usize>>,
+}
+
+impl Site {
+    /// `extra_digest` covers inputs outside `content` (site.toml, layouts,
+    /// static) so the build id changes when any input does.
+    pub fn new(config: Config, content: Content, now: Time, extra_digest: u64) -> Site {
+        let Content {
+            mut incidents,
+            mut letters,
+            mut pages,
+            intro,
+            digest,
+        } = content;
+        incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        letters.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+
+        let incidents: Vec<Entry> = incidents
+            .into_iter()
+            .map(|incident| Entry {
+                facts: Facts::of(&incident, now),
+                incident,
+            })
+            .collect();
+        let active = banner_order(&incidents);
+        let mut upcoming: Vec<usize> = (0..incidents.len())
+            .filter(|&i| incidents[i].facts.phase == Some(Phase::Upcoming))
+            .collect();
+        upcoming.sort_by_key(|&i| incidents[i].incident.window.map(|w| w.starts));
+        let components = component_states(&config, &incidents, &active, now);
+        let (groups, layout) = groups(&config, &components);
+        let overall = components
+            .iter()
+            .map(|c| c.status)
+            .max()
+            .unwrap_or(ComponentStatus::Operational);
+
+        let mut hash = Fnv::default();
+        hash.write(env!("CARGO_PKG_VERSION").as_bytes());
+        hash.write_u64(digest);
+        hash.write_u64(extra_digest);
+        hash.write(now.to_rfc3339().as_bytes());
+
+        let incident_by_slug: HashMap<String, usize> = incidents
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.incident.slug.clone(), i))
+            .collect();
+        let letter_by_slug: HashMap<String, usize> = letters
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.slug.clone(), i))
+            .collect();
+        let links = Links::new(&incidents, &letters, &incident_by_slug, &letter_by_slug);
+
+        Site {
+            incident_by_slug,
+            letter_by_slug,
+            letter_of: links.letter_of,
+            about: links.about,
+            build_id: format!("{:016x}", hash.0),
+            config,
+            now,
+            incidents,
+            letters,
+            pages,
+            intro,
+            components,
+            groups,
+            layout,
+            active,
+            upcoming,
+            overall,
+        }
+    }
+
+    pub fn incident_index(&self, slug: &str) -> Option<usize> {
+        self.incident_by_slug.get(slug).copied()
+    }
+
+    pub fn incident(&self, slug: &str) -> Option<&Entry> {
+        self.incident_by_slug.get(slug).map(|&i| &self.incidents[i])
+    }
+
+    pub fn letter(&self, slug: &str) -> Option<&Letter> {
+        self.letter_by_slug.get(slug).map(|&i| &self.letters[i])
+    }
+
+    /// The letter an incident links to, or failing that the newest letter
+    /// that names the incident.
+    pub fn letter_for(&self, incident: usize) -> Option<&Letter> {
+        self.letter_of[incident].map(|l| &self.letters[l])
+    }
+
+    /// Incidents a letter is about: those it names, then those naming it.
+    pub fn incidents_for(&self, letter: usize) -> &[usize] {
+        &self.about[letter]
+    }
+
+    /// Active incidents affecting any of the page's `notices`, banner order.
+    pub fn notices_for(&self, page: &Page) -> Vec<usize> {
+        self.active
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let affected = &self.incidents[i].incident.affected;
+                affected
+                    .iter()
+                    .any(|a| page.notices.iter().any(|n| n.name == a.name))
+            })
+            .collect()
+    }
+
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.config.components.iter().find(|c| c.id == id)
+    }
+}
+
+/// Which letter speaks for each incident and which incidents each letter is
+/// about, worked out once in a pass over every reference (not per page).
+struct Links {
+    letter_of: Vec<Option<usize>>,
+    about: Vec<Vec<usize>>,
+}
+
+impl Links {
+    fn new(
+        incidents: &[Entry],
+        letters: &[Letter],
+        incident_by_slug: &HashMap<String, usize>,
+        letter_by_slug: &HashMap<String, usize>,
+    ) -> Links {
+        // An incident's own `letter:` wins; failing that, the newest letter
+        // naming it (letters are newest first, so the first one seen).
+        let mut letter_of: Vec<Option<usize>> = incidents
+            .iter()
+            .map(|e| {
+                let r = e.incident.letter.as_ref()?;
+                letter_by_slug.get(&r.name).copied()
+            })
+            .collect();
+        let mut about: Vec<Vec<usize>> = vec![Vec::new(); letters.len()];
+        for (l, letter) in letters.iter().enumerate() {
+            for r in &letter.incidents {
+                if let Some(&i) = incident_by_slug.get(&r.name) {
+                    about[l].push(i);
+                    if letter_of[i].is_none() {
+                        letter_of[i] = Some(l);
+                    }
+                }
+            }
+        }
+        // Then the incidents naming a letter it does not name itself.
+        let mut named: Vec<std::collections::HashSet<usize>> =
+            about.iter().map(|v| v.iter().copied().collect()).collect();
+        for (i, e) in incidents.iter().enumerate() {
+            let target = e
+                .incident
+                .letter
+                .as_ref()
+                .and_then(|r| letter_by_slug.get(&r.name));
+            if let Some(&l) = target {
+                if named[l].insert(i) {
+                    about[l].push(i);
+                }
+            }
+        }
+        Links { letter_of, about }
+    }
+}
+
+fn banner_order(incidents: &[Entry]) -> Vec<usize> {
+    let mut active: Vec<usize> = (0..incidents.len())
+        .filter(|&i| incidents[i].facts.active)
+        .collect();
+    // `incidents` is newest first already; a stable sort keeps that within a severity.
+    active.sort_by_key(|&i| std::cmp::Reverse(incidents[i].incident.severity));
+    active
+}
+
+fn component_states(
+    config: &Config,
+    incidents: &[Entry],
+    active: &[usize],
+    now: Time,
+) -> Vec<ComponentState> {
+    let by_id: HashMap<&str, usize> = config
+        .components
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.id.as_str(), n))
+        .collect();
+    // One pass over every incident's references, in each list's order
+    // (newest first for history, banner order for active). A component
+    // named twice takes the worst impact written for it.
+    let mut history: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
+    let mut hits: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
+    let affected = |i: usize| {
+        let mut ids: Vec<(usize, Impact)> = incidents[i]
+            .incident
+            .affected
+            .iter()
+            .filter_map(|a: &Affected| by_id.get(a.name.as_str()).map(|&c| (c, a.impact)))
+            .collect();
+        ids.sort_unstable_by_key(|&(c, impact)| (c, std::cmp::Reverse(impact)));
+        ids.dedup_by_key(|(c, _)| *c);
+        ids
+    };
+    for i in 0..incidents.len() {
+        for (c, impact) in affected(i) {
+            history[c].push((i, impact));
+        }
+    }
+    for &i in active {
+        for (c, impact) in affected(i) {
+            hits[c].push((i, impact));
+        }
+    }
+    config
+        .components
+        .iter()
+        .zip(hits.into_iter().zip(history))
+        .map(|(c, (hits, history))| {
+            let status = hits
+                .iter()
+                .map(|&(_, impact)| ComponentStatus::from(impact))
+                .max()
+                .unwrap_or(ComponentStatus::Operational);
+            let spans: Vec<Span> = history
+                .iter()
+                .filter_map(|&(i, impact)| active_span(&incidents[i], impact, i, now))
+                .collect();
+            ComponentState {
+                component: c.clone(),
+                status,
+                active: hits.into_iter().map(|(i, _)| i).collect(),
+                history: history.into_iter().map(|(i, _)| i).collect(),
+                uptime: uptime::history(&spans, config.timezone, config.history_days, now, c.since),
+            }
+        })
+        .collect()
+}
+
+/// While an incident counted against a component: from its start (a
+/// window's `starts`) to its resolution, or to `now` while open. Drafts and
+/// incidents not begun by `now` never count.
+fn active_span(e: &Entry, impact: Impact, index: usize, now: Time) -> Option<Span> {
+    let i = &e.incident;
+    if i.draft || e.facts.phase == Some(Phase::Upcoming) {
+        return None;
+    }
+    let start = i.window.map_or(i.date, |w| w.starts);
+    let end = e.facts.resolved_at.map_or(now, |r| r.min(now));
+    Span::new(start, end, impact, index)
+}
+
+/// Groups with their members and worst status, and the homepage order:
+/// each group stands where its first member is listed.
+fn groups(config: &Config, components: &[ComponentState]) -> (Vec<GroupState>, Vec<Slot>) {
+    let mut groups: Vec<GroupState> = Vec::new();
+    let mut layout = Vec::new();
+    for (n, state) in components.iter().enumerate() {
+        let Some(gid) = &state.component.group else {
+            layout.push(Slot::Component(n));
+            continue;
+        };
+        match groups.iter().position(|g| &g.group.id == gid) {
+            Some(g) => {
+                groups[g].members.push(n);
+                groups[g].status = groups[g].status.max(state.status);
+            }
+            None => {
+                let Some(group) = config.groups.iter().find(|g| &g.id == gid) else {
+                    // Config::parse refuses unknown groups; list it plainly.
+                    layout.push(Slot::Component(n));
+                    continue;
+                };
+                layout.push(Slot::Group(groups.len()));
+                groups.push(GroupState {
+                    group: group.clone(),
+                    members: vec![n],
+                    status: state.status,
+                });
+            }
+        }
+    }
+    (groups, layout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::content::{Ref, Update, Window};
+
+    fn affects(name: &str, impact: Impact) -> Affected {
+        Affected {
+            name: name.into(),
+            line: None,
+            impact,
+        }
+    }
+    use chrono::DateTime;
+    use std::path::{Path, PathBuf};
+
+    fn t(s: &str) -> Time {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn incident(slug: &str, severity: Severity, statuses: &[(&str, Status)]) -> Incident {
+        Incident {
+            slug: slug.into(),
+            source: PathBuf::from(format!("content/incidents/{slug}.md")),
+            title: slug.into(),
+            date: t("2008-08-12T06:00:00Z"),
+            severity,
+            window: None,
+            affected: vec![affects("licensing", Impact::of_severity(severity))],
+            summary: None,
+            letter: None,
+            pinned: false,
+            draft: false,
+            updates: statuses
+                .iter()
+                .map(|(at, status)| Update {
+                    at: t(at),
+                    status: *status,
+                    message_html: String::new(),
+                    message: String::new(),
+                })
+                .collect(),
+            body_html: String::new(),
+        }
+    }
+
+    fn maintenance(starts: &str, ends: &str, statuses: &[(&str, Status)]) -> Incident {
+        let mut i = incident("m", Severity::Maintenance, statuses);
+        i.window = Some(Window {
+            starts: t(starts),
+            ends: t(ends),
+        });
+        i
+    }
+
+    const NOW: &str = "2008-08-13T00:00:00Z";
+
+    #[test]
+    fn no_updates_means_investigating_and_active() {
+        let f = Facts::of(&incident("a", Severity::Major, &[]), t(NOW));
+        assert_eq!(f.current, Status::Investigating);
+        assert!(f.active);
+        assert_eq!(f.resolved_at, None);
+    }
+
+    #[test]
+    fn last_update_decides_and_resolution_ends_it() {
+        let i = incident(
+            "a",
+            Severity::Critical,
+            &[
+                ("2008-08-12T06:30:00Z", Status::Investigating),
+                ("2008-08-12T22:10:00Z", Status::Resolved),
+            ],
+        );
+        let f = Facts::of(&i, t(NOW));
+        assert_eq!(f.current, Status::Resolved);
+        assert!(!f.active);
+        assert_eq!(f.resolved_at, Some(t("2008-08-12T22:10:00Z")));
+        assert_eq!(f.duration(&i), Some(TimeDelta::minutes(16 * 60 + 10)));
+    }
+
+    #[test]
+    fn drafts_are_never_active() {
+        let mut i = incident("a", Severity::Critical, &[]);
+        i.draft = true;
+        assert!(!Facts::of(&i, t(NOW)).active);
+    }
+
+    #[test]
+    fn maintenance_phase_is_decided_by_time() {
+        let m = maintenance(
+            "2008-08-13T06:00:00Z",
+            "2008-08-13T08:00:00Z",
+            &[("2008-08-01T00:00:00Z", Status::Scheduled)],
+        );
+        let phase = |now| Facts::of(&m, t(now)).phase.unwrap();
+        assert_eq!(phase("2008-08-13T05:59:59Z"), Phase::Upcoming);
+        assert_eq!(phase("2008-08-13T06:00:00Z"), Phase::InProgress);
+        assert_eq!(phase("2008-08-13T08:00:00Z"), Phase::Over);
+        let f = Facts::of(&m, t("2008-08-13T07:00:00Z"));
+        assert!(f.active);
+        assert_eq!(f.current, Status::InProgress);
+        let over = Facts::of(&m, t("2008-09-01T00:00:00Z"));
+        assert_eq!(over.resolved_at, Some(t("2008-08-13T08:00:00Z")));
+    }
+
+    #[test]
+    fn completed_maintenance_is_over_early() {
+        let m = maintenance(
+            "2008-08-13T06:00:00Z",
+            "2008-08-13T08:00:00Z",
+            &[
+                ("2008-08-13T06:00:00Z", Status::InProgress),
+                ("2008-08-13T06:40:00Z", Status::Completed),
+            ],
+        );
+        let f = Facts::of(&m, t("2008-08-13T07:00:00Z"));
+        assert_eq!(f.phase, Some(Phase::Over));
+        assert!(!f.active);
+        assert_eq!(f.resolved_at, Some(t("2008-08-13T06:40:00Z")));
+    }
+
+    fn site(incidents: Vec<Incident>, now: &str) -> Site {
+        let config = Config::parse(
+            "title='T'\nbase_url='https://x.test'\n[[components]]\nid='downloads'\nname='D'\n[[components]]\nid='licensing'\nname='L'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        let content = Content {
+            incidents: incidents.into_iter().map(Arc::new).collect(),
+            ..Content::default()
+        };
+        Site::new(config, content, t(now), 0)
+    }
+
+    #[test]
+    fn component_status_is_worst_active_severity() {
+        let minor = incident("minor", Severity::Minor, &[]);
+        let mut critical = incident("critical", Severity::Critical, &[]);
+        critical.date = t("2008-08-11T00:00:00Z");
+        let resolved = incident(
+            "old",
+            Severity::Critical,
+            &[("2008-08-12T07:00:00Z", Status::Resolved)],
+        );
+        let mut in_progress = maintenance("2008-08-12T23:00:00Z", "2008-08-13T02:00:00Z", &[]);
+        in_progress.affected = vec![affects("downloads", Impact::UnderMaintenance)];
+        let s = site(vec![minor, critical, resolved, in_progress], NOW);
+        assert_eq!(s.components[0].status, ComponentStatus::Maintenance);
+        assert_eq!(s.components[1].status, ComponentStatus::MajorOutage);
+        assert_eq!(s.overall, ComponentStatus::MajorOutage);
+        let order: Vec<&str> = s
+            .active
+            .iter()
+            .map(|&i| s.incidents[i].incident.slug.as_str())
+            .collect();
+        assert_eq!(order, ["critical", "minor", "m"]);
+        // History: every incident naming the component, newest first.
+        let slugs = |v: &[usize]| -> Vec<String> {
+            v.iter()
+                .map(|&i| s.incidents[i].incident.slug.clone())
+                .collect()
+        };
+        assert_eq!(
+            slugs(&s.components[1].history),
+            ["minor", "old", "critical"]
+        );
+        assert_eq!(slugs(&s.components[1].active), ["critical", "minor"]);
+        assert_eq!(slugs(&s.components[0].history), ["m"]);
+    }
+
+    #[test]
+    fn all_resolved_is_operational() {
+        let resolved = incident(
+            "old",
+            Severity::Critical,
+            &[("2008-08-12T07:00:00Z", Status::Resolved)],
+        );
+        let s = site(vec![resolved], NOW);
+        assert!(s.active.is_empty());
+        assert!(s
+            .components
+            .iter()
+            .all(|c| c.status == ComponentStatus::Operational));
+        assert_eq!(s.overall, ComponentStatus::Operational);
+    }
+
+    #[test]
+    fn notices_follow_page_components() {
+        let s = site(vec![incident("a", Severity::Major, &[])], NOW);
+        let page = |id: &str| Page {
+            slug: "p".into(),
+            source: PathBuf::new(),
+            title: "P".into(),
+            notices: vec![Ref {
+                name: id.into(),
+                line: None,
+            }],
+            body_html: String::new(),
+        };
+        assert_eq!(s.notices_for(&page("licensing")), vec![0]);
+        assert!(s.notices_for(&page("downloads")).is_empty());
+    }
+
+    fn letter(slug: &str, date: &str, about: &[&str]) -> Letter {
+        Letter {
+            slug: slug.into(),
+            source: PathBuf::new(),
+            title: slug.into(),
+            date: t(date),
+            author: "A".into(),
+            role: None,
+            incidents: about
+                .iter()
+                .map(|&name| Ref {
+                    name: name.into(),
+                    line: None,
+                })
+                .collect(),
+            draft: false,
+            excerpt: String::new(),
+            body_html: String::new(),
+        }
+    }
+
+    #[test]
+    fn letters_and_incidents_find_each_other_both_ways() {
+        let named = |slug: &str, letter: Option<&str>| Incident {
+            letter: letter.map(|l| Ref {
+                name: l.into(),
+                line: None,
+            }),
+            ..incident(slug, Severity::Major, &[])
+        };
+        let config = Config::parse(
+            "title='T'\nbase_url='https://x.test'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        let content = Content {
+            incidents: vec![
+                named("own", Some("old")),
+                named("missing", Some("nope")),
+                named("plain", None),
+                named("alone", None),
+            ]
+            .into_iter()
+            .map(Arc::new)
+            .collect(),
+            letters: vec![
+                letter("old", "2008-01-01T00:00:00Z", &["plain"]),
+                letter("new", "2009-01-01T00:00:00Z", &["plain", "own", "missing"]),
+            ],
+            ..Content::default()
+        };
+        let s = Site::new(config, content, t(NOW), 0);
+        let index = |slug: &str| s.incident_index(slug).unwrap();
+        let letter_of = |slug: &str| s.letter_for(index(slug)).map(|l| l.slug.as_str());
+        // An incident's own letter wins over a newer letter naming it.
+        assert_eq!(letter_of("own"), Some("old"));
+        // An unknown own letter falls back to the newest letter naming it.
+        assert_eq!(letter_of("missing"), Some("new"));
+        assert_eq!(letter_of("plain"), Some("new"));
+        assert_eq!(letter_of("alone"), None);
+        // A letter's incidents: those it names, then those naming it, once each.
+        let about = |l: usize| -> Vec<&str> {
+            s.incidents_for(l)
+                .iter()
+                .map(|&i| s.incidents[i].incident.slug.as_str())
+                .collect()
+        };
+        assert_eq!(s.letters[0].slug, "new");
+        assert_eq!(about(0), ["plain", "own", "missing"]);
+        assert_eq!(about(1), ["plain", "own"]);
+    }
+
+    #[test]
+    fn impact_per_component_and_worst_member_of_a_group() {
+        let config = Config::parse(
+            "title='T'\nbase_url='https://x.test'\n[[groups]]\nid='platform'\nname='Platform'\n\
+             [[components]]\nid='api'\nname='API'\ngroup='platform'\n\
+             [[components]]\nid='web'\nname='Web'\n\
+             [[components]]\nid='db'\nname='DB'\ngroup='platform'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        // A critical incident that only degrades the database and takes the API down.
+        let mut a = incident("a", Severity::Critical, &[]);
+        a.affected = vec![
+            affects("api", Impact::MajorOutage),
+            affects("db", Impact::DegradedPerformance),
+        ];
+        // A minor one that also names the database, with a partial outage.
+        let mut b = incident("b", Severity::Minor, &[]);
+        b.affected = vec![affects("db", Impact::PartialOutage)];
+        let content = Content {
+            incidents: vec![Arc::new(a), Arc::new(b)],
+            ..Content::default()
+        };
+        let s = Site::new(config, content, t(NOW), 0);
+        let status = |id: &str| {
+            s.components
+                .iter()
+                .find(|c| c.component.id == id)
+                .unwrap()
+                .status
+        };
+        assert_eq!(status("api"), ComponentStatus::MajorOutage);
+        assert_eq!(status("db"), ComponentStatus::PartialOutage);
+        assert_eq!(status("web"), ComponentStatus::Operational);
+        assert_eq!(s.groups.len(), 1);
+        assert_eq!(s.groups[0].members, [0, 2]);
+        assert_eq!(s.groups[0].status, ComponentStatus::MajorOutage);
+        // The group stands where its first member is listed.
+        assert_eq!(s.layout, [Slot::Group(0), Slot::Component(1)]);
+        // Uptime: both open since 06:00 on 12 Aug, now is midnight after
+        // it: on 12 Aug the API lost 18 hours at weight 1, the DB 18 hours
+        // at weight 0.3 (its worst impact, partial, from `b`).
+        let day = |id: &str| {
+            let c = s.components.iter().find(|c| c.component.id == id).unwrap();
+            let days = &c.uptime.days;
+            assert_eq!(days.len(), 90);
+            days[days.len() - 2].clone()
+        };
+        assert_eq!(day("api").downtime_minutes(), 18 * 60);
+        assert_eq!(day("db").downtime_minutes(), 18 * 18);
+        assert_eq!(day("web").downtime_minutes(), 0);
+    }
+}
