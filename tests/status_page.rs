@@ -272,6 +272,7 @@ fn all_eight_endpoints_read_as_statuspage_documents() {
         .iter()
         .find(|i| i.id == "api-down")
         .unwrap();
+    assert_eq!(api_down.name, "API down, database slow");
     assert_eq!(api_down.status, "resolved");
     assert_eq!(api_down.impact, "critical");
     assert_eq!(
@@ -381,6 +382,9 @@ fn components_groups_and_created_at() {
     assert_eq!(by_id("api").updated_at, "2008-08-12T08:00:00Z");
     for c in &doc.components {
         assert!(is_time(&c.created_at) && is_time(&c.updated_at), "{c:?}");
+        assert!(!c.name.is_empty() && c.page_id == summary.page.id, "{c:?}");
+        assert_eq!(c.showcase, !c.group, "{c:?}");
+        assert!(!c.only_show_if_degraded);
         assert_eq!(c.description, None, "none written in the fixture");
     }
     let same: Vec<&str> = summary.components.iter().map(|c| c.id.as_str()).collect();
