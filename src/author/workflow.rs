@@ -80,9 +80,10 @@ pub fn new_incident(root: &Path, config: &Config, n: &NewIncident) -> Result<Wri
     };
     // A maintenance opens with "Scheduled maintenance", an incident with
     // "We are investigating.", in the site's language.
-    let message = n.message.clone().unwrap_or_else(|| {
-        config.words.default_message(first).to_string()
-    });
+    let message = n
+        .message
+        .clone()
+        .unwrap_or_else(|| config.words.default_message(first).to_string());
     text.push_str("updates:\n");
     text.push_str(&update_entry("  ", at, first, &message, "\n"));
     text.push_str("---\n");

@@ -444,7 +444,8 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
         }
         jobs.insert(Job::Feed);
         if !a.zip(b).is_some_and(|(a, b)| letter_same_but_body(a, b)) {
-            jobs.extend([Job::Home, Job::Archive, Job::Letters]);
+            jobs.extend([Job::Home, Job::Letters]);
+            jobs.extend(pages::archive_jobs(new));
             touched_letters.insert(slug);
             for l in a.iter().chain(b.iter()) {
                 touched.extend(l.incidents.iter().map(|r| r.name.as_str()));
@@ -501,7 +502,8 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
         }
     }
     if !touched.is_empty() {
-        jobs.extend([Job::Home, Job::Archive, Job::Feed]);
+        jobs.extend([Job::Home, Job::Feed]);
+        jobs.extend(pages::archive_jobs(new));
     }
     if !same_sitemap(old, new) {
         jobs.insert(Job::Sitemap);
