@@ -23,7 +23,7 @@
   var zone = d.querySelector("[data-zone]"), reader = clock.resolvedOptions().timeZone;
   if (zone && reader) zone.textContent = zone.getAttribute("data-zone").replace("{zone}", reader);
   // "5 minutes ago" beside "last updated".
-  var ago = d.querySelector("time[data-ago]"), rel = window.Intl.RelativeTimeFormat &&
+  var ago = d.querySelector("footer time"), rel = window.Intl.RelativeTimeFormat &&
     new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
   var since;
   if (ago && rel) {
