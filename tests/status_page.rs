@@ -341,6 +341,33 @@ fn all_eight_endpoints_read_as_statuspage_documents() {
 }
 
 #[test]
+fn status_json_carries_the_same_uptime_figures() {
+    let (_site, out) = built();
+    let status: Value = serde_json::from_str(&read(&out, "status.json")).unwrap();
+    assert_eq!(status["history_days"], 30);
+    assert_eq!(status["groups"][0]["id"], "platform");
+    assert_eq!(status["groups"][0]["status"], "maintenance");
+    assert_eq!(
+        status["groups"][0]["components"],
+        serde_json::json!(["api", "db"])
+    );
+    let api = &status["components"][0];
+    assert_eq!(api["id"], "api");
+    assert_eq!(api["group"], "platform");
+    assert_eq!(api["uptime_percent"], 99.3);
+    let days = api["history"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    let aug12 = days.iter().find(|d| d["date"] == "2008-08-12").unwrap();
+    assert_eq!(aug12["tracked_minutes"], 1440);
+    assert_eq!(aug12["downtime_minutes"], 120);
+    assert_eq!(aug12["worst"], "major_outage");
+    assert_eq!(aug12["incidents"], serde_json::json!(["api-down"]));
+    assert_eq!(days.last().unwrap()["tracked_minutes"], 60);
+    assert_eq!(days[0]["tracked_minutes"], 0, "before since");
+    assert_eq!(status["components"][1]["uptime_percent"], 99.87);
+}
+
+#[test]
 fn components_groups_and_created_at() {
     let (_site, out) = built();
     let doc: ComponentsDoc = typed(&out, "api/v2/components.json");
