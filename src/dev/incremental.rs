@@ -49,6 +49,12 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
         .map(|c| c.as_os_str().to_str().unwrap_or(""));
     match (parts.next(), parts.next(), parts.next()) {
         (Some(FILE_NAME), None, _) => Change::Config,
+        // The site's words (`i18n/<language>.toml`) are read with site.toml.
+        (Some(crate::vocab::i18n::DIR), Some(_), None)
+            if rel.extension().is_some_and(|e| e == "toml") =>
+        {
+            Change::Config
+        }
         (Some("layouts"), Some(_), _) => Change::Templates,
         (Some("static"), Some(_), _) => Change::Static,
         (Some("content"), Some("index.md"), None) => Change::Intro,
@@ -653,6 +659,8 @@ mod tests {
     #[test]
     fn every_kind_of_path_is_classified() {
         assert_eq!(c("/s/site.toml"), Change::Config);
+        assert_eq!(c("/s/i18n/de.toml"), Change::Config);
+        assert_eq!(c("/s/i18n/notes.txt"), Change::Ignored);
         assert_eq!(c("/s/layouts/index.html"), Change::Templates);
         assert_eq!(c("/s/layouts/partials/x.html"), Change::Templates);
         assert_eq!(c("/s/static/img/logo.png"), Change::Static);

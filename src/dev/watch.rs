@@ -51,7 +51,7 @@ pub struct Changes {
 }
 
 impl Changes {
-    /// Watches site.toml and the content, layouts and static folders of `root`.
+    /// Watches site.toml and the content, layouts, static and i18n folders of `root`.
     pub fn watch(root: &Path, opts: WatchOptions) -> Result<Changes> {
         let (tx, rx) = channel();
         // Events name absolute paths; a relative `--root` gets its paths
@@ -90,7 +90,7 @@ impl Changes {
         watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(|e| watch_error(root, &e))?;
-        for dir in ["content", "layouts", "static"] {
+        for dir in ["content", "layouts", "static", crate::vocab::i18n::DIR] {
             let path = root.join(dir);
             if path.is_dir() {
                 watcher

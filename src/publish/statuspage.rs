@@ -517,7 +517,10 @@ fn component<'a>(
     let c = &state.component;
     let tz = site.config.timezone;
     // created_at: the tracked-since day, else the first incident that
-    // touched it, else the moment the site describes.
+    // touched it, else when the site's content last changed: SPEC §9's
+    // "build time", read so that a rebuild with nothing new gives the same
+    // bytes (SPEC §7: only the homepage, status.json and notice.json carry
+    // the build stamp).
     let since = c.since.map(|d| {
         tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
             .earliest()
@@ -531,7 +534,9 @@ fn component<'a>(
         .iter()
         .map(|&i| site.incidents[i].incident.date)
         .min();
-    let created = since.or(first_incident).unwrap_or(site.now);
+    let created = since
+        .or(first_incident)
+        .unwrap_or_else(|| site.changed_at());
     // The newest news about it: `history` is newest first by start, so look
     // at every incident's last update, not only the first one's.
     let updated = state
