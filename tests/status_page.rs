@@ -243,7 +243,7 @@ fn all_eight_endpoints_read_as_statuspage_documents() {
                     && u.created_at == u.updated_at
                     && u.display_at == u.created_at
             );
-            assert!(u.deliver_notifications);
+            assert!(!u.deliver_notifications, "upfront sends no notifications");
             assert!(u.custom_tweet.is_none() && u.tweet_id.is_none());
         }
         let times: Vec<&str> = i

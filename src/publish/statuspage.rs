@@ -272,6 +272,8 @@ struct UpdateInfo<'a> {
     /// component from operational to its impact, the resolving one back.
     /// `null` on the updates in between, which change no component.
     affected_components: Option<Vec<AffectedInfo<'a>>>,
+    /// False: upfront sends no notifications itself (the feeds carry
+    /// every update; readers' feed readers do the telling).
     deliver_notifications: bool,
     custom_tweet: Option<String>,
     tweet_id: Option<String>,
@@ -438,7 +440,7 @@ impl<'a> Api<'a> {
                 updated_at: utc(u.at),
                 display_at: utc(u.at),
                 affected_components: changes(n, u.status).map(change),
-                deliver_notifications: true,
+                deliver_notifications: false,
                 custom_tweet: None,
                 tweet_id: None,
             })
@@ -457,7 +459,7 @@ impl<'a> Api<'a> {
                     updated_at: utc(at),
                     display_at: utc(at),
                     affected_components: Some(change(to_impact)),
-                    deliver_notifications: true,
+                    deliver_notifications: false,
                     custom_tweet: None,
                     tweet_id: None,
                 });
