@@ -38,12 +38,14 @@ fn homepage_banners_come_first_most_severe_first_with_letter() {
         .find("Mirror maintenance now")
         .expect("maintenance banner");
     // The page's <h1> is the site line in the header; inside <main> the
-    // banners come before everything else.
+    // overall status leads (SPEC §9), then the banners before everything else.
     let h1 = home.find("<h1").unwrap();
-    let rest = home.find("class=\"overall").expect("overall status");
+    let overall = home.find("class=\"overall").expect("overall status");
+    let rest = home.find("id=\"components\"").expect("components");
     assert!(
         h1 < main
-            && main < critical
+            && main < overall
+            && overall < critical
             && critical < minor
             && minor < maintenance
             && maintenance < rest,
@@ -241,7 +243,7 @@ fn summary_line_and_quiet() {
     assert!(o.status.success());
     let line = String::from_utf8_lossy(&o.stdout);
     assert!(
-        line.starts_with("upfront: wrote 34 files to ") && line.contains(" ms"),
+        line.starts_with("upfront: wrote 41 files to ") && line.contains(" ms"),
         "{line}"
     );
     let q = upfront(&[

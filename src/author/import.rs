@@ -586,6 +586,7 @@ fn plan_components(
             id,
             name,
             description,
+            ..Component::default()
         });
     }
     plan.block = toml_block(&plan.new);
@@ -958,6 +959,7 @@ mod tests {
             id: "a".into(),
             name: "Quote \" and \\ back\nslash".into(),
             description: "*md*".into(),
+            ..Component::default()
         }]);
         let text = format!("title='T'\nbase_url='https://x.test'\n{block}");
         let c = Config::parse(&text, Path::new("site.toml")).unwrap();

@@ -193,10 +193,12 @@ pub fn new_incident(root: &Path, config: &Config, n: &NewIncident) -> Result<Wri
     } else {
         Status::Investigating
     };
-    let message = n.message.clone().unwrap_or_else(|| match severity {
-        Severity::Maintenance => "Scheduled maintenance.".into(),
-        _ => "We are investigating.".into(),
-    });
+    // A maintenance opens with "Scheduled maintenance", an incident with
+    // "We are investigating.", in the site's language.
+    let message = n
+        .message
+        .clone()
+        .unwrap_or_else(|| config.words.default_message(first).to_string());
     text.push_str("updates:\n");
     text.push_str(&update_entry("  ", at, first, &message, "\n"));
     text.push_str("---\n");

@@ -63,6 +63,8 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
     let rest = rest.trim_end_matches('/');
     match top {
         FILE_NAME if rest.is_empty() => Change::Config,
+        // The site's words (`i18n/<language>.toml`) are read with site.toml.
+        crate::vocab::i18n::DIR if rest.is_empty() || is_words_file(rest) => Change::Config,
         "layouts" if rest.is_empty() || crate::source::templates::is_layout_file(rest) => {
             Change::Templates
         }
@@ -80,6 +82,11 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
         "content" => Change::ContentTree,
         _ => Change::Ignored,
     }
+}
+
+/// `<language>.toml` directly inside `i18n/`.
+fn is_words_file(rest: &str) -> bool {
+    !rest.contains('/') && !rest.starts_with('.') && rest.ends_with(".toml")
 }
 
 /// The paths of a batch that upfront reads, the others dropped.
@@ -562,7 +569,8 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
         }
         jobs.insert(Job::Feed);
         if !a.zip(b).is_some_and(|(a, b)| letter_same_but_body(a, b)) {
-            jobs.extend([Job::Home, Job::Archive, Job::Letters]);
+            jobs.extend([Job::Home, Job::Letters]);
+            jobs.extend(pages::archive_jobs(new));
             touched_letters.insert(slug);
             for l in a.iter().chain(b.iter()) {
                 touched.extend(l.incidents.iter().map(|r| r.name.as_str()));
@@ -619,7 +627,8 @@ pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
         }
     }
     if !touched.is_empty() {
-        jobs.extend([Job::Home, Job::Archive, Job::Feed]);
+        jobs.extend([Job::Home, Job::Feed]);
+        jobs.extend(pages::archive_jobs(new));
     }
     // A feed with no entries carries the site's last change.
     if old.changed_at() != new.changed_at() {
@@ -772,6 +781,8 @@ mod tests {
     #[test]
     fn every_kind_of_path_is_classified() {
         assert_eq!(c("/s/site.toml"), Change::Config);
+        assert_eq!(c("/s/i18n/de.toml"), Change::Config);
+        assert_eq!(c("/s/i18n/notes.txt"), Change::Ignored);
         assert_eq!(c("/s/layouts/index.html"), Change::Templates);
         assert_eq!(c("/s/layouts/partials/x.html"), Change::Templates);
         assert_eq!(c("/s/static/img/logo.png"), Change::Static);

@@ -56,10 +56,10 @@ pub struct Changes {
 }
 
 /// The folders watched (recursively) whenever they exist.
-const SOURCE_DIRS: [&str; 3] = ["content", "layouts", "static"];
+const SOURCE_DIRS: [&str; 4] = ["content", "layouts", "static", crate::vocab::i18n::DIR];
 
 impl Changes {
-    /// Watches site.toml and the content, layouts and static folders of `root`.
+    /// Watches site.toml and the content, layouts, static and i18n folders of `root`.
     pub fn watch(root: &Path, opts: WatchOptions) -> Result<Changes> {
         let (tx, rx) = channel();
         // Events name absolute paths; a relative `--root` gets its paths

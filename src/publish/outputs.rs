@@ -52,6 +52,10 @@ pub fn extras_except(
             bytes: templates.stylesheet.as_bytes().to_vec(),
         },
     ];
+    out.push(Output {
+        path: SCRIPT.into(),
+        bytes: SCRIPT_JS.as_bytes().to_vec(),
+    });
     out.extend(reach::outputs(site, !skip.calendar));
     out.extend(statuspage::outputs(site));
     if !skip.headers {
@@ -82,11 +86,15 @@ fn cache_rules(site: &Site, extras: &[Output], statics: &[&str], stylesheet: &st
 }
 
 pub const HEADERS: &str = "_headers";
+/// The progressive script every page loads (times for the reader, reload).
+pub const SCRIPT: &str = "upfront.js";
+const SCRIPT_JS: &str = include_str!("../theme/upfront.js");
 
 /// Whether `extras` writes this path.
 pub fn is_extra(path: &str) -> bool {
     path == &routes::STATUS_JSON[1..]
         || path == HEADERS
+        || path == SCRIPT
         || (path.starts_with("style.") && path.ends_with(".css"))
         || reach::is_reach_output(path)
         || statuspage::is_statuspage_output(path)

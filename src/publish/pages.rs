@@ -11,16 +11,17 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use crate::publish::Output;
-use crate::site::model::{latest, ComponentState, ComponentStatus, Entry, Phase, Site};
+use crate::site::model::{latest, ComponentState, ComponentStatus, Entry, Phase, Site, Slot};
 use crate::source::content::{Incident, Letter, Page};
 use crate::source::templates::Templates;
 use crate::vocab::choice::Choice;
 use crate::vocab::choice::Severity;
 use crate::vocab::error::{Error, Errors, Result};
+use crate::vocab::i18n::Words;
 use crate::vocab::ids::fnv;
 use crate::vocab::routes::{self, base_path};
 use crate::vocab::times::Time;
-use crate::vocab::times::{format_duration, utc, TimeView};
+use crate::vocab::times::{utc, TimeView};
 
 /// How many entries the Atom feed and the homepage's "recent" list keep.
 pub const FEED_ENTRIES: usize = 50;
@@ -33,33 +34,34 @@ pub const COMPONENT_HISTORY: usize = 100;
 /// Guesses at output sizes, so each page is rendered into one buffer
 /// instead of one grown a dozen times: a page's frame, and one list row.
 const PAGE: usize = 6 * 1024;
+/// The homepage lists the incidents of this many days, by day (SPEC §9).
+const RECENT_DAYS: u64 = 14;
 const ROW: usize = 512;
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+/// Incidents per page of the archive: 250 rows keep a page near 100 KB,
+/// far under the 500 KB of SPEC §9, and a 10,000-incident site at 40 pages.
+pub const ARCHIVE_PAGE: usize = 250;
+
+/// How many pages the archive has (one, even when empty).
+pub fn archive_pages(site: &Site) -> usize {
+    site.incidents.len().div_ceil(ARCHIVE_PAGE).max(1)
+}
+
+/// Every page of the archive.
+pub fn archive_jobs(site: &Site) -> impl Iterator<Item = Job> {
+    (0..archive_pages(site)).map(Job::Archive)
+}
 
 /// Every page job of a site.
 pub fn all_jobs(site: &Site) -> Vec<Job> {
     let mut jobs: Vec<Job> = vec![
         Job::Home,
-        Job::Archive,
         Job::Letters,
         Job::NotFound,
         Job::Feed,
         Job::Sitemap,
     ];
+    jobs.extend(archive_jobs(site));
     jobs.extend((0..site.incidents.len()).map(Job::Incident));
     jobs.extend((0..site.letters.len()).map(Job::Letter));
     jobs.extend((0..site.pages.len()).map(Job::Page));
@@ -157,7 +159,7 @@ pub fn stylesheet_path(templates: &Templates) -> String {
 pub fn job_template(job: &Job) -> &'static str {
     match job {
         Job::Home => "index.html",
-        Job::Archive => "incidents.html",
+        Job::Archive(_) => "incidents.html",
         Job::Letters => "letters.html",
         Job::NotFound => "404.html",
         Job::Feed | Job::ComponentFeed(_) => "feed.xml",
@@ -192,7 +194,7 @@ pub fn site_field_digests(site: &Site, templates: &Templates) -> Vec<(String, u6
 pub fn job_url(site: &Site, job: &Job) -> String {
     match *job {
         Job::Home => routes::HOME.into(),
-        Job::Archive => routes::ARCHIVE.into(),
+        Job::Archive(n) => routes::archive_page(n),
         Job::Letters => routes::LETTERS.into(),
         Job::NotFound => routes::NOT_FOUND.into(),
         Job::Feed => routes::FEED.into(),
@@ -264,7 +266,7 @@ pub struct Stamps {
 impl Stamps {
     pub fn of(site: &Site) -> Stamps {
         Stamps {
-            now: TimeView::new(site.now, site.config.timezone),
+            now: TimeView::in_words(site.now, site.config.timezone, &site.config.words),
             build_id: site.build_id.clone(),
         }
     }
@@ -308,7 +310,8 @@ impl Stamps {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Job {
     Home,
-    Archive,
+    /// A page of the archive, from 0 (`/incidents/`).
+    Archive(usize),
     Letters,
     NotFound,
     Feed,
@@ -363,12 +366,13 @@ impl<'a> Renderer<'a> {
         let s = self.site;
         match *job {
             Job::Home => self.home(),
-            Job::Archive => self.archive(),
+            Job::Archive(n) => self.archive(n),
             Job::Letters => {
                 let letters: Vec<LetterView> =
                     s.letters.iter().map(|l| self.letter_view(l)).collect();
                 let updated = s.letters.first().map(|l| l.date);
-                self.page("letters.html", routes::LETTERS, "Open letters", PAGE, |c| {
+                let title = s.config.words.get("open_letters");
+                self.page("letters.html", routes::LETTERS, title, PAGE, |c| {
                     c.insert("letters", &letters);
                     self.updated(c, updated);
                 })
@@ -376,7 +380,7 @@ impl<'a> Renderer<'a> {
             Job::NotFound => self.page(
                 "404.html",
                 routes::NOT_FOUND,
-                "Page not found",
+                s.config.words.get("page_not_found"),
                 PAGE,
                 |_| {},
             ),
@@ -430,7 +434,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn time(&self, t: Time) -> TimeView {
-        TimeView::new(t, self.site.config.timezone)
+        TimeView::in_words(t, self.site.config.timezone, &self.site.config.words)
     }
 
     fn views(&self, indices: impl IntoIterator<Item = usize>) -> Vec<&Value> {
@@ -460,8 +464,14 @@ impl<'a> Renderer<'a> {
             .as_ref()
             .and_then(|i| i.title.clone())
             .unwrap_or_else(|| s.config.title.clone());
-        self.page("index.html", routes::HOME, &title, PAGE, |c| {
+        let layout = self.layout();
+        let days = self.recent_days();
+        let size = PAGE + 80 * s.config.history_days as usize * s.components.len();
+        self.page("index.html", routes::HOME, &title, size, |c| {
             c.insert("intro", &intro);
+            c.insert("layout", &layout);
+            c.insert("days", &days);
+            c.insert("history_days", &s.config.history_days);
             c.insert("banners", &banners);
             c.insert("upcoming", &upcoming);
             c.insert("pinned", &pinned);
@@ -470,17 +480,192 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn archive(&self) -> std::result::Result<Output, Error> {
-        let months = self.months(0..self.site.incidents.len());
-        let size = PAGE + ROW * self.site.incidents.len();
+    /// The homepage's components and groups, each component with its
+    /// uptime history.
+    fn layout(&self) -> Vec<SlotView> {
+        let s = self.site;
+        let words = &s.config.words;
+        s.layout
+            .iter()
+            .map(|slot| match *slot {
+                Slot::Component(n) => SlotView {
+                    component: Some(self.home_component(n)),
+                    group: None,
+                },
+                Slot::Group(g) => {
+                    let state = &s.groups[g];
+                    SlotView {
+                        component: None,
+                        group: Some(GroupView {
+                            id: state.group.id.clone(),
+                            name: state.group.name.clone(),
+                            description: state.group.description.clone(),
+                            status: StatusView::new(words, state.status),
+                            open: state.status != ComponentStatus::Operational,
+                            members: state
+                                .members
+                                .iter()
+                                .map(|&n| self.home_component(n))
+                                .collect(),
+                        }),
+                    }
+                }
+            })
+            .collect()
+    }
+
+    fn home_component(&self, n: usize) -> HomeComponent {
+        let s = self.site;
+        let words = &s.config.words;
+        let state = &s.components[n];
+        let days = state.uptime.days.iter().map(|d| self.day_view(d)).collect();
+        HomeComponent {
+            component: ComponentView::new(s, state),
+            uptime: state
+                .uptime
+                .uptime()
+                .map(|u| words.fill("uptime", "percent", &words.percent(u))),
+            days,
+        }
+    }
+
+    fn day_view(&self, d: &crate::site::uptime::Day) -> DayView {
+        use crate::vocab::choice::Impact;
+        let s = self.site;
+        let words = &s.config.words;
+        let date = words.date(d.date.year(), d.date.month0(), d.date.day());
+        let (class, what) = if d.tracked == 0 {
+            ("none", words.get("not_tracked").to_string())
+        } else {
+            let class = match d.worst {
+                None => "ok",
+                Some(Impact::UnderMaintenance) => "mnt",
+                Some(Impact::DegradedPerformance) => "deg",
+                Some(Impact::PartialOutage) => "par",
+                Some(Impact::MajorOutage) => "maj",
+            };
+            let what = match (d.downtime_minutes(), d.worst) {
+                (0, Some(worst)) => {
+                    ComponentStatus::label_in(words, ComponentStatus::from(worst)).to_string()
+                }
+                (0, None) => words.get("no_downtime").to_string(),
+                (m, _) => words.fill(
+                    "downtime",
+                    "duration",
+                    &words.duration(chrono::TimeDelta::minutes(m)),
+                ),
+            };
+            (class, what)
+        };
+        DayView {
+            c: class,
+            label: format!("{date} · {what}"),
+            incidents: d
+                .incidents
+                .iter()
+                .map(|&i| {
+                    let inc = &s.incidents[i].incident;
+                    Link {
+                        title: inc.title.clone(),
+                        url: self.url(&routes::incident(&inc.slug)),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The last 14 days (newest first) with the incidents that began on
+    /// each, in the site's timezone.
+    fn recent_days(&self) -> Vec<RecentDay<'_>> {
+        let s = self.site;
+        let tz = s.config.timezone;
+        let words = &s.config.words;
+        let today = s.now.with_timezone(&tz).date_naive();
+        let mut days: Vec<(chrono::NaiveDate, Vec<usize>)> = (0..RECENT_DAYS)
+            .filter_map(|n| today.checked_sub_days(chrono::Days::new(n)))
+            .map(|d| (d, Vec::new()))
+            .collect();
+        for (i, e) in s.incidents.iter().enumerate() {
+            if e.facts.phase == Some(Phase::Upcoming) {
+                continue;
+            }
+            let start = e.incident.window.map_or(e.incident.date, |w| w.starts);
+            let day = start.with_timezone(&tz).date_naive();
+            if let Some((_, list)) = days.iter_mut().find(|(d, _)| *d == day) {
+                list.push(i);
+            }
+        }
+        days.into_iter()
+            .map(|(d, list)| RecentDay {
+                iso: d.format("%Y-%m-%d").to_string(),
+                date: words.date(d.year(), d.month0(), d.day()),
+                incidents: self.views(list),
+            })
+            .collect()
+    }
+
+    /// Page `n` of the archive: `ARCHIVE_PAGE` incidents, newest first,
+    /// by month, with links to every page (and the months each covers).
+    fn archive(&self, n: usize) -> std::result::Result<Output, Error> {
+        let s = self.site;
+        let words = &s.config.words;
+        let total = archive_pages(s);
+        let range = |k: usize| k * ARCHIVE_PAGE..((k + 1) * ARCHIVE_PAGE).min(s.incidents.len());
+        let months = self.months(range(n));
+        let tz = s.config.timezone;
+        let month_of = |i: usize| {
+            let d = s.incidents[i].incident.date.with_timezone(&tz);
+            words.month_year(d.year(), d.month0())
+        };
+        let pages: Vec<ArchivePage> = (0..total)
+            .map(|k| {
+                let r = range(k);
+                let covers = if r.is_empty() {
+                    String::new()
+                } else {
+                    let (newest, oldest) = (month_of(r.start), month_of(r.end - 1));
+                    if newest == oldest {
+                        newest
+                    } else {
+                        format!("{newest} – {oldest}")
+                    }
+                };
+                ArchivePage {
+                    number: k + 1,
+                    url: self.url(&routes::archive_page(k)),
+                    covers,
+                    current: k == n,
+                }
+            })
+            .collect();
+        let size = PAGE + ROW * ARCHIVE_PAGE + 128 * total;
+        let mut title = words.get("incident_history").to_string();
+        if n > 0 {
+            title = format!(
+                "{title} · {}",
+                words
+                    .get("page_of")
+                    .replace("{page}", &(n + 1).to_string())
+                    .replace("{pages}", &total.to_string())
+            );
+        }
         self.page(
             "incidents.html",
-            routes::ARCHIVE,
-            "Incident history",
+            &routes::archive_page(n),
+            &title,
             size,
             |c| {
                 c.insert("months", &months);
-                self.updated(c, self.site.changed_among(0..self.site.incidents.len()));
+                self.updated(c, s.changed_among(range(n)));
+                c.insert("pages", &pages);
+                c.insert(
+                    "newer",
+                    &(n > 0).then(|| self.url(&routes::archive_page(n - 1))),
+                );
+                c.insert(
+                    "older",
+                    &(n + 1 < total).then(|| self.url(&routes::archive_page(n + 1))),
+                );
             },
         )
     }
@@ -498,7 +683,7 @@ impl<'a> Renderer<'a> {
             {
                 months.push(MonthView {
                     id: format!("{year:04}-{month:02}"),
-                    label: format!("{} {year}", MONTH_NAMES[local.month0() as usize]),
+                    label: self.site.config.words.month_year(year, local.month0()),
                     year,
                     month,
                     incidents: Vec::new(),
@@ -578,7 +763,7 @@ impl<'a> Renderer<'a> {
                 id,
                 at: self.time(u.at),
                 status: u.status.name(),
-                status_label: u.status.label(),
+                status_label: self.site.config.words.status(u.status),
                 message: &u.message_html,
             })
             .collect();
@@ -672,7 +857,11 @@ impl<'a> Renderer<'a> {
                     FeedEntry {
                         id: url.clone(),
                         url,
-                        title: format!("{}: {}", update.status.label(), incident.title),
+                        title: format!(
+                            "{}: {}",
+                            self.site.config.words.status(update.status),
+                            incident.title
+                        ),
                         updated: utc(at),
                         sort_key: at,
                         author: &s.config.title,
@@ -717,6 +906,10 @@ impl<'a> Renderer<'a> {
                 lastmod: None,
             },
         ];
+        urls.extend((1..archive_pages(s)).map(|n| SitemapUrl {
+            loc: abs(&routes::archive_page(n)),
+            lastmod: None,
+        }));
         urls.extend(s.incidents.iter().map(|e| SitemapUrl {
             loc: abs(&routes::incident(&e.incident.slug)),
             lastmod: Some(utc(e.facts.last_update.unwrap_or(e.incident.date))),
@@ -794,6 +987,40 @@ struct SiteView {
     overall: StatusView,
     components: Vec<ComponentView>,
     nav: Vec<Link>,
+    /// The theme's words: `{{ site.t.key }}`.
+    t: std::collections::BTreeMap<String, String>,
+    brand: BrandView,
+}
+
+/// Logo, favicon, accent colour and header links, for every page's header.
+#[derive(Serialize)]
+struct BrandView {
+    logo: Option<String>,
+    favicon: Option<String>,
+    accent: Option<String>,
+    links: Vec<Link>,
+    subscribe_url: Option<String>,
+}
+
+impl BrandView {
+    fn new(c: &crate::source::config::Config, prefix: &str) -> BrandView {
+        let url =
+            |p: &std::path::PathBuf| format!("{prefix}/{}", crate::source::config::static_url(p));
+        BrandView {
+            logo: c.brand.logo.as_ref().map(url),
+            favicon: c.brand.favicon.as_ref().map(url),
+            accent: c.brand.accent.map(|a| a.hex()),
+            links: c
+                .links
+                .iter()
+                .map(|l| Link {
+                    title: l.name.clone(),
+                    url: l.url.clone(),
+                })
+                .collect(),
+            subscribe_url: c.subscribe_url.clone(),
+        }
+    }
 }
 
 impl SiteView {
@@ -802,15 +1029,15 @@ impl SiteView {
         let c = &site.config;
         let mut nav = vec![
             Link {
-                title: "Status".into(),
+                title: c.words.get("nav_status").into(),
                 url: format!("{prefix}{}", routes::HOME),
             },
             Link {
-                title: "Incidents".into(),
+                title: c.words.get("nav_incidents").into(),
                 url: format!("{prefix}{}", routes::ARCHIVE),
             },
             Link {
-                title: "Letters".into(),
+                title: c.words.get("nav_letters").into(),
                 url: format!("{prefix}{}", routes::LETTERS),
             },
         ];
@@ -839,7 +1066,9 @@ impl SiteView {
             },
             generator: format!("upfront {}", env!("CARGO_PKG_VERSION")),
             stylesheet: format!("{prefix}{stylesheet_path}"),
-            overall: StatusView::new(site.overall),
+            overall: StatusView::new(&c.words, site.overall),
+            t: c.words.map().clone(),
+            brand: BrandView::new(c, prefix),
             components: site
                 .components
                 .iter()
@@ -853,18 +1082,73 @@ impl SiteView {
 #[derive(Serialize)]
 struct StatusView {
     name: &'static str,
-    label: &'static str,
+    /// A component's status in words.
+    label: String,
+    /// The page's status in Statuspage's words.
+    overall: String,
     operational: bool,
 }
 
 impl StatusView {
-    fn new(s: ComponentStatus) -> Self {
+    fn new(words: &Words, s: ComponentStatus) -> Self {
         StatusView {
             name: s.name(),
-            label: s.label(),
+            label: ComponentStatus::label_in(words, s).to_string(),
+            overall: ComponentStatus::overall_in(words, s).to_string(),
             operational: s == ComponentStatus::Operational,
         }
     }
+}
+
+#[derive(Serialize)]
+struct ArchivePage {
+    number: usize,
+    url: String,
+    /// "August 2008 – June 2008": the months its incidents started in.
+    covers: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct SlotView {
+    component: Option<HomeComponent>,
+    group: Option<GroupView>,
+}
+
+#[derive(Serialize)]
+struct GroupView {
+    id: String,
+    name: String,
+    description: String,
+    status: StatusView,
+    /// Open when a member is not operational, so trouble is never folded away.
+    open: bool,
+    members: Vec<HomeComponent>,
+}
+
+#[derive(Serialize)]
+struct HomeComponent {
+    #[serde(flatten)]
+    component: ComponentView,
+    /// "99.95% uptime", or none when nothing of the period is tracked.
+    uptime: Option<String>,
+    days: Vec<DayView>,
+}
+
+/// One cell of the uptime history: a class for the colour and the same
+/// facts in words (never colour alone).
+#[derive(Serialize)]
+struct DayView {
+    c: &'static str,
+    label: String,
+    incidents: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct RecentDay<'v> {
+    iso: String,
+    date: String,
+    incidents: Vec<&'v Value>,
 }
 
 #[derive(Serialize)]
@@ -886,7 +1170,7 @@ impl ComponentView {
             id: c.id.clone(),
             name: c.name.clone(),
             description: c.description.clone(),
-            status: StatusView::new(state.status),
+            status: StatusView::new(&site.config.words, state.status),
             feed_url: format!("{dir}feed.xml"),
             badge_url: format!("{dir}badge.svg"),
             url: dir,
@@ -947,6 +1231,8 @@ pub struct ViewSettings<'a> {
     pub base_url: &'a str,
     pub timezone: chrono_tz::Tz,
     pub components: &'a [crate::source::config::Component],
+    /// The theme's words: labels, dates and durations in the site's language.
+    pub words: &'a crate::vocab::i18n::Words,
 }
 
 impl<'a> ViewSettings<'a> {
@@ -955,6 +1241,7 @@ impl<'a> ViewSettings<'a> {
             base_url: &site.config.base_url,
             timezone: site.config.timezone,
             components: &site.config.components,
+            words: &site.config.words,
         }
     }
 }
@@ -962,7 +1249,8 @@ impl<'a> ViewSettings<'a> {
 impl<'a> IncidentView<'a> {
     fn new(inputs: &IncidentInputs<'a>, settings: &ViewSettings<'a>) -> Self {
         let url = |path: String| format!("{}{path}", base_path(settings.base_url));
-        let time = |t: Time| TimeView::new(t, settings.timezone);
+        let words = settings.words;
+        let time = |t: Time| TimeView::in_words(t, settings.timezone, words);
         let i: &'a Incident = &inputs.entry.incident;
         let f = &inputs.entry.facts;
         IncidentView {
@@ -971,9 +1259,9 @@ impl<'a> IncidentView<'a> {
             title: &i.title,
             summary: i.summary.as_deref(),
             severity: i.severity.name(),
-            severity_label: i.severity.label(),
+            severity_label: words.severity(i.severity),
             status: f.current.name(),
-            status_label: f.current.label(),
+            status_label: words.status(f.current),
             active: f.active,
             maintenance: i.severity == Severity::Maintenance,
             upcoming: f.phase == Some(Phase::Upcoming),
@@ -981,7 +1269,7 @@ impl<'a> IncidentView<'a> {
             date: time(i.date),
             last_update: f.last_update.map(time),
             resolved_at: f.resolved_at.map(time),
-            duration: f.duration(i).map(format_duration),
+            duration: f.duration(i).map(|d| words.duration(d)),
             starts: i.window.map(|w| time(w.starts)),
             ends: i.window.map(|w| time(w.ends)),
             affected: i
@@ -1009,9 +1297,9 @@ struct IncidentView<'a> {
     title: &'a str,
     summary: Option<&'a str>,
     severity: &'static str,
-    severity_label: &'static str,
+    severity_label: &'a str,
     status: &'static str,
-    status_label: &'static str,
+    status_label: &'a str,
     active: bool,
     maintenance: bool,
     upcoming: bool,
@@ -1038,7 +1326,7 @@ struct UpdateView<'a> {
     id: String,
     at: TimeView,
     status: &'static str,
-    status_label: &'static str,
+    status_label: &'a str,
     message: &'a str,
 }
 

@@ -19,6 +19,8 @@ struct Status<'a> {
     site: SiteInfo<'a>,
     overall: &'static str,
     components: Vec<ComponentInfo<'a>>,
+    groups: Vec<GroupInfo<'a>>,
+    history_days: u16,
     active_incidents: Vec<IncidentInfo<'a>>,
     upcoming_maintenance: Vec<IncidentInfo<'a>>,
 }
@@ -36,6 +38,33 @@ struct ComponentInfo<'a> {
     name: &'a str,
     status: &'static str,
     active_incidents: Vec<&'a str>,
+    /// The `[[groups]]` id, or null.
+    group: Option<&'a str>,
+    /// Uptime over `history_days`, 0 to 100 (SPEC §9), or null when
+    /// nothing of the period is tracked.
+    uptime_percent: Option<f64>,
+    /// One entry per day, oldest first, as the homepage's cells.
+    history: Vec<DayInfo<'a>>,
+}
+
+#[derive(Serialize)]
+struct DayInfo<'a> {
+    /// `YYYY-MM-DD` in the site's timezone.
+    date: String,
+    tracked_minutes: i64,
+    /// Weighted (major outage 1, partial outage 0.3), rounded up.
+    downtime_minutes: i64,
+    /// The worst impact of the day, or null.
+    worst: Option<&'static str>,
+    incidents: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct GroupInfo<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'static str,
+    components: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -97,8 +126,42 @@ pub fn render<'a>(site: &'a Site) -> Vec<u8> {
                     .iter()
                     .map(|&i| site.incidents[i].incident.slug.as_str())
                     .collect(),
+                group: c.component.group.as_deref(),
+                // Two decimals, cut like the homepage's figure.
+                uptime_percent: c.uptime.uptime().map(|u| (u * 10_000.0).floor() / 100.0),
+                history: c
+                    .uptime
+                    .days
+                    .iter()
+                    .map(|d| DayInfo {
+                        date: d.date.format("%Y-%m-%d").to_string(),
+                        tracked_minutes: d.tracked / 60,
+                        downtime_minutes: d.downtime_minutes(),
+                        worst: d.worst.map(|w| w.name()),
+                        incidents: d
+                            .incidents
+                            .iter()
+                            .map(|&i| site.incidents[i].incident.slug.as_str())
+                            .collect(),
+                    })
+                    .collect(),
             })
             .collect(),
+        groups: site
+            .groups
+            .iter()
+            .map(|g| GroupInfo {
+                id: &g.group.id,
+                name: &g.group.name,
+                status: g.status.name(),
+                components: g
+                    .members
+                    .iter()
+                    .map(|&n| site.components[n].component.id.as_str())
+                    .collect(),
+            })
+            .collect(),
+        history_days: site.config.history_days,
         active_incidents: site.active.iter().map(|&i| info(i)).collect(),
         upcoming_maintenance: site.upcoming.iter().map(|&i| info(i)).collect(),
     };

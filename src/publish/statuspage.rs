@@ -1,58 +1,170 @@
-//! `/api/v2/summary.json` and `/api/v2/status.json` in the shapes Atlassian
-//! Statuspage publishes, so widgets and aggregators written for Statuspage
-//! keep working. Fields upfront has no fact for are `null` (or the neutral
-//! value Statuspage itself uses), never invented; the README lists them.
+//! Atlassian Statuspage's public API (v2), all eight endpoints, in the
+//! shapes Statuspage documents, so widgets, aggregators and typed clients
+//! written for Statuspage keep working against a static upfront site.
+//!
+//! Every field Statuspage documents with a value carries one; `null` only
+//! where Statuspage itself allows it and upfront has no such fact (a
+//! component's description left empty, an incident never in monitoring).
+//! docs/src/status-page.md has the field table.
 
+use chrono::{NaiveTime, TimeZone};
 use serde::Serialize;
 
 use crate::publish::Output;
-use crate::site::model::{ComponentState, ComponentStatus, Entry, Phase, Site};
-use crate::vocab::choice::Choice;
-use crate::vocab::choice::Status;
+use crate::site::model::{ComponentState, ComponentStatus, Entry, Phase, Site, Slot};
+use crate::vocab::choice::{Choice, Impact, Severity, Status};
 use crate::vocab::ids::fnv;
 use crate::vocab::routes;
-use crate::vocab::times::utc;
+use crate::vocab::times::{utc, Time};
 
 pub const SUMMARY: &str = "api/v2/summary.json";
 pub const STATUS: &str = "api/v2/status.json";
+pub const COMPONENTS: &str = "api/v2/components.json";
+pub const INCIDENTS: &str = "api/v2/incidents.json";
+pub const UNRESOLVED: &str = "api/v2/incidents/unresolved.json";
+pub const MAINTENANCES: &str = "api/v2/scheduled-maintenances.json";
+pub const UPCOMING: &str = "api/v2/scheduled-maintenances/upcoming.json";
+pub const ACTIVE: &str = "api/v2/scheduled-maintenances/active.json";
 
-/// Both files.
+/// Every endpoint's path.
+pub const PATHS: &[&str] = &[
+    SUMMARY,
+    STATUS,
+    COMPONENTS,
+    INCIDENTS,
+    UNRESOLVED,
+    MAINTENANCES,
+    UPCOMING,
+    ACTIVE,
+];
+
+/// Statuspage lists the 50 most recent incidents and maintenances.
+const RECENT: usize = 50;
+
+/// All eight files.
 pub fn outputs(site: &Site) -> Vec<Output> {
     let page_id = format!(
         "{:012x}",
         fnv(site.config.base_url.as_bytes()) & 0xffff_ffff_ffff
     );
     let api = Api::new(site, &page_id);
+    let s = site;
+    let incidents: Vec<usize> = (0..s.incidents.len())
+        .filter(|&i| s.incidents[i].incident.severity != Severity::Maintenance)
+        .collect();
+    let unresolved: Vec<usize> = s
+        .active
+        .iter()
+        .copied()
+        .filter(|&i| s.incidents[i].incident.window.is_none())
+        .collect();
+    let mut maintenances: Vec<usize> = (0..s.incidents.len())
+        .filter(|&i| s.incidents[i].incident.window.is_some())
+        .collect();
+    // Newest window first, as Statuspage lists them.
+    maintenances
+        .sort_by_key(|&i| std::cmp::Reverse(s.incidents[i].incident.window.map(|w| w.starts)));
+    let by_phase = |phase: Phase| -> Vec<usize> {
+        let mut v: Vec<usize> = maintenances
+            .iter()
+            .copied()
+            .filter(|&i| s.incidents[i].facts.phase == Some(phase))
+            .collect();
+        v.sort_by_key(|&i| s.incidents[i].incident.window.map(|w| w.starts));
+        v
+    };
+    let upcoming = by_phase(Phase::Upcoming);
+    let active = by_phase(Phase::InProgress);
+    // summary.json: upcoming and in-progress maintenance, soonest first.
+    let mut current = upcoming.clone();
+    current.extend(active.iter().copied());
+    current.sort_by_key(|&i| s.incidents[i].incident.window.map(|w| w.starts));
+
+    let list = |v: &[usize]| -> Vec<IncidentInfo<'_>> {
+        v.iter().take(RECENT).map(|&i| api.incident(i)).collect()
+    };
     vec![
-        Output {
-            path: STATUS.into(),
-            bytes: json(&StatusDoc {
+        out(
+            STATUS,
+            &StatusDoc {
                 page: api.page(),
                 status: api.indicator(),
-            }),
-        },
-        Output {
-            path: SUMMARY.into(),
-            bytes: json(&api.summary()),
-        },
+            },
+        ),
+        out(
+            SUMMARY,
+            &Summary {
+                page: api.page(),
+                components: &api.components,
+                incidents: list(&unresolved),
+                scheduled_maintenances: list(&current),
+                status: api.indicator(),
+            },
+        ),
+        out(
+            COMPONENTS,
+            &ComponentsDoc {
+                page: api.page(),
+                components: &api.components,
+            },
+        ),
+        out(
+            INCIDENTS,
+            &IncidentsDoc {
+                page: api.page(),
+                incidents: list(&incidents),
+            },
+        ),
+        out(
+            UNRESOLVED,
+            &IncidentsDoc {
+                page: api.page(),
+                incidents: list(&unresolved),
+            },
+        ),
+        out(
+            MAINTENANCES,
+            &MaintenancesDoc {
+                page: api.page(),
+                scheduled_maintenances: list(&maintenances),
+            },
+        ),
+        out(
+            UPCOMING,
+            &MaintenancesDoc {
+                page: api.page(),
+                scheduled_maintenances: list(&upcoming),
+            },
+        ),
+        out(
+            ACTIVE,
+            &MaintenancesDoc {
+                page: api.page(),
+                scheduled_maintenances: list(&active),
+            },
+        ),
     ]
 }
 
 pub fn is_statuspage_output(path: &str) -> bool {
-    path == SUMMARY || path == STATUS
+    PATHS.contains(&path)
 }
 
-fn json<T: Serialize>(value: &T) -> Vec<u8> {
+fn out<T: Serialize>(path: &str, value: &T) -> Output {
     let mut bytes = serde_json::to_vec_pretty(value).expect("plain data serializes");
     bytes.push(b'\n');
-    bytes
+    Output {
+        path: path.into(),
+        bytes,
+    }
 }
 
 struct Api<'a> {
     site: &'a Site,
     /// Statuspage ids are opaque strings; ours is stable per base URL.
     page_id: &'a str,
-    /// Every component, built once: incidents repeat the ones they affect.
+    /// Every component and group, built once: incidents repeat the ones
+    /// they affect.
     components: Vec<ComponentInfo<'a>>,
 }
 
@@ -63,12 +175,30 @@ struct StatusDoc<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary<'a> {
+struct Summary<'a, 'c> {
     page: PageInfo<'a>,
-    components: Vec<ComponentInfo<'a>>,
-    incidents: Vec<IncidentInfo<'a>>,
-    scheduled_maintenances: Vec<IncidentInfo<'a>>,
+    components: &'c [ComponentInfo<'a>],
+    incidents: Vec<IncidentInfo<'c>>,
+    scheduled_maintenances: Vec<IncidentInfo<'c>>,
     status: Indicator,
+}
+
+#[derive(Serialize)]
+struct ComponentsDoc<'a, 'c> {
+    page: PageInfo<'a>,
+    components: &'c [ComponentInfo<'a>],
+}
+
+#[derive(Serialize)]
+struct IncidentsDoc<'a, 'c> {
+    page: PageInfo<'a>,
+    incidents: Vec<IncidentInfo<'c>>,
+}
+
+#[derive(Serialize)]
+struct MaintenancesDoc<'a, 'c> {
+    page: PageInfo<'a>,
+    scheduled_maintenances: Vec<IncidentInfo<'c>>,
 }
 
 #[derive(Serialize)]
@@ -91,16 +221,21 @@ struct ComponentInfo<'a> {
     id: &'a str,
     name: &'a str,
     status: &'static str,
-    created_at: Option<String>,
-    updated_at: Option<String>,
+    created_at: String,
+    updated_at: String,
     position: usize,
+    /// Statuspage gives `null` for a component without one.
     description: Option<&'a str>,
     showcase: bool,
-    start_date: Option<String>,
-    group_id: Option<String>,
+    /// The day it is tracked from (`YYYY-MM-DD`).
+    start_date: String,
+    group_id: Option<&'a str>,
     page_id: &'a str,
     group: bool,
     only_show_if_degraded: bool,
+    /// A group's members (Statuspage sends it on groups only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<Vec<&'a str>>,
 }
 
 #[derive(Serialize)]
@@ -128,25 +263,81 @@ struct IncidentInfo<'a> {
 struct UpdateInfo<'a> {
     id: String,
     status: &'static str,
-    body: &'a str,
+    body: std::borrow::Cow<'a, str>,
     incident_id: &'a str,
     created_at: String,
     updated_at: String,
     display_at: String,
-    affected_components: Option<Vec<()>>,
+    /// What the update changed: the first update takes each affected
+    /// component from operational to its impact, the resolving one back.
+    /// `null` on the updates in between, which change no component.
+    affected_components: Option<Vec<AffectedInfo<'a>>>,
+    /// False: upfront sends no notifications itself (the feeds carry
+    /// every update; readers' feed readers do the telling).
     deliver_notifications: bool,
     custom_tweet: Option<String>,
     tweet_id: Option<String>,
 }
 
+#[derive(Serialize)]
+struct AffectedInfo<'a> {
+    code: &'a str,
+    name: &'a str,
+    old_status: &'static str,
+    new_status: &'static str,
+}
+
 impl<'a> Api<'a> {
     fn new(site: &'a Site, page_id: &'a str) -> Api<'a> {
-        let components = site
-            .components
-            .iter()
-            .enumerate()
-            .map(|(n, c)| component(site, page_id, n, c))
-            .collect();
+        let mut components: Vec<ComponentInfo<'a>> = Vec::new();
+        // Statuspage lists groups among the components, members after them;
+        // positions count the top level, and within a group its members.
+        for (top, slot) in site.layout.iter().enumerate() {
+            let position = top + 1;
+            match *slot {
+                Slot::Component(n) => {
+                    components.push(component(site, page_id, position, &site.components[n]));
+                }
+                Slot::Group(g) => {
+                    let state = &site.groups[g];
+                    let members: Vec<ComponentInfo<'a>> = state
+                        .members
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &n)| {
+                            let mut c = component(site, page_id, k + 1, &site.components[n]);
+                            c.group_id = Some(&state.group.id);
+                            c
+                        })
+                        .collect();
+                    let created = members.iter().map(|m| m.created_at.clone()).min();
+                    let start_date = members.iter().map(|m| m.start_date.clone()).min();
+                    let latest = members
+                        .iter()
+                        .map(|m| m.updated_at.clone())
+                        .max()
+                        .unwrap_or_default();
+                    components.push(ComponentInfo {
+                        id: &state.group.id,
+                        name: &state.group.name,
+                        status: component_status(state.status),
+                        created_at: created.unwrap_or_default(),
+                        updated_at: latest,
+                        position,
+                        description: Some(state.group.description.as_str())
+                            .filter(|d| !d.is_empty()),
+                        showcase: false,
+                        start_date: start_date.unwrap_or_default(),
+                        group_id: None,
+                        page_id,
+                        group: true,
+                        only_show_if_degraded: false,
+                        components: Some(members.iter().map(|m| m.id).collect()),
+                    });
+                    components.extend(members);
+                }
+            }
+        }
         Api {
             site,
             page_id,
@@ -167,7 +358,8 @@ impl<'a> Api<'a> {
         }
     }
 
-    /// Statuspage's page indicator and its own wording for each level.
+    /// Statuspage's page indicator and its own wording for each level
+    /// (always English: clients match on it).
     fn indicator(&self) -> Indicator {
         let (indicator, description) = match self.site.overall {
             ComponentStatus::Operational => ("none", "All Systems Operational"),
@@ -182,74 +374,122 @@ impl<'a> Api<'a> {
         }
     }
 
-    fn summary(&self) -> Summary<'_> {
-        let s = self.site;
-        // Statuspage lists unresolved incidents, and maintenance not yet over.
-        let incidents = s
-            .active
-            .iter()
-            .filter(|&&i| s.incidents[i].incident.window.is_none())
-            .map(|&i| self.incident(&s.incidents[i]))
-            .collect();
-        let mut maintenance: Vec<usize> = s.upcoming.clone();
-        maintenance.extend(
-            s.active
-                .iter()
-                .copied()
-                .filter(|&i| s.incidents[i].facts.phase == Some(Phase::InProgress)),
-        );
-        maintenance.sort_by_key(|&i| s.incidents[i].incident.window.map(|w| w.starts));
-        Summary {
-            page: self.page(),
-            components: self.components.clone(),
-            incidents,
-            scheduled_maintenances: maintenance
-                .iter()
-                .map(|&i| self.incident(&s.incidents[i]))
-                .collect(),
-            status: self.indicator(),
-        }
-    }
-
-    fn incident(&self, e: &'a Entry) -> IncidentInfo<'_> {
+    fn incident(&self, index: usize) -> IncidentInfo<'_> {
+        let e: &Entry = &self.site.incidents[index];
         let i = &e.incident;
         let f = &e.facts;
+        let affected: Vec<(&ComponentInfo, Impact)> = i
+            .affected
+            .iter()
+            .filter_map(|a| {
+                self.components
+                    .iter()
+                    .find(|c| !c.group && c.id == a.name)
+                    .map(|c| (c, a.impact))
+            })
+            .collect();
+        let change = |to_impact: bool| -> Vec<AffectedInfo> {
+            affected
+                .iter()
+                .map(|(c, impact)| {
+                    let (old, new) = ("operational", impact_status(*impact));
+                    let (old_status, new_status) = if to_impact { (old, new) } else { (new, old) };
+                    AffectedInfo {
+                        code: c.id,
+                        name: c.name,
+                        old_status,
+                        new_status,
+                    }
+                })
+                .collect()
+        };
         let ids = i.update_ids();
+        let last = i.updates.len().saturating_sub(1);
+        // What an update changed: an incident's first update and a window's
+        // start take the components to their impact; the resolving (or
+        // completing) update takes them back.
+        let changes = |n: usize, s: Status| -> Option<bool> {
+            match s {
+                Status::Scheduled => None,
+                Status::InProgress => {
+                    let first = i
+                        .updates
+                        .iter()
+                        .position(|u| u.status == Status::InProgress);
+                    (first == Some(n)).then_some(true)
+                }
+                Status::Resolved | Status::Completed => (n == last).then_some(false),
+                _ => (n == 0).then_some(true),
+            }
+        };
         let mut updates: Vec<UpdateInfo> = i
             .updates
             .iter()
             .zip(ids)
-            .map(|(u, id)| UpdateInfo {
+            .enumerate()
+            .map(|(n, (u, id))| UpdateInfo {
                 id,
                 status: u.status.name(),
-                body: &u.message,
+                body: if u.message.trim().is_empty() {
+                    self.default_body(u.status).into()
+                } else {
+                    u.message.as_str().into()
+                },
                 incident_id: &i.slug,
                 created_at: utc(u.at),
                 updated_at: utc(u.at),
                 display_at: utc(u.at),
-                affected_components: None,
+                affected_components: changes(n, u.status).map(change),
                 deliver_notifications: false,
                 custom_tweet: None,
                 tweet_id: None,
             })
             .collect();
+        // A window that began or ended by the clock, with no update saying
+        // so, gets the update Statuspage's automation would have posted.
+        if let Some(w) = i.window {
+            let has = |s: Status| i.updates.iter().any(|u| u.status == s);
+            let mut auto = |status: Status, at: Time, to_impact: bool| {
+                updates.push(UpdateInfo {
+                    id: format!("auto-{}", status.name()),
+                    status: status.name(),
+                    body: self.default_body(status).into(),
+                    incident_id: &i.slug,
+                    created_at: utc(at),
+                    updated_at: utc(at),
+                    display_at: utc(at),
+                    affected_components: Some(change(to_impact)),
+                    deliver_notifications: false,
+                    custom_tweet: None,
+                    tweet_id: None,
+                });
+            };
+            if matches!(f.phase, Some(Phase::InProgress | Phase::Over)) && !has(Status::InProgress)
+            {
+                auto(Status::InProgress, w.starts, true);
+            }
+            if f.phase == Some(Phase::Over) && !has(Status::Completed) {
+                auto(Status::Completed, w.ends, false);
+            }
+            updates.sort_by(|a, b| a.display_at.cmp(&b.display_at));
+        }
         updates.reverse();
-        let components = i
-            .affected
-            .iter()
-            .filter_map(|r| self.components.iter().find(|c| c.id == r.name).cloned())
-            .collect();
         let monitoring_at = i
             .updates
             .iter()
             .find(|u| u.status == Status::Monitoring)
             .map(|u| utc(u.at));
+        let updated_at = updates
+            .first()
+            .map_or_else(|| utc(i.date), |u| u.display_at.clone());
+        // Created when first told: a window is announced before it starts.
+        let created = i.updates.first().map_or(i.date, |u| u.at.min(i.date));
         IncidentInfo {
             id: &i.slug,
             name: &i.title,
             status: f.current.name(),
-            created_at: utc(i.date),
-            updated_at: utc(f.last_update.unwrap_or(i.date)),
+            created_at: utc(created),
+            updated_at,
             monitoring_at,
             resolved_at: f.resolved_at.map(utc),
             // Statuspage's statuses and impacts are upfront's names, one to one.
@@ -258,45 +498,89 @@ impl<'a> Api<'a> {
             started_at: utc(i.window.map_or(i.date, |w| w.starts)),
             page_id: self.page_id,
             incident_updates: updates,
-            components,
+            components: affected.into_iter().map(|(c, _)| c.clone()).collect(),
             scheduled_for: i.window.map(|w| utc(w.starts)),
             scheduled_until: i.window.map(|w| utc(w.ends)),
         }
+    }
+
+    /// The theme's default text for an update with none, in the site's language.
+    fn default_body(&self, s: Status) -> &'a str {
+        self.site.config.words.default_message(s)
     }
 }
 
 fn component<'a>(
     site: &'a Site,
     page_id: &'a str,
-    index: usize,
+    position: usize,
     state: &'a ComponentState,
 ) -> ComponentInfo<'a> {
     let c = &state.component;
+    let tz = site.config.timezone;
+    // created_at: the tracked-since day, else the first incident that
+    // touched it, else when the site's content last changed: SPEC §9's
+    // "build time", read so that a rebuild with nothing new gives the same
+    // bytes (SPEC §7: only the homepage, status.json and notice.json carry
+    // the build stamp).
+    let since = c.since.map(|d| {
+        tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
+            .earliest()
+            .map_or_else(
+                || d.and_time(NaiveTime::MIN).and_utc().fixed_offset(),
+                |t| t.fixed_offset(),
+            )
+    });
+    let first_incident = state
+        .history
+        .iter()
+        .map(|&i| site.incidents[i].incident.date)
+        .min();
+    let created = since
+        .or(first_incident)
+        .unwrap_or_else(|| site.changed_at());
     // The newest news about it: `history` is newest first by start, so look
     // at every incident's last update, not only the first one's.
-    let updated_at = state
+    let updated = state
         .history
         .iter()
         .map(|&i| {
             let e = &site.incidents[i];
-            e.facts.last_update.unwrap_or(e.incident.date)
+            let told = e.facts.last_update.unwrap_or(e.incident.date);
+            // A window changes the component when it starts and ends, by the clock.
+            let clock = e.incident.window.map(|w| match e.facts.phase {
+                Some(Phase::InProgress) => w.starts,
+                Some(Phase::Over) => e.facts.resolved_at.unwrap_or(w.ends),
+                _ => told,
+            });
+            clock.map_or(told, |c| c.max(told))
         })
         .max()
-        .map(utc);
+        .unwrap_or(created);
     ComponentInfo {
         id: &c.id,
         name: &c.name,
         status: component_status(state.status),
-        created_at: None,
-        updated_at,
-        position: index + 1,
+        created_at: utc(created),
+        updated_at: utc(updated),
+        position,
         description: Some(c.description.as_str()).filter(|d| !d.is_empty()),
         showcase: true,
-        start_date: None,
+        start_date: c.since.map_or_else(
+            || {
+                created
+                    .with_timezone(&tz)
+                    .date_naive()
+                    .format("%Y-%m-%d")
+                    .to_string()
+            },
+            |d| d.format("%Y-%m-%d").to_string(),
+        ),
         group_id: None,
         page_id,
         group: false,
         only_show_if_degraded: false,
+        components: None,
     }
 }
 
@@ -308,4 +592,8 @@ fn component_status(s: ComponentStatus) -> &'static str {
         ComponentStatus::PartialOutage => "partial_outage",
         ComponentStatus::MajorOutage => "major_outage",
     }
+}
+
+fn impact_status(i: Impact) -> &'static str {
+    component_status(ComponentStatus::from(i))
 }

@@ -2,3 +2,4 @@
 //! (statuses, banners, notices) decided once for all outputs.
 
 pub mod model;
+pub mod uptime;

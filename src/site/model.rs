@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 
-use crate::source::config::{Component, Config};
-use crate::source::content::{Content, Incident, Intro, Letter, Page};
-use crate::vocab::choice::Severity;
-use crate::vocab::choice::Status;
+use crate::site::uptime::{self, History, Span};
+use crate::source::config::{Component, Config, Group};
+use crate::source::content::{Affected, Content, Incident, Intro, Letter, Page};
+use crate::vocab::choice::{Impact, Severity, Status};
 use crate::vocab::ids::Fnv;
 use crate::vocab::times::Time;
 
@@ -114,12 +114,7 @@ pub enum ComponentStatus {
 
 impl ComponentStatus {
     pub fn from_severity(s: Severity) -> Self {
-        match s {
-            Severity::Maintenance => ComponentStatus::Maintenance,
-            Severity::Minor => ComponentStatus::Degraded,
-            Severity::Major => ComponentStatus::PartialOutage,
-            Severity::Critical => ComponentStatus::MajorOutage,
-        }
+        Self::from(Impact::of_severity(s))
     }
 
     pub fn name(self) -> &'static str {
@@ -143,6 +138,41 @@ impl ComponentStatus {
     }
 }
 
+impl ComponentStatus {
+    /// A component's status in words ("Partial outage").
+    pub fn label_in(words: &crate::vocab::i18n::Words, s: ComponentStatus) -> &str {
+        words.get(match s {
+            ComponentStatus::Operational => "component_operational",
+            ComponentStatus::Maintenance => "component_maintenance",
+            ComponentStatus::Degraded => "component_degraded",
+            ComponentStatus::PartialOutage => "component_partial_outage",
+            ComponentStatus::MajorOutage => "component_major_outage",
+        })
+    }
+
+    /// The page's overall status in Statuspage's words ("Partial System Outage").
+    pub fn overall_in(words: &crate::vocab::i18n::Words, s: ComponentStatus) -> &str {
+        words.get(match s {
+            ComponentStatus::Operational => "overall_operational",
+            ComponentStatus::Maintenance => "overall_maintenance",
+            ComponentStatus::Degraded => "overall_degraded",
+            ComponentStatus::PartialOutage => "overall_partial_outage",
+            ComponentStatus::MajorOutage => "overall_major_outage",
+        })
+    }
+}
+
+impl From<Impact> for ComponentStatus {
+    fn from(i: Impact) -> Self {
+        match i {
+            Impact::UnderMaintenance => ComponentStatus::Maintenance,
+            Impact::DegradedPerformance => ComponentStatus::Degraded,
+            Impact::PartialOutage => ComponentStatus::PartialOutage,
+            Impact::MajorOutage => ComponentStatus::MajorOutage,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub incident: Arc<Incident>,
@@ -157,6 +187,26 @@ pub struct ComponentState {
     pub active: Vec<usize>,
     /// Every incident that affected it, newest first (indices, as `active`).
     pub history: Vec<usize>,
+    /// Uptime over the last `history_days` days.
+    pub uptime: History,
+}
+
+/// A `[[groups]]` entry with its members, in display order.
+#[derive(Debug, Clone)]
+pub struct GroupState {
+    pub group: Group,
+    /// Indices into `Site::components`.
+    pub members: Vec<usize>,
+    /// The worst status of its members.
+    pub status: ComponentStatus,
+}
+
+/// What the homepage lists, in order: a component on its own, or a group
+/// where its first member stands in `[[components]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Component(usize),
+    Group(usize),
 }
 
 /// Everything a render needs, immutable once built.
@@ -173,6 +223,10 @@ pub struct Site {
     pub pages: Vec<Page>,
     pub intro: Option<Intro>,
     pub components: Vec<ComponentState>,
+    /// Groups that have members, in the order of their first member.
+    pub groups: Vec<GroupState>,
+    /// The homepage's order of components and groups.
+    pub layout: Vec<Slot>,
     /// Active incidents in banner order: most severe first, then newest.
     pub active: Vec<usize>,
     /// Upcoming maintenance, soonest first.
@@ -216,7 +270,8 @@ impl Site {
             .filter(|&i| incidents[i].facts.phase == Some(Phase::Upcoming))
             .collect();
         upcoming.sort_by_key(|&i| incidents[i].incident.window.map(|w| w.starts));
-        let components = component_states(&config, &incidents, &active);
+        let components = component_states(&config, &incidents, &active, now);
+        let (groups, layout) = groups(&config, &components);
         let overall = components
             .iter()
             .map(|c| c.status)
@@ -254,6 +309,8 @@ impl Site {
             pages,
             intro,
             components,
+            groups,
+            layout,
             active,
             upcoming,
             overall,
@@ -382,7 +439,12 @@ fn banner_order(incidents: &[Entry]) -> Vec<usize> {
     active
 }
 
-fn component_states(config: &Config, incidents: &[Entry], active: &[usize]) -> Vec<ComponentState> {
+fn component_states(
+    config: &Config,
+    incidents: &[Entry],
+    active: &[usize],
+    now: Time,
+) -> Vec<ComponentState> {
     let by_id: HashMap<&str, usize> = config
         .components
         .iter()
@@ -390,28 +452,29 @@ fn component_states(config: &Config, incidents: &[Entry], active: &[usize]) -> V
         .map(|(n, c)| (c.id.as_str(), n))
         .collect();
     // One pass over every incident's references, in each list's order
-    // (newest first for history, banner order for active).
-    let mut history: Vec<Vec<usize>> = vec![Vec::new(); config.components.len()];
-    let mut hits: Vec<Vec<usize>> = vec![Vec::new(); config.components.len()];
+    // (newest first for history, banner order for active). A component
+    // named twice takes the worst impact written for it.
+    let mut history: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
+    let mut hits: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
     let affected = |i: usize| {
-        let mut ids: Vec<usize> = incidents[i]
+        let mut ids: Vec<(usize, Impact)> = incidents[i]
             .incident
             .affected
             .iter()
-            .filter_map(|a| by_id.get(a.name.as_str()).copied())
+            .filter_map(|a: &Affected| by_id.get(a.name.as_str()).map(|&c| (c, a.impact)))
             .collect();
-        ids.sort_unstable();
-        ids.dedup();
+        ids.sort_unstable_by_key(|&(c, impact)| (c, std::cmp::Reverse(impact)));
+        ids.dedup_by_key(|(c, _)| *c);
         ids
     };
     for i in 0..incidents.len() {
-        for c in affected(i) {
-            history[c].push(i);
+        for (c, impact) in affected(i) {
+            history[c].push((i, impact));
         }
     }
     for &i in active {
-        for c in affected(i) {
-            hits[c].push(i);
+        for (c, impact) in affected(i) {
+            hits[c].push((i, impact));
         }
     }
     config
@@ -421,23 +484,82 @@ fn component_states(config: &Config, incidents: &[Entry], active: &[usize]) -> V
         .map(|(c, (hits, history))| {
             let status = hits
                 .iter()
-                .map(|&i| ComponentStatus::from_severity(incidents[i].incident.severity))
+                .map(|&(_, impact)| ComponentStatus::from(impact))
                 .max()
                 .unwrap_or(ComponentStatus::Operational);
+            let spans: Vec<Span> = history
+                .iter()
+                .filter_map(|&(i, impact)| active_span(&incidents[i], impact, i, now))
+                .collect();
             ComponentState {
                 component: c.clone(),
                 status,
-                active: hits,
-                history,
+                active: hits.into_iter().map(|(i, _)| i).collect(),
+                history: history.into_iter().map(|(i, _)| i).collect(),
+                uptime: uptime::history(&spans, config.timezone, config.history_days, now, c.since),
             }
         })
         .collect()
+}
+
+/// While an incident counted against a component: from its start (a
+/// window's `starts`) to its resolution, or to `now` while open. Drafts and
+/// incidents not begun by `now` never count.
+fn active_span(e: &Entry, impact: Impact, index: usize, now: Time) -> Option<Span> {
+    let i = &e.incident;
+    if i.draft || e.facts.phase == Some(Phase::Upcoming) {
+        return None;
+    }
+    let start = i.window.map_or(i.date, |w| w.starts);
+    let end = e.facts.resolved_at.map_or(now, |r| r.min(now));
+    Span::new(start, end, impact, index)
+}
+
+/// Groups with their members and worst status, and the homepage order:
+/// each group stands where its first member is listed.
+fn groups(config: &Config, components: &[ComponentState]) -> (Vec<GroupState>, Vec<Slot>) {
+    let mut groups: Vec<GroupState> = Vec::new();
+    let mut layout = Vec::new();
+    for (n, state) in components.iter().enumerate() {
+        let Some(gid) = &state.component.group else {
+            layout.push(Slot::Component(n));
+            continue;
+        };
+        match groups.iter().position(|g| &g.group.id == gid) {
+            Some(g) => {
+                groups[g].members.push(n);
+                groups[g].status = groups[g].status.max(state.status);
+            }
+            None => {
+                let Some(group) = config.groups.iter().find(|g| &g.id == gid) else {
+                    // Config::parse refuses unknown groups; list it plainly.
+                    layout.push(Slot::Component(n));
+                    continue;
+                };
+                layout.push(Slot::Group(groups.len()));
+                groups.push(GroupState {
+                    group: group.clone(),
+                    members: vec![n],
+                    status: state.status,
+                });
+            }
+        }
+    }
+    (groups, layout)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::source::content::{Ref, Update, Window};
+
+    fn affects(name: &str, impact: Impact) -> Affected {
+        Affected {
+            name: name.into(),
+            line: None,
+            impact,
+        }
+    }
     use chrono::DateTime;
     use std::path::{Path, PathBuf};
 
@@ -453,10 +575,7 @@ mod tests {
             date: t("2008-08-12T06:00:00Z"),
             severity,
             window: None,
-            affected: vec![Ref {
-                name: "licensing".into(),
-                line: None,
-            }],
+            affected: vec![affects("licensing", Impact::of_severity(severity))],
             summary: None,
             letter: None,
             pinned: false,
@@ -575,10 +694,7 @@ mod tests {
             &[("2008-08-12T07:00:00Z", Status::Resolved)],
         );
         let mut in_progress = maintenance("2008-08-12T23:00:00Z", "2008-08-13T02:00:00Z", &[]);
-        in_progress.affected = vec![Ref {
-            name: "downloads".into(),
-            line: None,
-        }];
+        in_progress.affected = vec![affects("downloads", Impact::UnderMaintenance)];
         let s = site(vec![minor, critical, resolved, in_progress], NOW);
         assert_eq!(s.components[0].status, ComponentStatus::Maintenance);
         assert_eq!(s.components[1].status, ComponentStatus::MajorOutage);
@@ -706,5 +822,58 @@ mod tests {
         assert_eq!(s.letters[0].slug, "new");
         assert_eq!(about(0), ["plain", "own", "missing"]);
         assert_eq!(about(1), ["plain", "own"]);
+    }
+
+    #[test]
+    fn impact_per_component_and_worst_member_of_a_group() {
+        let config = Config::parse(
+            "title='T'\nbase_url='https://x.test'\n[[groups]]\nid='platform'\nname='Platform'\n\
+             [[components]]\nid='api'\nname='API'\ngroup='platform'\n\
+             [[components]]\nid='web'\nname='Web'\n\
+             [[components]]\nid='db'\nname='DB'\ngroup='platform'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        // A critical incident that only degrades the database and takes the API down.
+        let mut a = incident("a", Severity::Critical, &[]);
+        a.affected = vec![
+            affects("api", Impact::MajorOutage),
+            affects("db", Impact::DegradedPerformance),
+        ];
+        // A minor one that also names the database, with a partial outage.
+        let mut b = incident("b", Severity::Minor, &[]);
+        b.affected = vec![affects("db", Impact::PartialOutage)];
+        let content = Content {
+            incidents: vec![Arc::new(a), Arc::new(b)],
+            ..Content::default()
+        };
+        let s = Site::new(config, content, t(NOW), 0);
+        let status = |id: &str| {
+            s.components
+                .iter()
+                .find(|c| c.component.id == id)
+                .unwrap()
+                .status
+        };
+        assert_eq!(status("api"), ComponentStatus::MajorOutage);
+        assert_eq!(status("db"), ComponentStatus::PartialOutage);
+        assert_eq!(status("web"), ComponentStatus::Operational);
+        assert_eq!(s.groups.len(), 1);
+        assert_eq!(s.groups[0].members, [0, 2]);
+        assert_eq!(s.groups[0].status, ComponentStatus::MajorOutage);
+        // The group stands where its first member is listed.
+        assert_eq!(s.layout, [Slot::Group(0), Slot::Component(1)]);
+        // Uptime: both open since 06:00 on 12 Aug, now is midnight after
+        // it: on 12 Aug the API lost 18 hours at weight 1, the DB 18 hours
+        // at weight 0.3 (its worst impact, partial, from `b`).
+        let day = |id: &str| {
+            let c = s.components.iter().find(|c| c.component.id == id).unwrap();
+            let days = &c.uptime.days;
+            assert_eq!(days.len(), 90);
+            days[days.len() - 2].clone()
+        };
+        assert_eq!(day("api").downtime_minutes(), 18 * 60);
+        assert_eq!(day("db").downtime_minutes(), 18 * 18);
+        assert_eq!(day("web").downtime_minutes(), 0);
     }
 }

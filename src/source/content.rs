@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::source::config::Config;
 use crate::source::frontmatter::{self, Document};
 use crate::source::markdown;
-use crate::vocab::choice::{Choice, Severity, Status};
+use crate::vocab::choice::{Choice, Impact, Severity, Status};
 use crate::vocab::error::{choice_hint, Error, Errors, Result};
 use crate::vocab::ids::{self, fnv, Fnv};
 use crate::vocab::slug::{is_slug, slugify};
@@ -27,6 +27,15 @@ use crate::vocab::times::Time;
 pub struct Ref {
     pub name: String,
     pub line: Option<usize>,
+}
+
+/// A component an incident affects, and how: `affected: [id]` gives it the
+/// impact of the severity, `affected: {id: impact}` its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Affected {
+    pub name: String,
+    pub line: Option<usize>,
+    pub impact: Impact,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +63,7 @@ pub struct Incident {
     pub severity: Severity,
     /// Present exactly when `severity` is maintenance.
     pub window: Option<Window>,
-    pub affected: Vec<Ref>,
+    pub affected: Vec<Affected>,
     pub summary: Option<String>,
     pub letter: Option<Ref>,
     pub pinned: bool,
@@ -138,7 +147,7 @@ pub struct RawIncident {
     date: Option<String>,
     severity: String,
     #[serde(default)]
-    affected: Vec<String>,
+    affected: RawAffected,
     summary: Option<String>,
     letter: Option<String>,
     #[serde(default)]
@@ -150,6 +159,50 @@ pub struct RawIncident {
     ends: Option<String>,
     #[serde(default)]
     updates: Vec<RawUpdate>,
+}
+
+/// `affected:` as written: a list of ids, or a map of id to impact, in
+/// the order written (a map keeps its order for the pages that list it).
+#[derive(Debug, Default, PartialEq)]
+pub struct RawAffected(Vec<(String, Option<String>)>);
+
+impl<'de> Deserialize<'de> for RawAffected {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = RawAffected;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of component ids, or a map of component id to impact")
+            }
+            fn visit_unit<E>(self) -> std::result::Result<RawAffected, E> {
+                Ok(RawAffected::default())
+            }
+            fn visit_none<E>(self) -> std::result::Result<RawAffected, E> {
+                Ok(RawAffected::default())
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<RawAffected, A::Error> {
+                let mut out = Vec::new();
+                while let Some(id) = seq.next_element::<String>()? {
+                    out.push((id, None));
+                }
+                Ok(RawAffected(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<RawAffected, A::Error> {
+                let mut out = Vec::new();
+                while let Some((id, impact)) = map.next_entry::<String, String>()? {
+                    out.push((id, Some(impact)));
+                }
+                Ok(RawAffected(out))
+            }
+        }
+        d.deserialize_any(Shape)
+    }
 }
 
 /// One `updates:` entry as written.
@@ -631,6 +684,31 @@ impl<'a> FileCheck<'a> {
         slug
     }
 
+    /// `affected`, each id checked like `components` and each impact a known one.
+    fn affected(&mut self, raw: RawAffected, severity: Severity, config: &Config) -> Vec<Affected> {
+        let mut out: Vec<Affected> = Vec::with_capacity(raw.0.len());
+        for (id, impact) in raw.0 {
+            let impact = match impact {
+                None => Impact::of_severity(severity),
+                Some(name) => Impact::parse(&name).unwrap_or_else(|| {
+                    let line = frontmatter::value_line(self.doc, "affected", &id);
+                    self.error_at(
+                        line,
+                        format!("`{id}: {name}` in `affected` is not an impact"),
+                        Some(choice_hint(&name, &Impact::names())),
+                    );
+                    Impact::of_severity(severity)
+                }),
+            };
+            let Ref { name, line } = self
+                .components("affected", vec![id], config)
+                .pop()
+                .expect("one id in, one reference out");
+            out.push(Affected { name, line, impact });
+        }
+        out
+    }
+
     fn components(&mut self, key: &str, ids: Vec<String>, config: &Config) -> Vec<Ref> {
         let known = config.component_ids();
         ids.into_iter()
@@ -685,7 +763,7 @@ fn parse_incident(
     let severity = c
         .choice("severity", &raw.severity, Severity::ALL)
         .unwrap_or(Severity::Minor);
-    let affected = c.components("affected", raw.affected, config);
+    let affected = c.affected(raw.affected, severity, config);
     let window = match (severity, &raw.starts, &raw.ends) {
         (Severity::Maintenance, Some(s), Some(e)) => match (c.time("starts", s), c.time("ends", e))
         {
@@ -890,6 +968,44 @@ mod tests {
         assert!(i.updates[0].message_html.contains("<em>aware</em>"));
         // A known component is never an error later: not located.
         assert_eq!(i.affected[0].line, None);
+    }
+
+    #[test]
+    fn affected_as_a_list_takes_the_severity_and_as_a_map_its_own_impact() {
+        let i = incident(GOOD).unwrap();
+        assert_eq!(i.affected[0].impact, Impact::MajorOutage);
+        let text = GOOD.replace(
+            "affected: [licensing]\n",
+            "affected:\n  licensing: degraded_performance\n  downloads: major_outage\n",
+        );
+        let i = incident(&text).unwrap();
+        let got: Vec<(&str, Impact, Option<usize>)> = i
+            .affected
+            .iter()
+            .map(|a| (a.name.as_str(), a.impact, a.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("licensing", Impact::DegradedPerformance, Some(6)),
+                ("downloads", Impact::MajorOutage, Some(7))
+            ]
+        );
+        // Flow style too.
+        let text = GOOD.replace("[licensing]", "{licensing: partial_outage}");
+        assert_eq!(
+            incident(&text).unwrap().affected[0].impact,
+            Impact::PartialOutage
+        );
+        let text = GOOD.replace("[licensing]", "{licensing: major}");
+        let e = incident(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("x.md:5") && e.contains("not an impact") && e.contains("major_outage"),
+            "{e}"
+        );
+        let text = GOOD.replace("[licensing]", "{licensng: major_outage}");
+        let e = incident(&text).unwrap_err().to_string();
+        assert!(e.contains("unknown component `licensng`"), "{e}");
     }
 
     #[test]

@@ -121,3 +121,51 @@ impl Severity {
         }
     }
 }
+
+/// What an incident does to one component (SPEC §9), ordered from least
+/// to most severe as readers rank them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Impact {
+    UnderMaintenance,
+    DegradedPerformance,
+    PartialOutage,
+    MajorOutage,
+}
+
+impl Choice for Impact {
+    const ALL: &'static [Self] = &[
+        Impact::DegradedPerformance,
+        Impact::PartialOutage,
+        Impact::MajorOutage,
+        Impact::UnderMaintenance,
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Impact::DegradedPerformance => "degraded_performance",
+            Impact::PartialOutage => "partial_outage",
+            Impact::MajorOutage => "major_outage",
+            Impact::UnderMaintenance => "under_maintenance",
+        }
+    }
+}
+
+impl Impact {
+    /// The impact a severity gives every component listed without one.
+    pub fn of_severity(s: Severity) -> Impact {
+        match s {
+            Severity::Critical => Impact::MajorOutage,
+            Severity::Major => Impact::PartialOutage,
+            Severity::Minor => Impact::DegradedPerformance,
+            Severity::Maintenance => Impact::UnderMaintenance,
+        }
+    }
+
+    /// The weight of a minute of it in the uptime figure (SPEC §9).
+    pub fn downtime_weight(self) -> f64 {
+        match self {
+            Impact::MajorOutage => 1.0,
+            Impact::PartialOutage => 0.3,
+            Impact::DegradedPerformance | Impact::UnderMaintenance => 0.0,
+        }
+    }
+}

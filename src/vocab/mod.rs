@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod choice;
 pub mod clock;
 pub mod error;
+pub mod i18n;
 pub mod ids;
 pub mod routes;
 pub mod slug;

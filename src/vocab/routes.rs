@@ -11,6 +11,14 @@ pub const FEED: &str = "/feed.xml";
 pub const SITEMAP: &str = "/sitemap.xml";
 pub const STATUS_JSON: &str = "/status.json";
 
+/// Page `n` of the archive, from 0: `/incidents/`, then `/incidents/page/2/`, …
+pub fn archive_page(n: usize) -> String {
+    match n {
+        0 => ARCHIVE.into(),
+        n => format!("{ARCHIVE}page/{}/", n + 1),
+    }
+}
+
 pub fn incident(slug: &str) -> String {
     format!("/incidents/{slug}/")
 }
@@ -74,5 +82,7 @@ mod tests {
         assert_eq!(file(FEED), "feed.xml");
         assert_eq!(file(&component_feed("api")), "components/api/feed.xml");
         assert_eq!(file(NOT_FOUND), "404.html");
+        assert_eq!(file(&archive_page(0)), "incidents/index.html");
+        assert_eq!(file(&archive_page(1)), "incidents/page/2/index.html");
     }
 }

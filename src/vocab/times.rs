@@ -50,6 +50,29 @@ impl TimeView {
     }
 }
 
+impl TimeView {
+    /// In the words of a language: the English tables take the hand-written
+    /// fast path of `new`, which prints exactly what they say.
+    pub fn in_words(t: Time, tz: Tz, words: &crate::vocab::i18n::Words) -> TimeView {
+        if words.english_dates() {
+            return TimeView::new(t, tz);
+        }
+        let local = t.with_timezone(&tz);
+        let offset = local.offset().fix().local_minus_utc();
+        let date = words.date(local.year(), local.month0(), local.day());
+        let mut time = String::with_capacity(5);
+        push_2(&mut time, local.hour());
+        time.push(':');
+        push_2(&mut time, local.minute());
+        let zone = local.offset().to_string();
+        TimeView {
+            iso: rfc3339(&local, offset),
+            display: words.datetime(&date, &time, &zone),
+            date,
+        }
+    }
+}
+
 /// RFC 3339 in UTC with a `Z`, to the second, as feeds and JSON carry it.
 pub fn utc(t: Time) -> String {
     rfc3339(&t.with_timezone(&Utc), 0)

@@ -572,6 +572,9 @@ mod tests {
     const OUTSIDE: &[&str] = &[
         // A folded (`>`) message: the workflow tests check that `update` keeps it.
         "tests/fixtures/workflow/content/incidents/styled.md",
+        // `affected:` as a block mapping (an impact per component, SPEC §9):
+        // nested mappings are outside the subset, serde_yaml reads them.
+        "tests/fixtures/status-model/content/incidents/api-down.md",
     ];
 
     #[test]
