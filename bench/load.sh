@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `upfront serve` under load: wrk with hundreds of connections while edits
 # stream in, the server's RSS sampled every second, and save -> served latency
-# with and without slow clients hanging on (see README, "Hardening").
+# with and without slow clients hanging on (see docs/src/crash-safety.md, "The preview server under load").
 # Usage: bench/load.sh [INCIDENTS] [CONNECTIONS] [SECONDS]   (defaults: 10000, 400, 20)
 # Needs wrk (apt-get install wrk) and python3. Scratch goes to $BENCH_DIR
 # (default /dev/shm/upfront-bench).
