@@ -183,6 +183,7 @@ struct RawConfig {
     components: Vec<Component>,
     #[serde(default)]
     notify: Vec<notify::RawChannel>,
+    #[serde(default)]
     groups: Vec<Group>,
     logo: Option<PathBuf>,
     favicon: Option<PathBuf>,
