@@ -217,10 +217,14 @@ fn list_failed(up: &Upload, e: &object_store::Error) -> Error {
     Error::new(format!("{what}; nothing was uploaded")).hint(hint)
 }
 
-/// The innermost useful words of an object_store error, without the
-/// crate's Debug-like wrapping.
+/// The useful words of an object_store error, without the crate's
+/// wrapping: S3's own `Code: Message` when the body has one, else the
+/// HTTP status, with the retries it took.
 fn reason(e: &object_store::Error) -> String {
-    let text = e.to_string();
+    describe(&e.to_string())
+}
+
+fn describe(text: &str) -> String {
     // S3 error bodies are XML: `<Code>X</Code><Message>Y</Message>`.
     let tag = |name: &str| {
         let open = format!("<{name}>");
@@ -228,10 +232,22 @@ fn reason(e: &object_store::Error) -> String {
         let end = text[start..].find("</")? + start;
         Some(text[start..end].to_string())
     };
-    match (tag("Code"), tag("Message")) {
+    let what = match (tag("Code"), tag("Message")) {
         (Some(code), Some(msg)) => format!("{code}: {msg}"),
         (Some(code), None) => code,
-        _ => text,
+        _ => match text.split_once("status code: ") {
+            Some((_, status)) => status.trim_end_matches([' ', ':', '.']).to_string(),
+            None => return text.to_string(),
+        },
+    };
+    let retries = text
+        .split_once("after ")
+        .and_then(|(_, rest)| rest.split_once(" retries"))
+        .map(|(n, _)| n)
+        .filter(|n| n.parse::<u32>().is_ok_and(|n| n > 0));
+    match retries {
+        Some(n) => format!("{what} (after {n} retries)"),
+        None => what,
     }
 }
 
@@ -296,5 +312,22 @@ mod tests {
         assert_eq!(up.url("a/b.json"), "s3://b/status/a/b.json");
         let bare = Upload { prefix: "", ..up };
         assert_eq!(bare.key("index.html"), "index.html");
+    }
+
+    #[test]
+    fn errors_are_described_without_the_wrapping() {
+        assert_eq!(
+            describe(
+                "Generic S3 error: Error performing PUT http://h/b/k in 528ms, after 3 retries, \
+                 max_retries: 3, retry_timeout: 30s  - Server returned non-2xx status code: \
+                 500 Internal Server Error: ."
+            ),
+            "500 Internal Server Error (after 3 retries)"
+        );
+        assert_eq!(
+            describe("Generic S3 error: <Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"),
+            "AccessDenied: Access Denied"
+        );
+        assert_eq!(describe("connection refused"), "connection refused");
     }
 }
