@@ -392,7 +392,10 @@ fn run(cli: Cli) -> Result<(), Errors> {
                 dir.display(),
                 dir.display()
             );
-            for ci in written.iter().filter(|p| p.ends_with(".yml") || p.ends_with(".toml")) {
+            for ci in written
+                .iter()
+                .filter(|p| p.ends_with(".yml") || p.ends_with(".toml"))
+            {
                 if *ci != crate::source::config::FILE_NAME {
                     println!("wrote {ci}: read its first lines for the one-time setup");
                 }
@@ -403,7 +406,12 @@ fn run(cli: Cli) -> Result<(), Errors> {
         Command::Deploy(a) => deploy(a),
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "upfront", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "upfront",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
         Command::Man { dir } => man(dir.as_deref()),

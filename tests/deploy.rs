@@ -35,9 +35,8 @@ impl Moto {
                 .spawn()
                 .ok()
         };
-        let child = spawn(&mut Command::new("moto_server")).or_else(|| {
-            spawn(Command::new("python3").args(["-m", "moto.server"]))
-        });
+        let child = spawn(&mut Command::new("moto_server"))
+            .or_else(|| spawn(Command::new("python3").args(["-m", "moto.server"])));
         let Some(mut child) = child else {
             return missing();
         };
@@ -81,10 +80,19 @@ impl Moto {
 
     /// Every key in the bucket.
     fn keys(&self, bucket: &str) -> Vec<String> {
-        let r = http(self.port, "GET", &format!("/{bucket}?list-type=2&max-keys=1000"), b"").unwrap();
+        let r = http(
+            self.port,
+            "GET",
+            &format!("/{bucket}?list-type=2&max-keys=1000"),
+            b"",
+        )
+        .unwrap();
         assert_eq!(r.status, 200, "list: {}", r.text());
         let text = r.text();
-        assert!(!text.contains("<IsTruncated>true"), "more keys than one page");
+        assert!(
+            !text.contains("<IsTruncated>true"),
+            "more keys than one page"
+        );
         let mut keys: Vec<String> = text
             .split("<Key>")
             .skip(1)
@@ -213,7 +221,10 @@ fn summary(o: &Output) -> Summary {
         .find(|l| l.contains(" unchanged "))
         .unwrap_or_else(|| panic!("no summary in:\n{out}\n{}", stderr(o)));
     let num = |word: &str| -> u64 {
-        let at = line.find(word).unwrap_or_else(|| panic!("{word} in {line}")) + word.len();
+        let at = line
+            .find(word)
+            .unwrap_or_else(|| panic!("{word} in {line}"))
+            + word.len();
         line[at..]
             .trim_start()
             .split([',', ' '])
@@ -280,7 +291,12 @@ fn try_tree(dir: &Path) -> Option<BTreeMap<String, Vec<u8>>> {
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.ok()?;
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .into_owned();
             if rel != ".upfront-output" {
                 files.insert(rel, std::fs::read(entry.path()).ok()?);
             }
@@ -328,12 +344,18 @@ fn s3_first_deploy_uploads_every_file_with_its_headers() {
     }
 
     let home = moto.head("status", "index.html");
-    assert_eq!(home.header("Content-Type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        home.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
     assert_eq!(
         home.header("Cache-Control"),
         Some("public, max-age=60, must-revalidate")
     );
-    let css = built.keys().find(|k| k.starts_with("style.") && k.ends_with(".css")).unwrap();
+    let css = built
+        .keys()
+        .find(|k| k.starts_with("style.") && k.ends_with(".css"))
+        .unwrap();
     let css = moto.head("status", css);
     assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
     assert_eq!(
@@ -375,8 +397,15 @@ fn s3_no_change_uploads_nothing_and_an_update_only_what_changed() {
     let after_update = deploy_ok(site.path(), "s3://status", Some(&moto.endpoint()), NOW);
     let after = published_tree(&out);
     let differ = changed(&before, &after);
-    assert!(differ > 0 && differ < after.len(), "{differ} of {}", after.len());
-    assert_eq!(after_update.uploaded, differ, "only the files whose bytes changed");
+    assert!(
+        differ > 0 && differ < after.len(),
+        "{differ} of {}",
+        after.len()
+    );
+    assert_eq!(
+        after_update.uploaded, differ,
+        "only the files whose bytes changed"
+    );
     assert_eq!(after_update.unchanged, after.len() - differ);
     assert_eq!(
         moto.get("status", "incidents/slow-website/index.html"),
@@ -392,7 +421,9 @@ fn s3_a_deleted_page_is_deleted_and_nothing_outside_the_prefix_is_touched() {
     let site = site_copy("basic");
     let target = "s3://shared/status";
     deploy_ok(site.path(), target, Some(&moto.endpoint()), NOW);
-    assert!(moto.keys("shared").contains(&"status/about/index.html".to_string()));
+    assert!(moto
+        .keys("shared")
+        .contains(&"status/about/index.html".to_string()));
 
     std::fs::remove_file(site.path().join("content/pages/about.md")).unwrap();
     let s = deploy_ok(site.path(), target, Some(&moto.endpoint()), NOW);
@@ -460,7 +491,10 @@ fn s3_a_failure_part_way_leaves_the_site_working_and_a_rerun_completes_it() {
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(err.contains("deploy stopped: uploading "), "{err}");
-    assert!(err.contains("500 Internal Server Error (after 3 retries)"), "{err}");
+    assert!(
+        err.contains("500 Internal Server Error (after 3 retries)"),
+        "{err}"
+    );
     assert!(err.contains("nothing was deleted"), "{err}");
     assert!(err.contains("rerun"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
@@ -470,14 +504,20 @@ fn s3_a_failure_part_way_leaves_the_site_working_and_a_rerun_completes_it() {
     assert_eq!(moto.get("status", "index.html"), old["index.html"]);
     let keys = moto.keys("status");
     for path in old.keys() {
-        assert!(keys.contains(path), "{path} was removed before the uploads finished");
+        assert!(
+            keys.contains(path),
+            "{path} was removed before the uploads finished"
+        );
     }
 
     drop(proxy);
     let rerun = deploy_ok(site.path(), "s3://status", Some(&moto.endpoint()), LATER);
     let new = published_tree(&out);
     assert!(rerun.deleted >= 1);
-    assert!(rerun.unchanged >= 2, "the two uploads that went through: {rerun:?}");
+    assert!(
+        rerun.unchanged >= 2,
+        "the two uploads that went through: {rerun:?}"
+    );
     assert_eq!(moto.keys("status"), new.keys().cloned().collect::<Vec<_>>());
     for (path, bytes) in &new {
         assert_eq!(&moto.get("status", path), bytes, "{path}");
@@ -489,7 +529,13 @@ fn s3_a_wrong_bucket_is_named() {
     let Some(moto) = Moto::start() else { return };
     moto.create_bucket("status");
     let site = site_copy("basic");
-    let o = deploy(site.path(), "s3://no-such-bucket", Some(&moto.endpoint()), NOW, &[]);
+    let o = deploy(
+        site.path(),
+        "s3://no-such-bucket",
+        Some(&moto.endpoint()),
+        NOW,
+        &[],
+    );
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(err.contains("there is no bucket `no-such-bucket`"), "{err}");
@@ -503,7 +549,13 @@ fn s3_dry_run_changes_nothing() {
     let Some(moto) = Moto::start() else { return };
     moto.create_bucket("status");
     let site = site_copy("basic");
-    let o = deploy(site.path(), "s3://status", Some(&moto.endpoint()), NOW, &["--dry-run"]);
+    let o = deploy(
+        site.path(),
+        "s3://status",
+        Some(&moto.endpoint()),
+        NOW,
+        &["--dry-run"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let s = summary(&o);
     assert!(s.uploaded > 0);
@@ -520,12 +572,17 @@ fn deploy_refuses_a_placeholder_base_url_and_says_what_to_set() {
     let o = upfront(&["deploy", &target, "--root", dir.to_str().unwrap()]);
     assert!(!o.status.success());
     let err = stderr(&o);
-    assert!(err.contains("is `https://status.example.com`, a placeholder"), "{err}");
+    assert!(
+        err.contains("is `https://status.example.com`, a placeholder"),
+        "{err}"
+    );
     assert!(err.contains("set base_url in site.toml"), "{err}");
     assert!(!tmp.path().join("www").exists());
     let check = upfront(&["check", "--root", dir.to_str().unwrap()]);
     assert!(check.status.success());
-    assert!(stderr(&check).contains("warning: base_url `https://status.example.com` is a placeholder"));
+    assert!(
+        stderr(&check).contains("warning: base_url `https://status.example.com` is a placeholder")
+    );
 }
 
 #[test]
@@ -540,9 +597,16 @@ fn dir_first_deploy_then_swaps_keep_one_previous_version() {
 
     let first = deploy_ok(site.path(), &target, None, NOW);
     let built = published_tree(&site.path().join("public"));
-    assert!(std::fs::symlink_metadata(&live).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&live)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_eq!(published_tree(&live), built);
-    assert_eq!(first.uploaded, built.len(), "index.html differs from the hand-made one");
+    assert_eq!(
+        first.uploaded,
+        built.len(),
+        "index.html differs from the hand-made one"
+    );
     let versions = tmp.path().join(".www.upfront");
     let listed = |d: &Path| -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(d)
@@ -554,17 +618,30 @@ fn dir_first_deploy_then_swaps_keep_one_previous_version() {
     };
     let kept = listed(&versions);
     assert_eq!(kept.len(), 2, "{kept:?}");
-    let before = kept.iter().find(|v| v.ends_with("-before")).expect("the old directory, kept");
-    assert_eq!(std::fs::read_to_string(versions.join(before).join("index.html")).unwrap(), "hand-made");
+    let before = kept
+        .iter()
+        .find(|v| v.ends_with("-before"))
+        .expect("the old directory, kept");
+    assert_eq!(
+        std::fs::read_to_string(versions.join(before).join("index.html")).unwrap(),
+        "hand-made"
+    );
 
     let again = deploy_ok(site.path(), &target, None, NOW);
     assert_eq!((again.uploaded, again.unchanged), (0, built.len()));
     update(site.path(), "slow-website", "2008-08-12T23:30:00Z");
     let third = deploy_ok(site.path(), &target, None, NOW);
     assert!(third.uploaded > 0 && third.unchanged > 0, "{third:?}");
-    assert_eq!(published_tree(&live), published_tree(&site.path().join("public")));
+    assert_eq!(
+        published_tree(&live),
+        published_tree(&site.path().join("public"))
+    );
     let kept = listed(&versions);
-    assert_eq!(kept.len(), 2, "the live version and the one before: {kept:?}");
+    assert_eq!(
+        kept.len(),
+        2,
+        "the live version and the one before: {kept:?}"
+    );
     assert!(!kept.iter().any(|v| v.ends_with("-before")), "{kept:?}");
 }
 
@@ -618,7 +695,11 @@ fn dir_a_reader_never_sees_a_mix_of_two_sites() {
                 if which.is_none() && !version.exists() {
                     continue;
                 }
-                assert!(which.is_some(), "a site that is no build: {}", version.display());
+                assert!(
+                    which.is_some(),
+                    "a site that is no build: {}",
+                    version.display()
+                );
                 seen.insert(which.unwrap());
                 // And a page read through the link is always there.
                 std::fs::read(live.join("index.html")).expect("index.html always readable");

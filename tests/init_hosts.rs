@@ -42,8 +42,62 @@ fn action_validator() -> Option<&'static str> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("action-validator is missing under CI=true: .ci/run must `npm install -g @action-validator/cli`");
     }
-    eprintln!("\n*** SKIPPED: action-validator is missing (npm install -g @action-validator/cli) ***\n");
+    eprintln!(
+        "\n*** SKIPPED: action-validator is missing (npm install -g @action-validator/cli) ***\n"
+    );
     None
+}
+
+/// Runs a CI step's shell text in the site with a stand-in `upfront` that
+/// records its arguments: without `[[notify]]` in site.toml nothing
+/// notifies; with a channel, the step runs `upfront notify` or
+/// `upfront deploy … --notify`.
+fn assert_notifies_only_with_channels(site: &Path, host: &str, step: &str) {
+    let bin = site.join(".stub-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = site.join(".stub-log");
+    let stub = bin.join("upfront");
+    std::fs::write(
+        &stub,
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = || {
+        let _ = std::fs::remove_file(&log);
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+        let o = Command::new("bash")
+            .args(["-e", "-c", step])
+            .current_dir(site)
+            .env("PATH", path)
+            .env("S3_TARGET", "s3://bucket")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{host}: {}", stderr(&o));
+        std::fs::read_to_string(&log).unwrap_or_default()
+    };
+    let calls = run();
+    assert!(
+        !calls.contains("notify"),
+        "{host} notified with no channels: {calls}"
+    );
+    let config = site.join("site.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[[notify]]\nkind = \"slack\"\nurl_env = \"SLACK_WEBHOOK_URL\"\n"),
+    )
+    .unwrap();
+    let calls = run();
+    assert!(
+        calls
+            .lines()
+            .any(|l| l == "notify"
+                || (l.starts_with("deploy s3://bucket") && l.ends_with("--notify"))),
+        "{host}: {calls}"
+    );
+    std::fs::write(&config, text).unwrap();
 }
 
 #[test]
@@ -61,10 +115,17 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
             "gitlab-pages" => {
                 let ci = yaml(&gitlab);
                 assert_eq!(ci["pages"]["artifacts"]["paths"][0], "public");
-                assert!(ci["pages"]["script"][0].as_str().unwrap().starts_with("upfront build"));
-                assert_eq!(ci["notify"]["script"][0], "upfront notify");
+                assert!(ci["pages"]["script"][0]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("upfront build"));
+                let notify = ci["notify"]["script"][0].as_str().unwrap();
+                assert_notifies_only_with_channels(&dir, host, notify);
                 let caches = ci["notify"]["cache"].as_sequence().unwrap();
-                assert!(caches.iter().any(|c| c["paths"][0] == ".upfront/"), "{caches:?}");
+                assert!(
+                    caches.iter().any(|c| c["paths"][0] == ".upfront/"),
+                    "{caches:?}"
+                );
                 assert!(!workflow.exists());
             }
             _ => {
@@ -74,10 +135,11 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
                 let steps = wf["jobs"]["publish"]["steps"].as_sequence().unwrap();
                 let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
                 let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
-                assert!(
-                    runs.iter().any(|r| r.starts_with("upfront notify") || r.contains("--notify")),
-                    "{host}: {runs:?}"
-                );
+                let notify = runs
+                    .iter()
+                    .find(|r| r.contains("notify"))
+                    .expect("a notify step");
+                assert_notifies_only_with_channels(&dir, host, notify);
                 assert!(uses.contains(&"actions/cache/restore@v4"), "{host}");
                 assert!(uses.contains(&"actions/cache/save@v4"), "{host}");
                 let version = wf["env"]["UPFRONT_VERSION"].as_str().unwrap();
@@ -86,11 +148,15 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
         }
         match *host {
             "netlify" => {
-                let t: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("netlify.toml")).unwrap()).unwrap();
+                let t: toml::Table =
+                    toml::from_str(&std::fs::read_to_string(dir.join("netlify.toml")).unwrap())
+                        .unwrap();
                 assert_eq!(t["build"]["publish"].as_str(), Some("public"));
             }
             "cloudflare-pages" => {
-                let t: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("wrangler.toml")).unwrap()).unwrap();
+                let t: toml::Table =
+                    toml::from_str(&std::fs::read_to_string(dir.join("wrangler.toml")).unwrap())
+                        .unwrap();
                 assert_eq!(t["pages_build_output_dir"].as_str(), Some("public"));
             }
             _ => {}
@@ -100,13 +166,18 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
         assert!(out.join("404.html").exists() && out.join("_headers").exists());
         // The example incident is a draft: nothing of it is published.
         assert!(!out.join("incidents/welcome").exists(), "{host}");
-        assert!(!read(&out, "index.html").contains("briefly unavailable"), "{host}");
+        assert!(
+            !read(&out, "index.html").contains("briefly unavailable"),
+            "{host}"
+        );
     }
 }
 
 #[test]
 fn generated_github_workflows_pass_action_validator() {
-    let Some(validator) = action_validator() else { return };
+    let Some(validator) = action_validator() else {
+        return;
+    };
     for host in ["github-pages", "netlify", "cloudflare-pages", "s3"] {
         let tmp = TempDir::new(&format!("validate-{host}"));
         init(tmp.path(), host);
@@ -122,7 +193,11 @@ fn generated_github_workflows_pass_action_validator() {
     // And it does reject a broken one, so the check above means something.
     let tmp = TempDir::new("validate-broken");
     let bad = tmp.path().join("bad.yml");
-    std::fs::write(&bad, "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n").unwrap();
+    std::fs::write(
+        &bad,
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n",
+    )
+    .unwrap();
     let o = Command::new(validator).arg(&bad).output().unwrap();
     assert!(!o.status.success());
 }
@@ -144,17 +219,28 @@ fn completions_and_man_pages() {
         let o = upfront(&["completions", shell]);
         assert!(o.status.success(), "{shell}");
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(text.contains("deploy") && text.contains("completions"), "{shell}");
+        assert!(
+            text.contains("deploy") && text.contains("completions"),
+            "{shell}"
+        );
     }
     let o = upfront(&["man"]);
     assert!(o.status.success());
     let page = String::from_utf8_lossy(&o.stdout);
-    assert!(page.starts_with(".ie") || page.contains(".TH upfront 1"), "{page}");
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH upfront 1"),
+        "{page}"
+    );
     assert!(page.contains("deploy"));
     let tmp = TempDir::new("man");
     let o = upfront(&["man", "--dir", tmp.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    for page in ["upfront.1", "upfront-deploy.1", "upfront-init.1", "upfront-new-incident.1"] {
+    for page in [
+        "upfront.1",
+        "upfront-deploy.1",
+        "upfront-init.1",
+        "upfront-new-incident.1",
+    ] {
         assert!(tmp.path().join(page).is_file(), "{page}");
     }
     let deploy = std::fs::read_to_string(tmp.path().join("upfront-deploy.1")).unwrap();

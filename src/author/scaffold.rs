@@ -62,7 +62,10 @@ impl Host {
                     GITHUB_WORKFLOW,
                     include_str!("scaffold/hosts/cloudflare-pages.yml"),
                 ),
-                ("wrangler.toml", include_str!("scaffold/hosts/wrangler.toml")),
+                (
+                    "wrangler.toml",
+                    include_str!("scaffold/hosts/wrangler.toml"),
+                ),
             ],
             Host::S3 => &[(GITHUB_WORKFLOW, include_str!("scaffold/hosts/s3.yml"))],
             Host::None => &[],

@@ -97,7 +97,9 @@ impl Rules {
                     pattern: trimmed.to_string(),
                     headers: Vec::new(),
                 });
-            } else if let (Some(rule), Some((name, value))) = (rules.last_mut(), trimmed.split_once(':')) {
+            } else if let (Some(rule), Some((name, value))) =
+                (rules.last_mut(), trimmed.split_once(':'))
+            {
                 rule.headers
                     .push((name.trim().to_string(), value.trim().to_string()));
             }
@@ -211,16 +213,27 @@ mod tests {
 
     #[test]
     fn rules_read_back_give_each_file_its_cache_control() {
-        let paths = ["index.html", "status.json", "style.0123abcd.css", "incidents/a/index.html"];
+        let paths = [
+            "index.html",
+            "status.json",
+            "style.0123abcd.css",
+            "incidents/a/index.html",
+        ];
         let rules = Rules::parse(&headers(paths, &["style.0123abcd.css"], 60));
         let short = "public, max-age=60, must-revalidate";
         assert_eq!(rules.get("index.html", "cache-control"), Some(short));
-        assert_eq!(rules.get("incidents/a/index.html", "Cache-Control"), Some(short));
+        assert_eq!(
+            rules.get("incidents/a/index.html", "Cache-Control"),
+            Some(short)
+        );
         assert_eq!(
             rules.get("style.0123abcd.css", "Cache-Control"),
             Some("public, max-age=31536000, immutable")
         );
-        assert_eq!(rules.get("status.json", "Access-Control-Allow-Origin"), Some("*"));
+        assert_eq!(
+            rules.get("status.json", "Access-Control-Allow-Origin"),
+            Some("*")
+        );
         assert_eq!(rules.get("nowhere.txt", "Cache-Control"), None);
     }
 
@@ -229,7 +242,10 @@ mod tests {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("feed.xml"), "application/atom+xml");
         assert_eq!(content_type("sitemap.xml"), "application/xml");
-        assert_eq!(content_type("maintenance.ics"), "text/calendar; charset=utf-8");
+        assert_eq!(
+            content_type("maintenance.ics"),
+            "text/calendar; charset=utf-8"
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ use crate::vocab::error::Error;
 /// Where the versions of `dir` live: `.<name>.upfront` beside it, on the
 /// same file system, so the link stays short and relative.
 pub fn versions_dir(dir: &Path) -> PathBuf {
-    let name = dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     dir.with_file_name(format!(".{name}.upfront"))
 }
 
@@ -149,7 +152,9 @@ fn write_version(
             }
         }
         let from = out.join(&f.path);
-        std::fs::copy(&from, &to).map(drop).map_err(|e| Error::io(&to, "write", &e))
+        std::fs::copy(&from, &to)
+            .map(drop)
+            .map_err(|e| Error::io(&to, "write", &e))
     });
     let result = result.and_then(|()| {
         std::fs::rename(&partial, new).map_err(|e| Error::io(new, "rename into place", &e))
@@ -190,13 +195,19 @@ fn prune(versions: &Path, keep: &[Option<&PathBuf>]) {
     let mut old: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('v')))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('v'))
+        })
         .filter(|p| !keep.contains(&p.canonicalize().unwrap_or_else(|_| p.clone())))
         .collect();
     old.sort();
     for path in old {
         if let Err(e) = std::fs::remove_dir_all(&path) {
-            eprintln!("upfront: could not remove the old version {}: {e}", path.display());
+            eprintln!(
+                "upfront: could not remove the old version {}: {e}",
+                path.display()
+            );
         }
     }
 }

@@ -129,7 +129,11 @@ impl Report {
 pub fn deploy(opts: &DeployOptions) -> Result<Report, Errors> {
     let start = Instant::now();
     let config = build::load_config(&opts.build)?;
-    refuse_placeholder(&config.base_url, opts.build.base_url.is_some(), &opts.build.root)?;
+    refuse_placeholder(
+        &config.base_url,
+        opts.build.base_url.is_some(),
+        &opts.build.root,
+    )?;
     let built = build::build(&opts.build)?;
     let files = site_files(&built.output)?;
     let mut report = match &opts.target {
@@ -155,9 +159,11 @@ pub fn deploy(opts: &DeployOptions) -> Result<Report, Errors> {
 /// new (SPEC §11). The hook the notify module plugs into; until it exists
 /// in this build, asking for it is an error rather than silence.
 pub fn notify_after_deploy(_root: &Path, _dry_run: bool) -> Result<(), Errors> {
-    Err(Error::new("notify is not available in this build of upfront; the deploy itself succeeded")
-        .hint("deploy without --notify")
-        .into())
+    Err(
+        Error::new("notify is not available in this build of upfront; the deploy itself succeeded")
+            .hint("deploy without --notify")
+            .into(),
+    )
 }
 
 /// Why a placeholder `base_url` must not go live: feeds, the sitemap,
@@ -170,7 +176,10 @@ pub fn refuse_placeholder(base_url: &str, from_flag: bool, root: &Path) -> Resul
     let source = if from_flag {
         "--base-url".to_string()
     } else {
-        format!("base_url in {}", root.join(crate::source::config::FILE_NAME).display())
+        format!(
+            "base_url in {}",
+            root.join(crate::source::config::FILE_NAME).display()
+        )
     };
     Err(Error::new(format!(
         "{source} is `{base_url}`, a placeholder: feeds, the sitemap, canonical links and \
@@ -196,9 +205,16 @@ pub fn is_placeholder(url: &str) -> bool {
     let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
     let host = host.trim_end_matches('.');
     let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
-    ["example.com", "example.net", "example.org", "example", "invalid", "test"]
-        .iter()
-        .any(|d| under(d))
+    [
+        "example.com",
+        "example.net",
+        "example.org",
+        "example",
+        "invalid",
+        "test",
+    ]
+    .iter()
+    .any(|d| under(d))
 }
 
 /// The warning `check` prints for a placeholder `base_url` (not an error:
@@ -241,7 +257,8 @@ pub fn site_files(out: &Path) -> Result<Vec<plan::Local>, Error> {
 
 /// The `_headers` the build wrote; empty rules when there is none.
 fn read_headers(out: &Path) -> crate::publish::headers::Rules {
-    let text = std::fs::read_to_string(out.join(crate::publish::outputs::HEADERS)).unwrap_or_default();
+    let text =
+        std::fs::read_to_string(out.join(crate::publish::outputs::HEADERS)).unwrap_or_default();
     crate::publish::headers::Rules::parse(&text)
 }
 
@@ -303,8 +320,8 @@ mod tests {
 
     #[test]
     fn the_refusal_says_what_to_set() {
-        let e = refuse_placeholder("https://status.example.com", false, Path::new("site"))
-            .unwrap_err();
+        let e =
+            refuse_placeholder("https://status.example.com", false, Path::new("site")).unwrap_err();
         assert!(e.message.contains("site/site.toml"), "{}", e.message);
         assert!(e.hint.unwrap().contains("base_url = "));
         assert!(refuse_placeholder("https://status.acme.com", false, Path::new(".")).is_ok());

@@ -154,12 +154,14 @@ mod tests {
             local("feed.xml", "<feed/>"),
         ];
         let plan = plan(&site, &[]);
-        let order: Vec<(Phase, Vec<&str>)> =
-            plan.ordered().map(|(p, f)| (p, paths(f))).collect();
+        let order: Vec<(Phase, Vec<&str>)> = plan.ordered().map(|(p, f)| (p, paths(f))).collect();
         assert_eq!(
             order,
             vec![
-                (Phase::Assets, vec!["feed.xml", "status.json", "style.abc.css"]),
+                (
+                    Phase::Assets,
+                    vec!["feed.xml", "status.json", "style.abc.css"]
+                ),
                 (Phase::Pages, vec!["404.html", "incidents/a/index.html"]),
                 (Phase::Home, vec!["index.html"]),
             ]
@@ -194,8 +196,7 @@ mod tests {
             remote("style.old.css", "old"),
         ];
         let plan = plan(&site, &published);
-        let order: Vec<(Phase, Vec<&str>)> =
-            plan.ordered().map(|(p, f)| (p, paths(f))).collect();
+        let order: Vec<(Phase, Vec<&str>)> = plan.ordered().map(|(p, f)| (p, paths(f))).collect();
         assert_eq!(
             order,
             vec![

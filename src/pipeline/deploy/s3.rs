@@ -19,8 +19,8 @@ use object_store::{
 
 use super::plan::{self, Local, Phase, Plan, Remote};
 use super::Report;
-use crate::vocab::error::Error;
 use crate::publish::headers::{content_type, Rules};
+use crate::vocab::error::Error;
 
 /// Uploads in flight at once: enough to hide latency, few enough not to be
 /// throttled (S3 allows 3,500 PUTs per second per prefix).
@@ -87,7 +87,9 @@ async fn run(up: &Upload<'_>) -> Result<Report, Error> {
                 up.url(path),
                 reason(&e)
             ))
-            .hint("the site is complete and live; rerun `upfront deploy` to remove what is left over")
+            .hint(
+                "the site is complete and live; rerun `upfront deploy` to remove what is left over",
+            )
         })?;
     }
     report.bytes = done.bytes.load(Ordering::Relaxed);
@@ -110,9 +112,9 @@ async fn upload_phase(
 ) -> Result<(), Error> {
     futures_util::stream::iter(files.iter().map(Ok))
         .try_for_each_concurrent(CONCURRENCY, |file| async move {
-            put(store, up, file).await.map_err(|why| {
-                failed(up, phase, file, &why, done.files.load(Ordering::Relaxed))
-            })?;
+            put(store, up, file)
+                .await
+                .map_err(|why| failed(up, phase, file, &why, done.files.load(Ordering::Relaxed)))?;
             done.files.fetch_add(1, Ordering::Relaxed);
             done.bytes.fetch_add(file.size, Ordering::Relaxed);
             Ok(())
@@ -134,7 +136,9 @@ fn failed(up: &Upload, phase: Phase, file: &Local, why: &str, uploaded: usize) -
         file.path,
         up.url(&file.path)
     ))
-    .hint("fix the cause and rerun the same `upfront deploy`: it uploads only what is still missing")
+    .hint(
+        "fix the cause and rerun the same `upfront deploy`: it uploads only what is still missing",
+    )
 }
 
 async fn put(store: &AmazonS3, up: &Upload<'_>, file: &Local) -> Result<(), String> {
@@ -193,7 +197,9 @@ fn list_failed(up: &Upload, e: &object_store::Error) -> Error {
     let endpoint = endpoint().unwrap_or_else(|| "AWS S3".into());
     let bucket = up.bucket;
     let text = e.to_string();
-    let (what, hint) = if text.contains("NoSuchBucket") || matches!(e, object_store::Error::NotFound { .. }) {
+    let (what, hint) = if text.contains("NoSuchBucket")
+        || matches!(e, object_store::Error::NotFound { .. })
+    {
         (
             format!("there is no bucket `{bucket}` at {endpoint}"),
             "check the bucket name in the target (s3://BUCKET/PREFIX), AWS_REGION and \
@@ -204,7 +210,10 @@ fn list_failed(up: &Upload, e: &object_store::Error) -> Error {
         object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
     ) {
         (
-            format!("{endpoint} refused to list bucket `{bucket}`: {}", reason(e)),
+            format!(
+                "{endpoint} refused to list bucket `{bucket}`: {}",
+                reason(e)
+            ),
             "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and that they may \
              s3:ListBucket, s3:PutObject and s3:DeleteObject on this bucket",
         )
