@@ -220,7 +220,7 @@ fn list_failed(up: &Upload, e: &object_store::Error) -> Error {
     } else {
         (
             format!("cannot list bucket `{bucket}` at {endpoint}: {}", reason(e)),
-            "check AWS_ENDPOINT_URL and the network; nothing was uploaded",
+            "check AWS_ENDPOINT_URL and the network",
         )
     };
     Error::new(format!("{what}; nothing was uploaded")).hint(hint)
@@ -230,7 +230,19 @@ fn list_failed(up: &Upload, e: &object_store::Error) -> Error {
 /// wrapping: S3's own `Code: Message` when the body has one, else the
 /// HTTP status, with the retries it took.
 fn reason(e: &object_store::Error) -> String {
-    describe(&e.to_string())
+    let what = describe(&e.to_string());
+    // The transport's own words ("Connection refused", "dns error") are at
+    // the end of the source chain, below "error sending request".
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut deepest = None;
+    while let Some(s) = source {
+        deepest = Some(s.to_string());
+        source = s.source();
+    }
+    match deepest {
+        Some(d) if !what.contains(&d) && !d.contains("status code") => format!("{what}: {d}"),
+        _ => what,
+    }
 }
 
 fn describe(text: &str) -> String {
@@ -244,9 +256,13 @@ fn describe(text: &str) -> String {
     let what = match (tag("Code"), tag("Message")) {
         (Some(code), Some(msg)) => format!("{code}: {msg}"),
         (Some(code), None) => code,
-        _ => match text.split_once("status code: ") {
-            Some((_, status)) => status.trim_end_matches([' ', ':', '.']).to_string(),
-            None => return text.to_string(),
+        _ => match (
+            text.split_once("status code: "),
+            text.split_once("HTTP error: "),
+        ) {
+            (Some((_, status)), _) => status.trim_end_matches([' ', ':', '.']).to_string(),
+            (None, Some((_, http))) => http.to_string(),
+            (None, None) => return text.to_string(),
         },
     };
     let retries = text
@@ -338,5 +354,9 @@ mod tests {
             "AccessDenied: Access Denied"
         );
         assert_eq!(describe("connection refused"), "connection refused");
+        assert_eq!(
+            describe("Error performing GET http://h/b in 5ms, after 3 retries, max_retries: 3 - HTTP error: error sending request"),
+            "error sending request (after 3 retries)"
+        );
     }
 }
