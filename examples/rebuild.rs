@@ -5,6 +5,7 @@
 //!
 //! ```sh
 //! cargo run --release --example rebuild -- SITE [body|title|update] [RUNS]
+//! cargo build --profile profiling --example rebuild   # for perf: line tables, not stripped
 //! ```
 //!
 //! SITE should be a scratch copy (e.g. of a `gen-corpus.py` site): notes are

@@ -189,8 +189,11 @@ fn times_are_shown_in_the_site_timezone_with_datetime() {
         ),
         "{page}"
     );
-    // The honest "last updated" time is on every page.
-    assert!(page.contains("<time datetime=\"2008-08-13T02:00:00+02:00\">"));
+    // An incident page says when its own content last changed (its last
+    // update, 20:10Z); the homepage carries the build time (SPEC §7).
+    assert!(page.contains("Page updated <time datetime=\"2008-08-12T22:10:00+02:00\">"));
+    let home = read(&out, "index.html");
+    assert!(home.contains("Last updated <time datetime=\"2008-08-13T02:00:00+02:00\">"));
 }
 
 #[test]
@@ -353,4 +356,37 @@ fn component_page_lists_its_recent_history_and_points_to_the_archive() {
     assert!(!page.contains("/incidents/blip-0/"));
     // The archive keeps all of them.
     assert!(read(&out, "incidents/index.html").contains("/incidents/blip-0/"));
+}
+
+/// SPEC §7: only the homepage, status.json and notice.json carry the build
+/// time and id; a rebuild with nothing new changes nothing else, so a
+/// deploy uploads three files.
+#[test]
+fn a_rebuild_with_nothing_new_changes_only_the_three_stamped_files() {
+    let site = site_copy("basic");
+    let (a, b) = (site.path().join("a"), site.path().join("b"));
+    build_ok(site.path(), &a, &[]);
+    let root = site.path().to_str().unwrap();
+    let later = [
+        "build",
+        "-q",
+        "--now",
+        "2008-08-13T00:05:00Z",
+        "--root",
+        root,
+    ];
+    let o = upfront(&[&later[..], &["--output", b.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (a, b) = (tree(&a), tree(&b));
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "same files"
+    );
+    let changed: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert_eq!(changed, ["index.html", "notice.json", "status.json"]);
+    // The others say when their own content changed, never the build time.
+    let incident = String::from_utf8(a["incidents/license-expired/index.html"].clone()).unwrap();
+    assert!(incident.contains("Page updated <time"), "{incident}");
+    assert!(!incident.contains("build <code>"), "{incident}");
 }

@@ -7,6 +7,7 @@ use crate::publish::{headers, reach, status_json, statuspage, Output};
 use crate::site::model::Site;
 use crate::source::templates::Templates;
 use crate::vocab::error::Result;
+use crate::vocab::routes;
 
 /// Renders the whole site. Outputs are sorted by path. `statics` are the
 /// paths of the files copied from `static/` beside them.
@@ -43,7 +44,7 @@ pub fn extras_except(
     let stylesheet = stylesheet_path(templates)[1..].to_string();
     let mut out = vec![
         Output {
-            path: "status.json".into(),
+            path: routes::file(routes::STATUS_JSON),
             bytes: status_json::render(site),
         },
         Output {
@@ -84,7 +85,7 @@ pub const HEADERS: &str = "_headers";
 
 /// Whether `extras` writes this path.
 pub fn is_extra(path: &str) -> bool {
-    path == "status.json"
+    path == &routes::STATUS_JSON[1..]
         || path == HEADERS
         || (path.starts_with("style.") && path.ends_with(".css"))
         || reach::is_reach_output(path)

@@ -11,14 +11,14 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use crate::publish::Output;
-use crate::site::model::{ComponentState, ComponentStatus, Entry, Phase, Site};
+use crate::site::model::{latest, ComponentState, ComponentStatus, Entry, Phase, Site};
 use crate::source::content::{Incident, Letter, Page};
 use crate::source::templates::Templates;
 use crate::vocab::choice::Choice;
 use crate::vocab::choice::Severity;
 use crate::vocab::error::{Error, Errors, Result};
 use crate::vocab::ids::fnv;
-use crate::vocab::routes::base_path;
+use crate::vocab::routes::{self, base_path};
 use crate::vocab::times::Time;
 use crate::vocab::times::{format_duration, utc, TimeView};
 
@@ -161,21 +161,26 @@ pub fn shared_digest(site: &Site, templates: &Templates) -> u64 {
     fnv(&serde_json::to_vec(&view).unwrap_or_default())
 }
 
+/// The URL of a job's page (see `routes`).
+pub fn job_url(site: &Site, job: &Job) -> String {
+    match *job {
+        Job::Home => routes::HOME.into(),
+        Job::Archive => routes::ARCHIVE.into(),
+        Job::Letters => routes::LETTERS.into(),
+        Job::NotFound => routes::NOT_FOUND.into(),
+        Job::Feed => routes::FEED.into(),
+        Job::Sitemap => routes::SITEMAP.into(),
+        Job::Incident(i) => routes::incident(&site.incidents[i].incident.slug),
+        Job::Letter(i) => routes::letter(&site.letters[i].slug),
+        Job::Page(i) => routes::page(&site.pages[i].slug),
+        Job::Component(i) => routes::component(component_id(site, i)),
+        Job::ComponentFeed(i) => routes::component_feed(component_id(site, i)),
+    }
+}
+
 /// Where the output file of a job goes, relative to the output root.
 pub fn job_path(site: &Site, job: &Job) -> String {
-    match *job {
-        Job::Home => "index.html".into(),
-        Job::Archive => "incidents/index.html".into(),
-        Job::Letters => "letters/index.html".into(),
-        Job::NotFound => "404.html".into(),
-        Job::Feed => "feed.xml".into(),
-        Job::Sitemap => "sitemap.xml".into(),
-        Job::Incident(i) => format!("incidents/{}/index.html", site.incidents[i].incident.slug),
-        Job::Letter(i) => format!("letters/{}/index.html", site.letters[i].slug),
-        Job::Page(i) => format!("{}/index.html", site.pages[i].slug),
-        Job::Component(i) => format!("components/{}/index.html", component_id(site, i)),
-        Job::ComponentFeed(i) => format!("components/{}/feed.xml", component_id(site, i)),
-    }
+    routes::file(&job_url(site, job))
 }
 
 /// How the moment a site describes (`site.now`) and its build id reach the
@@ -196,14 +201,12 @@ const MARK: char = '\u{e000}';
 const NOW_ISO: &str = "\u{e000}now-iso\u{e000}";
 const NOW_DISPLAY: &str = "\u{e000}now-display\u{e000}";
 const NOW_DATE: &str = "\u{e000}now-date\u{e000}";
-const NOW_UTC: &str = "\u{e000}now-utc\u{e000}";
 const BUILD_ID: &str = "\u{e000}build-id\u{e000}";
 
 /// The real values behind the placeholders of `Stamping::Placeholders`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamps {
     now: TimeView,
-    now_utc: String,
     build_id: String,
 }
 
@@ -211,7 +214,6 @@ impl Stamps {
     pub fn of(site: &Site) -> Stamps {
         Stamps {
             now: TimeView::new(site.now, site.config.timezone),
-            now_utc: utc(site.now),
             build_id: site.build_id.clone(),
         }
     }
@@ -222,7 +224,6 @@ impl Stamps {
             (NOW_ISO, self.now.iso.as_str()),
             (NOW_DISPLAY, self.now.display.as_str()),
             (NOW_DATE, self.now.date.as_str()),
-            (NOW_UTC, self.now_utc.as_str()),
             (BUILD_ID, self.build_id.as_str()),
         ];
         let mut buf = [0; 4];
@@ -277,7 +278,6 @@ struct Renderer<'a> {
     /// The `site` variable, built once and shared by every page (tera's
     /// values are reference-counted, so sharing is a pointer copy).
     site_value: Value,
-    stamping: Stamping,
     /// Each incident's summary as a template value, built the first time a
     /// page needs it and shared by every page that lists it (its own page,
     /// the archive, the homepage, its letter, its components).
@@ -303,7 +303,6 @@ impl<'a> Renderer<'a> {
             site,
             templates,
             site_value: Value::from_serializable(&view),
-            stamping,
             views,
         }
     }
@@ -316,14 +315,15 @@ impl<'a> Renderer<'a> {
             Job::Letters => {
                 let letters: Vec<LetterView> =
                     s.letters.iter().map(|l| self.letter_view(l)).collect();
-                self.page("letters.html", "/letters/", "Open letters", PAGE, |c| {
-                    c.insert("letters", &letters)
+                let updated = s.letters.first().map(|l| l.date);
+                self.page("letters.html", routes::LETTERS, "Open letters", PAGE, |c| {
+                    c.insert("letters", &letters);
+                    self.updated(c, updated);
                 })
             }
-            Job::NotFound => self.page_at(
+            Job::NotFound => self.page(
                 "404.html",
-                "404.html",
-                "/404.html",
+                routes::NOT_FOUND,
                 "Page not found",
                 PAGE,
                 |_| {},
@@ -340,22 +340,11 @@ impl<'a> Renderer<'a> {
 
     /// Renders `template` for the page at `url` (a directory URL, written as
     /// its index.html). `size` is a guess at the output's length.
+    /// Renders `template` for the page at `url`, into the file that serves
+    /// it (`routes::file`). `size` is a guess at the output's length.
     fn page(
         &self,
         template: &str,
-        url: &str,
-        title: &str,
-        size: usize,
-        fill: impl FnOnce(&mut Context),
-    ) -> std::result::Result<Output, Error> {
-        let path = format!("{}index.html", &url[1..]);
-        self.page_at(template, &path, url, title, size, fill)
-    }
-
-    fn page_at(
-        &self,
-        template: &str,
-        path: &str,
         url: &str,
         title: &str,
         size: usize,
@@ -369,7 +358,7 @@ impl<'a> Renderer<'a> {
         fill(&mut ctx);
         let bytes = self.templates.render(template, &ctx, size)?;
         Ok(Output {
-            path: path.to_string(),
+            path: routes::file(url),
             bytes,
         })
     }
@@ -380,11 +369,11 @@ impl<'a> Renderer<'a> {
         format!("{}{}", base_path(&self.site.config.base_url), path)
     }
 
-    /// `site.now` in UTC for feeds, or its placeholder.
-    fn now_utc(&self) -> String {
-        match self.stamping {
-            Stamping::Real => utc(self.site.now),
-            Stamping::Placeholders => NOW_UTC.into(),
+    /// Puts the time a page's content last changed into its context, for
+    /// the footer: pages carry this, only the homepage the build time.
+    fn updated(&self, c: &mut Context, at: Option<Time>) {
+        if let Some(at) = at {
+            c.insert("updated", &self.time(at));
         }
     }
 
@@ -419,7 +408,7 @@ impl<'a> Renderer<'a> {
             .as_ref()
             .and_then(|i| i.title.clone())
             .unwrap_or_else(|| s.config.title.clone());
-        self.page("index.html", "/", &title, PAGE, |c| {
+        self.page("index.html", routes::HOME, &title, PAGE, |c| {
             c.insert("intro", &intro);
             c.insert("banners", &banners);
             c.insert("upcoming", &upcoming);
@@ -434,10 +423,13 @@ impl<'a> Renderer<'a> {
         let size = PAGE + ROW * self.site.incidents.len();
         self.page(
             "incidents.html",
-            "/incidents/",
+            routes::ARCHIVE,
             "Incident history",
             size,
-            |c| c.insert("months", &months),
+            |c| {
+                c.insert("months", &months);
+                self.updated(c, self.site.changed_among(0..self.site.incidents.len()));
+            },
         )
     }
 
@@ -473,9 +465,12 @@ impl<'a> Renderer<'a> {
         let active = self.views(state.active.iter().copied());
         let shown = state.history.len().min(COMPONENT_HISTORY);
         let months = self.months(state.history[..shown].iter().copied());
-        let url = format!("/components/{}/", state.component.id);
+        let url = routes::component(&state.component.id);
         let size = PAGE + ROW * shown;
+        let shows = state.history[..shown].iter().chain(&state.active).copied();
+        let updated = self.site.changed_among(shows);
         self.page("component.html", &url, &state.component.name, size, |c| {
+            self.updated(c, updated);
             c.insert("component", &view);
             c.insert("active", &active);
             c.insert("months", &months);
@@ -494,13 +489,13 @@ impl<'a> Renderer<'a> {
         let size = PAGE + entries.iter().map(|e| e.content.len() + ROW).sum::<usize>();
         let updated = entries
             .first()
-            .map_or_else(|| self.now_utc(), |e| e.updated.clone());
-        let url = format!("/components/{id}/feed.xml");
+            .map_or_else(|| utc(s.changed_at()), |e| e.updated.clone());
+        let url = routes::component_feed(id);
         let title = format!(
             "{} · {}",
             s.components[index].component.name, s.config.title
         );
-        self.page_at("feed.xml", &url[1..], &url, &title, size, |c| {
+        self.page("feed.xml", &url, &title, size, |c| {
             c.insert("entries", &entries);
             c.insert("updated", &updated);
             c.insert("feed_url", &s.config.absolute(&url));
@@ -512,9 +507,11 @@ impl<'a> Renderer<'a> {
         let view = self.incident_page(index);
         let text: usize = incident.updates.iter().map(|u| u.message_html.len()).sum();
         let size = PAGE + incident.body_html.len() + text + ROW * incident.updates.len();
-        let url = format!("/incidents/{}/", incident.slug);
+        let url = routes::incident(&incident.slug);
+        let updated = self.site.incidents[index].facts.changed_at;
         self.page("incident.html", &url, &incident.title, size, |c| {
-            c.insert("incident", &view)
+            c.insert("incident", &view);
+            self.updated(c, Some(updated));
         })
     }
 
@@ -543,27 +540,33 @@ impl<'a> Renderer<'a> {
             summary: self.letter_view(l),
             content: &l.body_html,
         };
-        let incidents = self.views(self.site.incidents_for(index).iter().copied());
-        let url = format!("/letters/{}/", l.slug);
+        let about = self.site.incidents_for(index).iter().copied();
+        let incidents = self.views(about.clone());
+        let updated = latest(l.date, self.site.changed_among(about));
+        let url = routes::letter(&l.slug);
         let size = PAGE + l.body_html.len();
         self.page("letter.html", &url, &l.title, size, |c| {
             c.insert("letter", &view);
+            self.updated(c, Some(updated));
             c.insert("incidents", &incidents);
         })
     }
 
     fn plain_page(&self, p: &Page) -> std::result::Result<Output, Error> {
-        let notices = self.views(self.site.notices_for(p));
+        let noticed = self.site.notices_for(p);
+        let updated = self.site.changed_among(noticed.iter().copied());
+        let notices = self.views(noticed);
         let view = PageView {
             slug: &p.slug,
             title: &p.title,
             content: &p.body_html,
         };
-        let url = format!("/{}/", p.slug);
+        let url = routes::page(&p.slug);
         let size = PAGE + p.body_html.len();
         self.page("page.html", &url, &p.title, size, |c| {
             c.insert("page", &view);
             c.insert("notices", &notices);
+            self.updated(c, updated);
         })
     }
 
@@ -573,19 +576,12 @@ impl<'a> Renderer<'a> {
         let size = PAGE + entries.iter().map(|e| e.content.len() + ROW).sum::<usize>();
         let updated = entries
             .first()
-            .map_or_else(|| self.now_utc(), |e| e.updated.clone());
-        self.page_at(
-            "feed.xml",
-            "feed.xml",
-            "/feed.xml",
-            &s.config.title,
-            size,
-            |c| {
-                c.insert("entries", &entries);
-                c.insert("updated", &updated);
-                c.insert("feed_url", &s.config.absolute("/feed.xml"));
-            },
-        )
+            .map_or_else(|| utc(s.changed_at()), |e| e.updated.clone());
+        self.page("feed.xml", routes::FEED, &s.config.title, size, |c| {
+            c.insert("entries", &entries);
+            c.insert("updated", &updated);
+            c.insert("feed_url", &s.config.absolute(routes::FEED));
+        })
     }
 
     /// The newest `FEED_ENTRIES` entries: one per update of each incident
@@ -620,7 +616,7 @@ impl<'a> Renderer<'a> {
                     let anchors = ids.entry(i).or_insert_with(|| incident.update_ids());
                     let url = s
                         .config
-                        .absolute(&format!("/incidents/{}/#{}", incident.slug, anchors[u]));
+                        .absolute(&routes::update(&incident.slug, &anchors[u]));
                     FeedEntry {
                         id: url.clone(),
                         url,
@@ -633,7 +629,7 @@ impl<'a> Renderer<'a> {
                 }
                 FeedSource::Letter(l) => {
                     let letter = &s.letters[l];
-                    let url = s.config.absolute(&format!("/letters/{}/", letter.slug));
+                    let url = s.config.absolute(&routes::letter(&letter.slug));
                     FeedEntry {
                         id: url.clone(),
                         url,
@@ -657,43 +653,38 @@ impl<'a> Renderer<'a> {
         let abs = |p: &str| s.config.absolute(p);
         let mut urls = vec![
             SitemapUrl {
-                loc: abs("/"),
+                loc: abs(routes::HOME),
                 lastmod: None,
             },
             SitemapUrl {
-                loc: abs("/incidents/"),
+                loc: abs(routes::ARCHIVE),
                 lastmod: None,
             },
             SitemapUrl {
-                loc: abs("/letters/"),
+                loc: abs(routes::LETTERS),
                 lastmod: None,
             },
         ];
         urls.extend(s.incidents.iter().map(|e| SitemapUrl {
-            loc: abs(&format!("/incidents/{}/", e.incident.slug)),
+            loc: abs(&routes::incident(&e.incident.slug)),
             lastmod: Some(utc(e.facts.last_update.unwrap_or(e.incident.date))),
         }));
         urls.extend(s.letters.iter().map(|l| SitemapUrl {
-            loc: abs(&format!("/letters/{}/", l.slug)),
+            loc: abs(&routes::letter(&l.slug)),
             lastmod: Some(utc(l.date)),
         }));
         urls.extend(s.pages.iter().map(|p| SitemapUrl {
-            loc: abs(&format!("/{}/", p.slug)),
+            loc: abs(&routes::page(&p.slug)),
             lastmod: None,
         }));
         urls.extend(s.components.iter().map(|c| SitemapUrl {
-            loc: abs(&format!("/components/{}/", c.component.id)),
+            loc: abs(&routes::component(&c.component.id)),
             lastmod: None,
         }));
         let size = PAGE + ROW * urls.len();
-        self.page_at(
-            "sitemap.xml",
-            "sitemap.xml",
-            "/sitemap.xml",
-            "",
-            size,
-            |c| c.insert("urls", &urls),
-        )
+        self.page("sitemap.xml", routes::SITEMAP, "", size, |c| {
+            c.insert("urls", &urls)
+        })
     }
 
     /// The summary of incident `index`, built once per render. Watch mode
@@ -728,11 +719,11 @@ impl<'a> Renderer<'a> {
         let f = &e.facts;
         let letter = site.letter_for(index).map(|l| LinkRef {
             title: &l.title,
-            url: self.url(&format!("/letters/{}/", l.slug)),
+            url: self.url(&routes::letter(&l.slug)),
         });
         IncidentView {
             slug: &i.slug,
-            url: self.url(&format!("/incidents/{}/", i.slug)),
+            url: self.url(&routes::incident(&i.slug)),
             title: &i.title,
             summary: i.summary.as_deref(),
             severity: i.severity.name(),
@@ -756,7 +747,7 @@ impl<'a> Renderer<'a> {
                 .map(|c| ComponentRef {
                     id: &c.id,
                     name: &c.name,
-                    url: self.url(&format!("/components/{}/", c.id)),
+                    url: self.url(&routes::component(&c.id)),
                 })
                 .collect(),
             letter,
@@ -766,7 +757,7 @@ impl<'a> Renderer<'a> {
     fn letter_view(&self, l: &'a Letter) -> LetterView<'a> {
         LetterView {
             slug: &l.slug,
-            url: self.url(&format!("/letters/{}/", l.slug)),
+            url: self.url(&routes::letter(&l.slug)),
             title: &l.title,
             date: self.time(l.date),
             author: &l.author,
@@ -800,27 +791,27 @@ impl SiteView {
         let mut nav = vec![
             Link {
                 title: "Status".into(),
-                url: format!("{prefix}/"),
+                url: format!("{prefix}{}", routes::HOME),
             },
             Link {
                 title: "Incidents".into(),
-                url: format!("{prefix}/incidents/"),
+                url: format!("{prefix}{}", routes::ARCHIVE),
             },
             Link {
                 title: "Letters".into(),
-                url: format!("{prefix}/letters/"),
+                url: format!("{prefix}{}", routes::LETTERS),
             },
         ];
         nav.extend(site.pages.iter().map(|p| Link {
             title: p.title.clone(),
-            url: format!("{prefix}/{}/", p.slug),
+            url: format!("{prefix}{}", routes::page(&p.slug)),
         }));
         SiteView {
             title: c.title.clone(),
             description: c.description.clone(),
             language: c.language.clone(),
             base_url: c.base_url.clone(),
-            home_url: format!("{prefix}/"),
+            home_url: format!("{prefix}{}", routes::HOME),
             timezone: c.timezone.name().to_string(),
             now: match stamping {
                 Stamping::Real => TimeView::new(site.now, c.timezone),
@@ -1016,21 +1007,14 @@ mod tests {
                 display: "DISPLAY".into(),
                 date: "DATE".into(),
             },
-            now_utc: "UTC".into(),
             build_id: "ID".into(),
         };
-        let page = format!("a{NOW_ISO}b{BUILD_ID}\u{e000}now-isoX\u{e000}\u{e000}{NOW_UTC}");
+        let page = format!("a{NOW_ISO}b{BUILD_ID}\u{e000}now-isoX\u{e000}\u{e000}{NOW_DATE}");
         assert_eq!(
             String::from_utf8(stamps.fill(page.as_bytes())).unwrap(),
-            "aISObID\u{e000}now-isoX\u{e000}\u{e000}UTC"
+            "aISObID\u{e000}now-isoX\u{e000}\u{e000}DATE"
         );
         // The escapers drop control characters but keep the placeholders.
         assert_eq!(crate::source::templates::escape(NOW_DISPLAY), NOW_DISPLAY);
-    }
-
-    #[test]
-    fn base_path_is_the_url_path() {
-        assert_eq!(base_path("https://status.example.com"), "");
-        assert_eq!(base_path("https://example.com/status/"), "/status");
     }
 }

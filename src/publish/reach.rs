@@ -6,6 +6,7 @@
 use crate::publish::Output;
 use crate::site::model::{ComponentStatus, Site};
 use crate::vocab::choice::Choice;
+use crate::vocab::routes;
 use crate::vocab::times::{compact_utc, utc};
 
 /// The embeddable notice script; small, dependency-free, and silent on any
@@ -110,10 +111,10 @@ pub fn notice_json(site: &Site) -> Vec<u8> {
                 status: e.facts.current.name(),
                 status_label: e.facts.current.label(),
                 updated_at: e.facts.last_update.map(utc),
-                url: abs(format!("/incidents/{}/", inc.slug)),
+                url: abs(routes::incident(&inc.slug)),
                 letter: site.letter_for(i).map(|l| NoticeLetter {
                     title: &l.title,
-                    url: abs(format!("/letters/{}/", l.slug)),
+                    url: abs(routes::letter(&l.slug)),
                 }),
                 affected: inc.affected.iter().map(|r| r.name.as_str()).collect(),
             }
@@ -198,7 +199,7 @@ pub fn calendar(site: &Site) -> String {
     for e in &site.incidents {
         let i = &e.incident;
         let Some(w) = i.window else { continue };
-        let url = site.config.absolute(&format!("/incidents/{}/", i.slug));
+        let url = site.config.absolute(&routes::incident(&i.slug));
         let cancelled = e.facts.resolved_at.is_some() && e.facts.resolved_at < Some(w.starts);
         lines.extend([
             "BEGIN:VEVENT".to_string(),

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::site::model::Site;
 use crate::vocab::choice::Choice;
+use crate::vocab::routes;
 use crate::vocab::times::utc;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -61,7 +62,7 @@ pub fn render<'a>(site: &'a Site) -> Vec<u8> {
         let i = &e.incident;
         IncidentInfo {
             slug: &e.incident.slug,
-            url: abs(format!("/incidents/{}/", i.slug)),
+            url: abs(routes::incident(&i.slug)),
             title: &i.title,
             summary: i.summary.as_deref(),
             severity: i.severity.name(),
@@ -71,9 +72,7 @@ pub fn render<'a>(site: &'a Site) -> Vec<u8> {
             starts_at: i.window.map(|w| utc(w.starts)),
             ends_at: i.window.map(|w| utc(w.ends)),
             affected: i.affected.iter().map(|r| r.name.as_str()).collect(),
-            letter_url: site
-                .letter_for(index)
-                .map(|l| abs(format!("/letters/{}/", l.slug))),
+            letter_url: site.letter_for(index).map(|l| abs(routes::letter(&l.slug))),
         }
     };
     let status = Status {

@@ -10,6 +10,7 @@ use crate::site::model::{ComponentState, ComponentStatus, Entry, Phase, Site};
 use crate::vocab::choice::Choice;
 use crate::vocab::choice::Status;
 use crate::vocab::ids::fnv;
+use crate::vocab::routes;
 use crate::vocab::times::utc;
 
 pub const SUMMARY: &str = "api/v2/summary.json";
@@ -160,7 +161,9 @@ impl<'a> Api<'a> {
             name: &c.title,
             url: &c.base_url,
             time_zone: c.timezone.name(),
-            updated_at: utc(self.site.now),
+            // When the content last changed, not the build: an unchanged site
+            // rebuilds to the same bytes (SPEC §7).
+            updated_at: utc(self.site.changed_at()),
         }
     }
 
@@ -251,10 +254,7 @@ impl<'a> Api<'a> {
             resolved_at: f.resolved_at.map(utc),
             // Statuspage's statuses and impacts are upfront's names, one to one.
             impact: i.severity.name(),
-            shortlink: self
-                .site
-                .config
-                .absolute(&format!("/incidents/{}/", i.slug)),
+            shortlink: self.site.config.absolute(&routes::incident(&i.slug)),
             started_at: utc(i.window.map_or(i.date, |w| w.starts)),
             page_id: self.page_id,
             incident_updates: updates,

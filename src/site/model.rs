@@ -31,6 +31,11 @@ pub struct Facts {
     pub phase: Option<Phase>,
     pub resolved_at: Option<Time>,
     pub last_update: Option<Time>,
+    /// When what a page shows of it last changed: its start, its last
+    /// update, and for a window each boundary already passed. Pages carry
+    /// this instead of the build time, so a rebuild with nothing new leaves
+    /// them byte for byte.
+    pub changed_at: Time,
 }
 
 impl Facts {
@@ -56,12 +61,17 @@ impl Facts {
                     Phase::Over => Some(completed.map_or(window.ends, |u| u.at)),
                     _ => None,
                 };
+                let passed = [window.starts, window.ends]
+                    .into_iter()
+                    .filter(|t| *t <= now);
+                let changed_at = latest(incident.date, last_update.into_iter().chain(passed));
                 Facts {
                     current,
                     active: phase == Phase::InProgress && !incident.draft,
                     phase: Some(phase),
                     resolved_at,
                     last_update,
+                    changed_at,
                 }
             }
             None => {
@@ -72,6 +82,7 @@ impl Facts {
                     phase: None,
                     resolved_at: last.filter(|u| u.status.is_final()).map(|u| u.at),
                     last_update,
+                    changed_at: latest(incident.date, last_update),
                 }
             }
         }
@@ -84,6 +95,11 @@ impl Facts {
             .map(|r| r - start)
             .filter(|d| *d >= TimeDelta::zero())
     }
+}
+
+/// The latest of `first` and `rest`.
+pub fn latest(first: Time, rest: impl IntoIterator<Item = Time>) -> Time {
+    rest.into_iter().fold(first, Time::max)
 }
 
 /// A component's status, ordered from best to worst.
@@ -240,6 +256,24 @@ impl Site {
             upcoming,
             overall,
         }
+    }
+
+    /// When anything the site shows last changed: the latest incident
+    /// change or letter (the Unix epoch for a site with neither). Outputs
+    /// with nothing newer to go by carry this, never the build time.
+    pub fn changed_at(&self) -> Time {
+        let incidents = self.incidents.iter().map(|e| e.facts.changed_at);
+        let letters = self.letters.iter().map(|l| l.date);
+        let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.fixed_offset();
+        latest(epoch, incidents.chain(letters))
+    }
+
+    /// The latest change among the incidents at `indices`, if any.
+    pub fn changed_among(&self, indices: impl IntoIterator<Item = usize>) -> Option<Time> {
+        indices
+            .into_iter()
+            .map(|i| self.incidents[i].facts.changed_at)
+            .max()
     }
 
     pub fn incident_index(&self, slug: &str) -> Option<usize> {

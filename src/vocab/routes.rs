@@ -1,4 +1,52 @@
 //! URLs of the output: the one place that knows where each thing lives.
+//! Every URL here is a site path ("/incidents/x/"); `file` turns one into
+//! the output file that serves it, and `Config::absolute` or a base path
+//! puts the site's address in front.
+
+pub const HOME: &str = "/";
+pub const ARCHIVE: &str = "/incidents/";
+pub const LETTERS: &str = "/letters/";
+pub const NOT_FOUND: &str = "/404.html";
+pub const FEED: &str = "/feed.xml";
+pub const SITEMAP: &str = "/sitemap.xml";
+pub const STATUS_JSON: &str = "/status.json";
+
+pub fn incident(slug: &str) -> String {
+    format!("/incidents/{slug}/")
+}
+
+/// One update on its incident's page.
+pub fn update(slug: &str, anchor: &str) -> String {
+    format!("/incidents/{slug}/#{anchor}")
+}
+
+pub fn letter(slug: &str) -> String {
+    format!("/letters/{slug}/")
+}
+
+/// An ordinary page (`content/pages/<slug>.md`).
+pub fn page(slug: &str) -> String {
+    format!("/{slug}/")
+}
+
+pub fn component(id: &str) -> String {
+    format!("/components/{id}/")
+}
+
+pub fn component_feed(id: &str) -> String {
+    format!("/components/{id}/feed.xml")
+}
+
+/// The output file that serves `url`, relative to the output root: a
+/// folder URL is its `index.html`.
+pub fn file(url: &str) -> String {
+    let rel = url.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    }
+}
 
 /// The path part of base_url, without a trailing slash ("" at the root).
 pub fn base_path(base_url: &str) -> &str {
@@ -7,4 +55,24 @@ pub fn base_path(base_url: &str) -> &str {
         .find('/')
         .map_or("", |i| &after_scheme[i..])
         .trim_end_matches('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_is_the_url_path() {
+        assert_eq!(base_path("https://status.example.com"), "");
+        assert_eq!(base_path("https://example.com/status/"), "/status");
+    }
+
+    #[test]
+    fn folder_urls_are_served_by_their_index() {
+        assert_eq!(file(HOME), "index.html");
+        assert_eq!(file(&incident("x")), "incidents/x/index.html");
+        assert_eq!(file(FEED), "feed.xml");
+        assert_eq!(file(&component_feed("api")), "components/api/feed.xml");
+        assert_eq!(file(NOT_FOUND), "404.html");
+    }
 }
