@@ -246,9 +246,3 @@ fn completions_and_man_pages() {
     let deploy = std::fs::read_to_string(tmp.path().join("upfront-deploy.1")).unwrap();
     assert!(deploy.contains("AWS_ENDPOINT_URL"));
 }
-
-#[test]
-fn the_command_line_definition_is_consistent() {
-    use clap::CommandFactory;
-    upfront::cli::Cli::command().debug_assert();
-}
