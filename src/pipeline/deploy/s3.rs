@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as Key;
 use object_store::{
     Attribute, Attributes, BackoffConfig, ObjectStore, PutOptions, PutPayload, RetryConfig,
@@ -283,16 +283,17 @@ fn endpoint() -> Option<String> {
 }
 
 fn store(bucket: &str) -> Result<AmazonS3, Error> {
-    let mut builder = AmazonS3Builder::from_env()
+    let mut builder = env_config(std::env::vars())
+        .into_iter()
+        .fold(AmazonS3Builder::new(), |b, (key, value)| {
+            b.with_config(key, value)
+        })
         .with_bucket_name(bucket)
         .with_retry(RetryConfig {
             backoff: BackoffConfig::default(),
             max_retries: 3,
             retry_timeout: Duration::from_secs(30),
         });
-    if let Ok(region) = std::env::var("AWS_REGION") {
-        builder = builder.with_region(region);
-    }
     if let Some(url) = endpoint() {
         builder = builder
             .with_allow_http(url.starts_with("http://"))
@@ -304,6 +305,22 @@ fn store(bucket: &str) -> Result<AmazonS3, Error> {
              other than AWS, AWS_ENDPOINT_URL",
         )
     })
+}
+
+/// The `AWS_*` variables object_store knows, as `AmazonS3Builder::from_env`
+/// reads them, except that an empty one counts as unset: CI files pass
+/// `AWS_ENDPOINT_URL: ${{ vars.AWS_ENDPOINT_URL }}` whether it is set or not.
+/// Applied in name order, so where two name one setting the later wins as
+/// in the AWS CLI: `AWS_REGION` over `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL`
+/// over `AWS_ENDPOINT`.
+fn env_config(vars: impl Iterator<Item = (String, String)>) -> Vec<(AmazonS3ConfigKey, String)> {
+    let mut vars: Vec<(String, String)> = vars
+        .filter(|(key, value)| key.starts_with("AWS_") && !value.trim().is_empty())
+        .collect();
+    vars.sort();
+    vars.into_iter()
+        .filter_map(|(key, value)| Some((key.to_ascii_lowercase().parse().ok()?, value)))
+        .collect()
 }
 
 /// `--dry-run`: what would go up and what would be deleted.
@@ -337,6 +354,28 @@ mod tests {
         assert_eq!(up.url("a/b.json"), "s3://b/status/a/b.json");
         let bare = Upload { prefix: "", ..up };
         assert_eq!(bare.key("index.html"), "index.html");
+    }
+
+    #[test]
+    fn empty_variables_count_as_unset() {
+        let vars = [
+            ("AWS_ENDPOINT_URL", ""),
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+            ("AWS_ACCESS_KEY_ID", "key"),
+            ("AWS_NOT_A_SETTING", "x"),
+            ("HOME", "/root"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let got = env_config(vars.into_iter());
+        assert_eq!(
+            got,
+            vec![
+                (AmazonS3ConfigKey::AccessKeyId, "key".to_string()),
+                (AmazonS3ConfigKey::Region, "us-west-2".to_string()),
+                (AmazonS3ConfigKey::Region, "eu-west-1".to_string()),
+            ]
+        );
     }
 
     #[test]
