@@ -372,7 +372,7 @@ mod tests {
             got,
             vec![
                 (AmazonS3ConfigKey::AccessKeyId, "key".to_string()),
-                (AmazonS3ConfigKey::Region, "us-west-2".to_string()),
+                (AmazonS3ConfigKey::DefaultRegion, "us-west-2".to_string()),
                 (AmazonS3ConfigKey::Region, "eu-west-1".to_string()),
             ]
         );
