@@ -48,6 +48,58 @@ fn action_validator() -> Option<&'static str> {
     None
 }
 
+/// Runs a CI step's shell text in the site with a stand-in `upfront` that
+/// records its arguments: without `[[notify]]` in site.toml nothing
+/// notifies; with a channel, the step runs `upfront notify` or
+/// `upfront deploy … --notify`.
+fn assert_notifies_only_with_channels(site: &Path, host: &str, step: &str) {
+    let bin = site.join(".stub-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = site.join(".stub-log");
+    let stub = bin.join("upfront");
+    std::fs::write(
+        &stub,
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = || {
+        let _ = std::fs::remove_file(&log);
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+        let o = Command::new("bash")
+            .args(["-e", "-c", step])
+            .current_dir(site)
+            .env("PATH", path)
+            .env("S3_TARGET", "s3://bucket")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{host}: {}", stderr(&o));
+        std::fs::read_to_string(&log).unwrap_or_default()
+    };
+    let calls = run();
+    assert!(
+        !calls.contains("notify"),
+        "{host} notified with no channels: {calls}"
+    );
+    let config = site.join("site.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[[notify]]\nkind = \"slack\"\nurl_env = \"SLACK_WEBHOOK_URL\"\n"),
+    )
+    .unwrap();
+    let calls = run();
+    assert!(
+        calls
+            .lines()
+            .any(|l| l == "notify"
+                || (l.starts_with("deploy s3://bucket") && l.ends_with("--notify"))),
+        "{host}: {calls}"
+    );
+    std::fs::write(&config, text).unwrap();
+}
+
 #[test]
 fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
     for host in HOSTS {
@@ -67,7 +119,8 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
                     .as_str()
                     .unwrap()
                     .starts_with("upfront build"));
-                assert_eq!(ci["notify"]["script"][0], "upfront notify");
+                let notify = ci["notify"]["script"][0].as_str().unwrap();
+                assert_notifies_only_with_channels(&dir, host, notify);
                 let caches = ci["notify"]["cache"].as_sequence().unwrap();
                 assert!(
                     caches.iter().any(|c| c["paths"][0] == ".upfront/"),
@@ -82,11 +135,11 @@ fn every_host_gets_a_gitignore_and_its_ci_files_and_the_site_builds() {
                 let steps = wf["jobs"]["publish"]["steps"].as_sequence().unwrap();
                 let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
                 let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
-                assert!(
-                    runs.iter()
-                        .any(|r| r.starts_with("upfront notify") || r.contains("--notify")),
-                    "{host}: {runs:?}"
-                );
+                let notify = runs
+                    .iter()
+                    .find(|r| r.contains("notify"))
+                    .expect("a notify step");
+                assert_notifies_only_with_channels(&dir, host, notify);
                 assert!(uses.contains(&"actions/cache/restore@v4"), "{host}");
                 assert!(uses.contains(&"actions/cache/save@v4"), "{host}");
                 let version = wf["env"]["UPFRONT_VERSION"].as_str().unwrap();

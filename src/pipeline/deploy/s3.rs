@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as Key;
 use object_store::{
     Attribute, Attributes, BackoffConfig, ObjectStore, PutOptions, PutPayload, RetryConfig,
@@ -220,16 +220,32 @@ fn list_failed(up: &Upload, e: &object_store::Error) -> Error {
     } else {
         (
             format!("cannot list bucket `{bucket}` at {endpoint}: {}", reason(e)),
-            "check AWS_ENDPOINT_URL and the network; nothing was uploaded",
+            "check AWS_ENDPOINT_URL and the network",
         )
     };
     Error::new(format!("{what}; nothing was uploaded")).hint(hint)
 }
 
-/// The innermost useful words of an object_store error, without the
-/// crate's Debug-like wrapping.
+/// The useful words of an object_store error, without the crate's
+/// wrapping: S3's own `Code: Message` when the body has one, else the
+/// HTTP status, with the retries it took.
 fn reason(e: &object_store::Error) -> String {
-    let text = e.to_string();
+    let what = describe(&e.to_string());
+    // The transport's own words ("Connection refused", "dns error") are at
+    // the end of the source chain, below "error sending request".
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut deepest = None;
+    while let Some(s) = source {
+        deepest = Some(s.to_string());
+        source = s.source();
+    }
+    match deepest {
+        Some(d) if !what.contains(&d) && !d.contains("status code") => format!("{what}: {d}"),
+        _ => what,
+    }
+}
+
+fn describe(text: &str) -> String {
     // S3 error bodies are XML: `<Code>X</Code><Message>Y</Message>`.
     let tag = |name: &str| {
         let open = format!("<{name}>");
@@ -237,10 +253,26 @@ fn reason(e: &object_store::Error) -> String {
         let end = text[start..].find("</")? + start;
         Some(text[start..end].to_string())
     };
-    match (tag("Code"), tag("Message")) {
+    let what = match (tag("Code"), tag("Message")) {
         (Some(code), Some(msg)) => format!("{code}: {msg}"),
         (Some(code), None) => code,
-        _ => text,
+        _ => match (
+            text.split_once("status code: "),
+            text.split_once("HTTP error: "),
+        ) {
+            (Some((_, status)), _) => status.trim_end_matches([' ', ':', '.']).to_string(),
+            (None, Some((_, http))) => http.to_string(),
+            (None, None) => return text.to_string(),
+        },
+    };
+    let retries = text
+        .split_once("after ")
+        .and_then(|(_, rest)| rest.split_once(" retries"))
+        .map(|(n, _)| n)
+        .filter(|n| n.parse::<u32>().is_ok_and(|n| n > 0));
+    match retries {
+        Some(n) => format!("{what} (after {n} retries)"),
+        None => what,
     }
 }
 
@@ -251,16 +283,17 @@ fn endpoint() -> Option<String> {
 }
 
 fn store(bucket: &str) -> Result<AmazonS3, Error> {
-    let mut builder = AmazonS3Builder::from_env()
+    let mut builder = env_config(std::env::vars())
+        .into_iter()
+        .fold(AmazonS3Builder::new(), |b, (key, value)| {
+            b.with_config(key, value)
+        })
         .with_bucket_name(bucket)
         .with_retry(RetryConfig {
             backoff: BackoffConfig::default(),
             max_retries: 3,
             retry_timeout: Duration::from_secs(30),
         });
-    if let Ok(region) = std::env::var("AWS_REGION") {
-        builder = builder.with_region(region);
-    }
     if let Some(url) = endpoint() {
         builder = builder
             .with_allow_http(url.starts_with("http://"))
@@ -272,6 +305,22 @@ fn store(bucket: &str) -> Result<AmazonS3, Error> {
              other than AWS, AWS_ENDPOINT_URL",
         )
     })
+}
+
+/// The `AWS_*` variables object_store knows, as `AmazonS3Builder::from_env`
+/// reads them, except that an empty one counts as unset: CI files pass
+/// `AWS_ENDPOINT_URL: ${{ vars.AWS_ENDPOINT_URL }}` whether it is set or not.
+/// Applied in name order, so where two name one setting the later wins as
+/// in the AWS CLI: `AWS_REGION` over `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL`
+/// over `AWS_ENDPOINT`.
+fn env_config(vars: impl Iterator<Item = (String, String)>) -> Vec<(AmazonS3ConfigKey, String)> {
+    let mut vars: Vec<(String, String)> = vars
+        .filter(|(key, value)| key.starts_with("AWS_") && !value.trim().is_empty())
+        .collect();
+    vars.sort();
+    vars.into_iter()
+        .filter_map(|(key, value)| Some((key.to_ascii_lowercase().parse().ok()?, value)))
+        .collect()
 }
 
 /// `--dry-run`: what would go up and what would be deleted.
@@ -305,5 +354,48 @@ mod tests {
         assert_eq!(up.url("a/b.json"), "s3://b/status/a/b.json");
         let bare = Upload { prefix: "", ..up };
         assert_eq!(bare.key("index.html"), "index.html");
+    }
+
+    #[test]
+    fn empty_variables_count_as_unset() {
+        let vars = [
+            ("AWS_ENDPOINT_URL", ""),
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+            ("AWS_ACCESS_KEY_ID", "key"),
+            ("AWS_NOT_A_SETTING", "x"),
+            ("HOME", "/root"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let got = env_config(vars.into_iter());
+        assert_eq!(
+            got,
+            vec![
+                (AmazonS3ConfigKey::AccessKeyId, "key".to_string()),
+                (AmazonS3ConfigKey::DefaultRegion, "us-west-2".to_string()),
+                (AmazonS3ConfigKey::Region, "eu-west-1".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_are_described_without_the_wrapping() {
+        assert_eq!(
+            describe(
+                "Generic S3 error: Error performing PUT http://h/b/k in 528ms, after 3 retries, \
+                 max_retries: 3, retry_timeout: 30s  - Server returned non-2xx status code: \
+                 500 Internal Server Error: ."
+            ),
+            "500 Internal Server Error (after 3 retries)"
+        );
+        assert_eq!(
+            describe("Generic S3 error: <Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"),
+            "AccessDenied: Access Denied"
+        );
+        assert_eq!(describe("connection refused"), "connection refused");
+        assert_eq!(
+            describe("Error performing GET http://h/b in 5ms, after 3 retries, max_retries: 3 - HTTP error: error sending request"),
+            "error sending request (after 3 retries)"
+        );
     }
 }
