@@ -143,7 +143,7 @@ impl Templates {
         todo.extend(
             self.sources
                 .iter()
-                .filter(|(_, text)| text.contains("component "))
+                .filter(|(_, text)| defines_components(text))
                 .map(|(n, _)| n.as_str()),
         );
         let mut fields = BTreeSet::new();
@@ -169,6 +169,15 @@ impl Templates {
         }
         SiteReads::Fields(fields)
     }
+}
+
+/// Whether a template defines tera components (`{% component name(…) %}`):
+/// any page may use them, so what they read counts for every page.
+fn defines_components(text: &str) -> bool {
+    tags(text).iter().any(|tag| {
+        tag.trim_start_matches(['%', '-', ' '])
+            .starts_with("component ")
+    })
 }
 
 /// The insides of each `{{ }}`, `{% %}` (and so `{{< />}}`) of a template;
