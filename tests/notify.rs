@@ -924,3 +924,69 @@ fn a_site_without_channels_says_how_to_add_one() {
         common::stderr(&o)
     );
 }
+
+/// `deploy --notify` (SPEC §11): after the upload succeeded, the new update
+/// goes out once; a deploy that failed sends nothing.
+#[test]
+fn deploy_notify_sends_what_is_new_after_a_successful_deploy_only() {
+    let Some((http, smtp)) = servers() else {
+        return;
+    };
+    let dir = site("");
+    let root = dir.path();
+    let env = env(&http, &smtp);
+    // The first run records what the public already saw; nothing is sent.
+    ok(&notify(root, &env, &["--now", "2026-01-01T11:00:00Z"]));
+    assert!(http.requests().is_empty(), "{:?}", http.requests());
+    upfront(
+        root,
+        &[
+            "update",
+            "db",
+            "--status",
+            "identified",
+            "--message",
+            "Found it.",
+            "--at",
+            "2026-01-01T11:30:00Z",
+        ],
+    );
+    let deploy = |target: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_upfront"));
+        // The fixture's base_url is a reserved test name, which deploy refuses.
+        let url = "https://status.acme.com";
+        cmd.args([
+            "deploy",
+            target,
+            "--notify",
+            "--now",
+            "2026-01-01T12:00:00Z",
+        ])
+        .args(["--base-url", url])
+        .arg("--root")
+        .arg(root)
+        .env_remove("CI");
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run upfront deploy")
+    };
+    // A target that can't be written: the deploy fails, nobody is told.
+    let blocker = root.join("not-a-dir");
+    std::fs::write(&blocker, "a file").unwrap();
+    let failed = deploy(&format!("file://{}/live", blocker.display()));
+    assert!(!failed.status.success(), "{}", common::stderr(&failed));
+    assert!(http.requests().is_empty(), "{:?}", http.requests());
+
+    let live = root.join("live");
+    let o = deploy(&format!("file://{}", live.display()));
+    ok(&o);
+    assert!(live.join("incidents/db/index.html").is_file());
+    let hooks = http.to("hook");
+    assert_eq!(hooks.len(), 1, "{:?}", http.requests());
+    let body = hooks[0].json();
+    assert_eq!(body["update"]["status"], "identified", "{body}");
+    // Exactly once: a second deploy has nothing new to say.
+    ok(&deploy(&format!("file://{}", live.display())));
+    assert_eq!(http.to("hook").len(), 1);
+}
