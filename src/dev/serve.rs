@@ -28,7 +28,7 @@ use crate::pipeline::build::BuildOptions;
 use crate::publish::pages::Stamps;
 use crate::vocab::error::{Error, Result};
 
-pub use http::{content_type, host_allowed, resolve, safe_path, MAX_CONNECTIONS, WRITE_STALL};
+pub use http::{host_allowed, resolve, safe_path, MAX_CONNECTIONS, WRITE_STALL};
 
 /// What `upfront serve` was asked to do.
 #[derive(Debug, Clone)]

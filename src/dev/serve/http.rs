@@ -28,6 +28,7 @@ use tokio::time::Sleep;
 
 use super::reload;
 use super::{Shared, Snapshot};
+use crate::publish::headers::content_type;
 
 /// Connections served at once. Past it, new connections wait in the
 /// listen backlog until one closes. A browser holds up to 6 connections to
@@ -402,29 +403,6 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-pub fn content_type(path: &str) -> &'static str {
-    let ext = path.rsplit('.').next().unwrap_or("");
-    match ext {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" if path.ends_with("feed.xml") => "application/atom+xml",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "ics" => "text/calendar; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
 }
 
 #[cfg(test)]
