@@ -301,7 +301,7 @@ pub struct EditArgs {
     /// Affected components with their own impact: api=major_outage,db=degraded_performance
     /// (degraded_performance | partial_outage | major_outage | under_maintenance)
     #[arg(long, value_delimiter = ',', value_parser = workflow::parse_impact)]
-    pub impact: Option<Vec<(String, workflow::Impact)>>,
+    pub impact: Option<Vec<(String, crate::vocab::choice::Impact)>>,
     /// A new one-line summary for banners
     #[arg(long)]
     pub summary: Option<String>,

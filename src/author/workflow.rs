@@ -21,7 +21,7 @@ use crate::source::config::Config;
 use crate::source::content::{self, parse_item, Item, Section};
 use crate::source::frontmatter::edit::{self, insert_update, quote, stamp, update_entry};
 use crate::source::markdown;
-use crate::vocab::choice::{Choice, Severity, Status};
+use crate::vocab::choice::{Choice, Impact, Severity, Status};
 use crate::vocab::error::{choice_hint, closest, Error, Errors, Result};
 use crate::vocab::slug::{is_slug, slugify};
 use crate::vocab::times::Time;
@@ -509,32 +509,6 @@ pub fn append_update(root: &Path, config: &Config, u: &NewUpdate) -> Result<Writ
         path: display.clone(),
         url: config.absolute(&note_url(Section::Incidents, &incident.slug)),
     })
-}
-
-/// The impact a component takes in an `affected` map (SPEC §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Impact {
-    DegradedPerformance,
-    PartialOutage,
-    MajorOutage,
-    UnderMaintenance,
-}
-
-impl Choice for Impact {
-    const ALL: &'static [Self] = &[
-        Impact::DegradedPerformance,
-        Impact::PartialOutage,
-        Impact::MajorOutage,
-        Impact::UnderMaintenance,
-    ];
-    fn name(self) -> &'static str {
-        match self {
-            Impact::DegradedPerformance => "degraded_performance",
-            Impact::PartialOutage => "partial_outage",
-            Impact::MajorOutage => "major_outage",
-            Impact::UnderMaintenance => "under_maintenance",
-        }
-    }
 }
 
 /// `--impact a=major_outage,b=degraded_performance`, one pair.
