@@ -68,8 +68,8 @@ fn one_insertion(old: &[u8], new: &[u8]) -> bool {
 }
 
 /// An insertion, after removing an empty flow list's `[]` (and the blanks
-/// before it) from the first `updates:` line when there is one: the only
-/// bytes an edit may drop.
+/// before it, on the `updates:` line or the next: `updates:\n  []` is a
+/// valid empty timeline) when there is one: the only bytes an edit may drop.
 fn one_edit(old: &str, new: &str) -> bool {
     if one_insertion(old.as_bytes(), new.as_bytes()) {
         return true;
@@ -79,7 +79,7 @@ fn one_edit(old: &str, new: &str) -> bool {
     };
     let rest = &old[at..];
     let list = rest.trim_start();
-    if !list.starts_with("[]") || rest[..rest.len() - list.len()].contains('\n') {
+    if !list.starts_with("[]") || rest[..rest.len() - list.len()].matches('\n').count() > 1 {
         return false;
     }
     let without = format!("{}{}", &old[..at], &list[2..]);

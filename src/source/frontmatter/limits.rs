@@ -9,6 +9,7 @@
 //! one large message through aliases became 1.2 GB of output. Notes need
 //! neither: a note nests 3 levels deep and repeats nothing.
 
+use super::positions::Lines;
 use saphyr_parser::{Event, Parser, Span};
 
 /// Collections inside collections, at most. A note needs 3
@@ -48,7 +49,7 @@ pub fn check(yaml: &str) -> Result<(), Exceeded> {
             Err(e) if e.info().contains("recursion limit") => {
                 let m = e.marker();
                 return Err(Exceeded {
-                    line: m.line(),
+                    line: Lines::of(yaml).line(m.index()),
                     column: m.col() + 1,
                     message: format!(
                         "the front matter nests more than {MAX_DEPTH} collections deep"
@@ -63,6 +64,7 @@ pub fn check(yaml: &str) -> Result<(), Exceeded> {
                 open.push((anchor, 1));
                 if open.len() > MAX_DEPTH {
                     return Err(exceeded(
+                        yaml,
                         &span,
                         format!("the front matter nests more than {MAX_DEPTH} collections deep"),
                         DEPTH_HINT,
@@ -87,6 +89,7 @@ pub fn check(yaml: &str) -> Result<(), Exceeded> {
                 expanded = expanded.saturating_add(size);
                 if expanded > MAX_ALIAS_EXPANSION {
                     return Err(exceeded(
+                        yaml,
                         &span,
                         format!(
                             "aliases here repeat more than {} KiB of text",
@@ -117,9 +120,9 @@ fn remember(anchors: &mut Vec<usize>, anchor: usize, size: usize) {
     anchors[anchor] = size;
 }
 
-fn exceeded(span: &Span, message: String, hint: &'static str) -> Exceeded {
+fn exceeded(yaml: &str, span: &Span, message: String, hint: &'static str) -> Exceeded {
     Exceeded {
-        line: span.start.line(),
+        line: Lines::of(yaml).line(span.start.index()),
         column: span.start.col() + 1,
         message,
         hint,

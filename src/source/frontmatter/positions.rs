@@ -44,15 +44,37 @@ enum Open {
     },
 }
 
+/// Lines as people and `str::lines` count them: YAML also breaks a line at
+/// a lone `\r`, so the parser's own line numbers can run past the file's.
+pub struct Lines(Vec<usize>);
+
+impl Lines {
+    pub fn of(text: &str) -> Lines {
+        Lines(
+            text.chars()
+                .enumerate()
+                .filter(|&(_, c)| c == '\n')
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+
+    /// The 1-based line of the character at `index` (a parser marker's index).
+    pub fn line(&self, index: usize) -> usize {
+        self.0.partition_point(|&n| n < index) + 1
+    }
+}
+
 impl Positions {
     /// Reads `yaml`; a syntax error ends the walk, keeping what came before.
     pub fn of(yaml: &str) -> Positions {
+        let lines = Lines::of(yaml);
         let mut nodes = Vec::new();
         let mut open: Vec<Open> = Vec::new();
         let mut path: Vec<Step> = Vec::new();
         for event in Parser::new_from_str(yaml) {
             let Ok((event, span)) = event else { break };
-            let line = span.start.line();
+            let line = lines.line(span.start.index());
             // A key scalar names the entry; anything else is a node, whose
             // path is set by what holds it.
             if let (Event::Scalar(text, ..), Some(Open::Map { key: k @ None })) =
@@ -165,6 +187,15 @@ mod tests {
         );
         assert_eq!(p.line(&[key("letter")]), Some(13));
         assert_eq!(p.line(&[key("nope")]), None);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_no_line_of_the_file() {
+        // The fuzz target's find: YAML breaks lines at `\r`, editors and
+        // `str::lines` do not, and error lines must name the file's lines.
+        let p = Positions::of("a: 1\rb: 2\nc: 3\n");
+        assert_eq!(p.line(&[key("b")]), Some(1));
+        assert_eq!(p.line(&[key("c")]), Some(2));
     }
 
     #[test]
