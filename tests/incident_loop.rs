@@ -11,33 +11,6 @@ use std::process::{Command, Output, Stdio};
 
 const AT: &str = "2008-08-12T10:00:00Z";
 
-fn run(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_upfront"))
-        .args(args)
-        .arg("--root")
-        .arg(root)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run upfront")
-}
-
-fn ok(root: &Path, args: &[&str]) -> String {
-    let o = run(root, args);
-    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn refused(root: &Path, args: &[&str]) -> String {
-    let o = run(root, args);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{args:?} should fail: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    stderr(&o)
-}
-
 /// Refused by the argument parser (clap's exit code 2).
 fn usage_error(root: &Path, args: &[&str]) -> String {
     let o = run(root, args);

@@ -186,3 +186,34 @@ pub fn chromium() -> Option<String> {
     }
     found
 }
+
+/// `upfront ARGS --root ROOT`, with no standard input (a command that would
+/// wait for it fails instead of hanging the test).
+pub fn run(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_upfront"))
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run upfront")
+}
+
+/// `run` that must succeed; its standard output.
+pub fn ok(root: &Path, args: &[&str]) -> String {
+    let o = run(root, args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `run` that must be refused (exit code 1); its standard error.
+pub fn refused(root: &Path, args: &[&str]) -> String {
+    let o = run(root, args);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{args:?} should fail: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    stderr(&o)
+}

@@ -296,21 +296,28 @@ pub struct LineShift {
     added: isize,
 }
 
+/// The lengths of the longest common prefix and suffix of `old` and `new`,
+/// never overlapping: what an edit left alone on either side.
+pub fn common_ends(old: &str, new: &str) -> (usize, usize) {
+    let prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let room = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    (prefix, suffix)
+}
+
 impl LineShift {
     pub fn between(old: &str, new: &str) -> LineShift {
-        let prefix = old
-            .bytes()
-            .zip(new.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let room = old.len().min(new.len()) - prefix;
-        let suffix = old
-            .bytes()
-            .rev()
-            .zip(new.bytes().rev())
-            .take(room)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let (prefix, suffix) = common_ends(old, new);
         let newlines = |t: &str| t.bytes().filter(|&b| b == b'\n').count() as isize;
         let line_at = |t: &str, at: usize| newlines(&t[..at]) as usize + 1;
         let new_end = new.len() - suffix;
@@ -1014,19 +1021,7 @@ mod props {
     /// The old bytes an edit dropped: `old[from..to]`, from the longest
     /// common prefix and suffix.
     fn changed_region(old: &str, new: &str) -> (usize, usize) {
-        let prefix = old
-            .bytes()
-            .zip(new.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let room = old.len().min(new.len()) - prefix;
-        let suffix = old
-            .bytes()
-            .rev()
-            .zip(new.bytes().rev())
-            .take(room)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let (prefix, suffix) = common_ends(old, new);
         (prefix, old.len() - suffix)
     }
 
