@@ -37,9 +37,12 @@ measure() { # name edit url-template command...
 
 echo "corpus: $n incidents; $runs edits each; save -> new bytes served"
 up=(serve --root "$dir/scratch" --port 1112)
-# body: the note's own page; title: the archive, which lists every incident.
+# Both poll the note's own page: `serve` swaps in a rebuilt site whole, so
+# the new title there means the archive page listing it, the homepage and
+# the feed are served new too. (The archive is paginated: polling
+# /incidents/ would wait forever for a note listed on a later page.)
 measure upfront body  'http://127.0.0.1:1112/incidents/{stem}/' "$upfront" "${up[@]}"
-measure upfront title 'http://127.0.0.1:1112/incidents/'        "$upfront" "${up[@]}"
+measure upfront title 'http://127.0.0.1:1112/incidents/{stem}/' "$upfront" "${up[@]}"
 # update: `upfront update` until the note's page and the feed show it.
 fresh
 line="$(python3 "$here/bench/update-latency.py" --upfront "$upfront" --content "$dir/scratch" --runs "$runs" \

@@ -11,15 +11,15 @@ use crate::pipeline::build::{self, BuildOptions, Statics};
 use crate::pipeline::output::Copy;
 use crate::publish::outputs;
 use crate::publish::pages::{self, IncidentInputs, Job, Stamping, ViewSettings};
+use crate::publish::reads::{Changes, Input};
 use crate::publish::Output;
 use crate::site::model::{Entry, Site};
 use crate::source::config::{Config, FILE_NAME};
-use crate::source::content::{Content, Incident, Letter, Parsed, Section};
+use crate::source::content::{Content, Incident, Parsed, Section};
 use crate::source::templates::Templates;
 use crate::source::walk::Folder;
 use crate::vocab::error::{Errors, Result};
 use crate::vocab::ids::fnv;
-use crate::vocab::times::Time;
 
 /// What a changed path asks for, from the most work to the least.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -154,6 +154,8 @@ pub struct Session {
     /// `site.incidents`: most survive an edit (`kept_views`), so a title
     /// edit does not build ten thousand of them again for the archive.
     views: pages::Views,
+    /// What each page of the last render read of the site (`publish::reads`).
+    reads: HashMap<Job, Box<[Input]>>,
 }
 
 impl Session {
@@ -192,6 +194,7 @@ impl Session {
             rendered: Rendered::default(),
             pending: BTreeSet::new(),
             views: pages::Views::new(),
+            reads: HashMap::new(),
         };
         session.render_all()?;
         Ok(session)
@@ -288,7 +291,7 @@ impl Session {
                 // static files give the same rules.
                 headers: same && !changes.contains(&Change::Static),
             };
-            let mut jobs = dirty_jobs(&self.site, &site);
+            let mut jobs = self.reading_changes(&site, same);
             jobs.extend(showing_changed_site_fields(
                 &self.shared,
                 &shared,
@@ -300,7 +303,7 @@ impl Session {
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
             None => self.render_all(),
-            Some((jobs, same, skip, views)) => self.render_some(jobs, same, skip, views),
+            Some((jobs, same, skip, views)) => self.render_some(jobs, same, skip, views, &old),
         };
         match report {
             Ok(mut r) => {
@@ -384,13 +387,51 @@ impl Session {
             Stamping::Placeholders,
             pages::Views::new(),
         )?;
-        let files = outputs
-            .into_iter()
-            .map(|o| (Arc::from(o.path), Arc::new(o.bytes)))
-            .collect();
-        let report = self.finish(files, jobs.len(), true, outputs::Skip::default())?;
+        let mut reads = HashMap::with_capacity(jobs.len());
+        let mut files = Files::new();
+        for (job, (o, read)) in jobs.into_iter().zip(outputs) {
+            files.insert(Arc::from(o.path), Arc::new(o.bytes));
+            reads.insert(job, read);
+        }
+        let report = self.finish(files, reads.len(), true, outputs::Skip::default())?;
         self.views = views;
+        self.reads = reads;
         Ok(report)
+    }
+
+    /// The pages of `new` that read something that differs from the
+    /// current site, and the pages that have not been rendered yet. When no
+    /// slug came or went (`same_shape`), a page is the same job in both;
+    /// else pages are matched by their output path.
+    fn reading_changes(&self, new: &Site, same_shape: bool) -> BTreeSet<Job> {
+        let old = &self.site;
+        let same_summary = |i: usize, j: usize| {
+            let built = self.views.get(i).and_then(|v| v.get());
+            let before = built
+                .cloned()
+                .unwrap_or_else(|| pages::summary_value(old, i));
+            before == pages::summary_value(new, j)
+        };
+        let changes = Changes::between(old, new, same_summary);
+        let jobs = pages::all_jobs(new);
+        if same_shape {
+            return jobs
+                .into_iter()
+                .filter(|job| self.reads.get(job).is_none_or(|r| changes.touch(r)))
+                .collect();
+        }
+        let by_path: HashMap<String, &[Input]> = self
+            .reads
+            .iter()
+            .map(|(job, reads)| (pages::job_path(old, job), &**reads))
+            .collect();
+        jobs.into_iter()
+            .filter(|job| {
+                by_path
+                    .get(&pages::job_path(new, job))
+                    .is_none_or(|r| changes.touch(r))
+            })
+            .collect()
     }
 
     /// Renders `jobs`, plus any page that has no bytes yet (new or renamed),
@@ -402,6 +443,7 @@ impl Session {
         same_shape: bool,
         skip: outputs::Skip,
         views: pages::Views,
+        old: &Site,
     ) -> Result<Report> {
         let mut files = (*self.rendered.files).clone();
         let mut removed = 0;
@@ -426,13 +468,32 @@ impl Session {
             Stamping::Placeholders,
             views,
         )?;
-        for o in outputs {
+        let mut read = Vec::with_capacity(jobs.len());
+        for (job, (o, reads)) in jobs.iter().zip(outputs) {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
+            read.push((*job, reads));
         }
         let mut report = self.finish(files, jobs.len(), false, skip)?;
+        if !same_shape {
+            self.reads = self.reads_by_path(old);
+        }
+        self.reads.extend(read);
         self.views = views;
         report.removed = removed;
         Ok(report)
+    }
+
+    /// The reads of the pages of `old` by the jobs of the current site that
+    /// have the same output path (a page that moved in the list).
+    fn reads_by_path(&mut self, old: &Site) -> HashMap<Job, Box<[Input]>> {
+        let mut by_path: HashMap<String, Box<[Input]>> = std::mem::take(&mut self.reads)
+            .into_iter()
+            .map(|(job, reads)| (pages::job_path(old, &job), reads))
+            .collect();
+        pages::all_jobs(&self.site)
+            .into_iter()
+            .filter_map(|job| Some((job, by_path.remove(&pages::job_path(&self.site, &job))?)))
+            .collect()
     }
 
     /// Adds status.json, the stylesheet and the other extras (but the ones
@@ -528,122 +589,6 @@ fn showing_changed_site_fields(
         .collect()
 }
 
-/// The pages that show something that differs between two models of the
-/// same site, but for the `site` variable (`showing_changed_site_fields`).
-pub fn dirty_jobs(old: &Site, new: &Site) -> BTreeSet<Job> {
-    let mut jobs = BTreeSet::new();
-    // Slugs of incidents whose summary (anything but the body) is shown
-    // differently now: in lists, banners, notices, letters.
-    let mut touched: HashSet<&str> = HashSet::new();
-    let mut touched_letters: HashSet<&str> = HashSet::new();
-
-    for (slug, a, b) in pairs(
-        old.incidents.iter().map(|e| (e.incident.slug.as_str(), e)),
-        new.incidents.iter().map(|e| (e.incident.slug.as_str(), e)),
-    ) {
-        if a.zip(b).is_some_and(|(a, b)| same_entry(a, b)) {
-            continue;
-        }
-        if let Some(i) = new.incident_index(slug) {
-            jobs.insert(Job::Incident(i));
-        }
-        if !a.zip(b).is_some_and(|(a, b)| same_but_body(a, b)) {
-            touched.insert(slug);
-            for e in a.iter().chain(b.iter()) {
-                touched_letters.extend(e.incident.letter.iter().map(|r| r.name.as_str()));
-            }
-        }
-    }
-
-    // A letter's title or list of incidents shows wherever those incidents
-    // link to it; its body shows on its page and in the feed.
-    for (slug, a, b) in pairs(
-        old.letters.iter().map(|l| (l.slug.as_str(), l)),
-        new.letters.iter().map(|l| (l.slug.as_str(), l)),
-    ) {
-        if a == b {
-            continue;
-        }
-        if let Some(i) = new.letters.iter().position(|l| l.slug == slug) {
-            jobs.insert(Job::Letter(i));
-        }
-        jobs.insert(Job::Feed);
-        if !a.zip(b).is_some_and(|(a, b)| letter_same_but_body(a, b)) {
-            jobs.extend([Job::Home, Job::Letters]);
-            jobs.extend(pages::archive_jobs(new));
-            touched_letters.insert(slug);
-            for l in a.iter().chain(b.iter()) {
-                touched.extend(l.incidents.iter().map(|r| r.name.as_str()));
-            }
-            for e in old.incidents.iter().chain(new.incidents.iter()) {
-                if e.incident.letter.as_ref().is_some_and(|r| r.name == slug) {
-                    touched.insert(e.incident.slug.as_str());
-                }
-            }
-        }
-    }
-
-    let mut components: HashSet<&str> = HashSet::new();
-    for e in old.incidents.iter().chain(new.incidents.iter()) {
-        if touched.contains(e.incident.slug.as_str()) {
-            components.extend(e.incident.affected.iter().map(|r| r.name.as_str()));
-        }
-    }
-    for (i, e) in new.incidents.iter().enumerate() {
-        if touched.contains(e.incident.slug.as_str()) {
-            jobs.insert(Job::Incident(i));
-        }
-    }
-    for (i, c) in new.components.iter().enumerate() {
-        if components.contains(c.component.id.as_str()) {
-            jobs.extend([Job::Component(i), Job::ComponentFeed(i)]);
-        }
-    }
-    for (i, l) in new.letters.iter().enumerate() {
-        let lists_touched = l
-            .incidents
-            .iter()
-            .any(|r| touched.contains(r.name.as_str()));
-        if lists_touched || touched_letters.contains(l.slug.as_str()) {
-            jobs.insert(Job::Letter(i));
-        }
-    }
-    for (slug, a, b) in pairs(
-        old.pages.iter().map(|p| (p.slug.as_str(), p)),
-        new.pages.iter().map(|p| (p.slug.as_str(), p)),
-    ) {
-        if a != b {
-            if let Some(i) = new.pages.iter().position(|p| p.slug == slug) {
-                jobs.insert(Job::Page(i));
-            }
-        }
-    }
-    for (i, p) in new.pages.iter().enumerate() {
-        if p.notices
-            .iter()
-            .any(|r| components.contains(r.name.as_str()))
-        {
-            jobs.insert(Job::Page(i));
-        }
-    }
-    if !touched.is_empty() {
-        jobs.extend([Job::Home, Job::Feed]);
-        jobs.extend(pages::archive_jobs(new));
-    }
-    // A feed with no entries carries the site's last change.
-    if old.changed_at() != new.changed_at() {
-        jobs.insert(Job::Feed);
-        jobs.extend((0..new.components.len()).map(Job::ComponentFeed));
-    }
-    if !same_sitemap(old, new) {
-        jobs.insert(Job::Sitemap);
-    }
-    if old.intro != new.intro {
-        jobs.insert(Job::Home);
-    }
-    jobs
-}
-
 /// Whether two models have the same incidents, letters and pages by slug,
 /// in the same order.
 fn same_shape(a: &Site, b: &Site) -> bool {
@@ -693,25 +638,6 @@ fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
         .collect()
 }
 
-/// Whether the sitemap, which lists every page with the dates of incidents
-/// and letters (and no titles), stays the same. It is the second largest
-/// page, so a title or status edit should not render it again.
-fn same_sitemap(a: &Site, b: &Site) -> bool {
-    fn incidents(s: &Site) -> impl Iterator<Item = (&str, Time)> {
-        s.incidents.iter().map(|e| {
-            let lastmod = e.facts.last_update.unwrap_or(e.incident.date);
-            (e.incident.slug.as_str(), lastmod)
-        })
-    }
-    fn letters(s: &Site) -> impl Iterator<Item = (&str, Time)> {
-        s.letters.iter().map(|l| (l.slug.as_str(), l.date))
-    }
-    fn pages(s: &Site) -> impl Iterator<Item = &str> {
-        s.pages.iter().map(|p| p.slug.as_str())
-    }
-    incidents(a).eq(incidents(b)) && letters(a).eq(letters(b)) && pages(a).eq(pages(b))
-}
-
 /// Whether the maintenance windows (all that `maintenance.ics` shows) are
 /// the same notes, but their bodies, with the same facts, in the same order.
 fn same_maintenance(a: &Site, b: &Site) -> bool {
@@ -736,38 +662,6 @@ fn same_but_body(a: &Entry, b: &Entry) -> bool {
         ..i.clone()
     };
     a.facts == b.facts && strip(&a.incident) == strip(&b.incident)
-}
-
-fn letter_same_but_body(a: &Letter, b: &Letter) -> bool {
-    let strip = |l: &Letter| Letter {
-        body_html: String::new(),
-        ..l.clone()
-    };
-    strip(a) == strip(b)
-}
-
-/// Items of two lists matched by slug: (slug, old, new).
-fn pairs<'a, T: 'a>(
-    old: impl Iterator<Item = (&'a str, &'a T)>,
-    new: impl Iterator<Item = (&'a str, &'a T)>,
-) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
-    let (old, new): (Vec<_>, Vec<_>) = (old.collect(), new.collect());
-    // The usual edit keeps every slug in place: match by position.
-    if old.len() == new.len() && old.iter().zip(&new).all(|(a, b)| a.0 == b.0) {
-        return old
-            .into_iter()
-            .zip(new)
-            .map(|((slug, a), (_, b))| (slug, Some(a), Some(b)))
-            .collect();
-    }
-    let mut map: BTreeMap<&str, (Option<&T>, Option<&T>)> = BTreeMap::new();
-    for (slug, item) in old {
-        map.entry(slug).or_default().0 = Some(item);
-    }
-    for (slug, item) in new {
-        map.entry(slug).or_default().1 = Some(item);
-    }
-    map.into_iter().map(|(s, (a, b))| (s, a, b)).collect()
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! The outputs, one module per family, each a pure function of the site:
 //! `pages` (HTML, feeds and sitemap through the templates), `status_json`,
 //! `statuspage` (its v2 API), `reach` (notice, badges, calendar),
-//! `headers` (`_headers`); `outputs` puts them together.
+//! `headers` (`_headers`); `outputs` puts them together. `reads` records
+//! what each page reads of the site, for watch mode.
 
 pub mod headers;
 pub mod outputs;
 pub mod pages;
 pub mod reach;
+pub mod reads;
 pub mod status_json;
 pub mod statuspage;
 

@@ -10,9 +10,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
+use crate::publish::reads::{Input, Listed, Selecting, Tracked};
 use crate::publish::Output;
 use crate::site::model::{latest, ComponentState, ComponentStatus, Entry, Phase, Site, Slot};
-use crate::source::content::{Incident, Letter, Page};
+use crate::source::config::Config;
+use crate::source::content::{Incident, Letter};
 use crate::source::templates::Templates;
 use crate::vocab::choice::Choice;
 use crate::vocab::choice::Severity;
@@ -77,33 +79,37 @@ pub fn render_jobs(
     jobs: &[Job],
     stamping: Stamping,
 ) -> Result<Vec<Output>> {
-    render_jobs_with(site, templates, jobs, stamping, Views::new()).map(|(outputs, _)| outputs)
+    let (outputs, _) = render_jobs_with(site, templates, jobs, stamping, Views::new())?;
+    Ok(outputs.into_iter().map(|(output, _)| output).collect())
 }
+
+/// A rendered page and what it read of the site.
+pub type Read = (Output, Box<[Input]>);
 
 /// Each incident's summary as a template value, by index into
 /// `Site::incidents`; an empty cell is built when a page needs it.
 pub type Views = Vec<OnceLock<Value>>;
 
 /// `render_jobs` starting from the incident views `views` (watch mode keeps
-/// them between rebuilds, see `incremental`), giving back every view that
-/// was kept or built. Empty `views` start from nothing.
+/// them between rebuilds, see `incremental`), giving back each page with
+/// what it read of the site (`reads`), and every view that was kept or
+/// built. Empty `views` start from nothing.
 pub fn render_jobs_with(
     site: &Site,
     templates: &Templates,
     jobs: &[Job],
     stamping: Stamping,
     mut views: Views,
-) -> Result<(Vec<Output>, Views)> {
+) -> Result<(Vec<Read>, Views)> {
     views.resize_with(site.incidents.len(), OnceLock::new);
-    let r = Renderer::with_views(site, templates, stamping, views);
-    let results: Vec<std::result::Result<Output, Error>> =
-        jobs.par_iter().map(|job| r.job(job)).collect();
-    let views = r.views;
+    let shared = Shared::new(site, templates, stamping, views);
+    let results: Vec<_> = jobs.par_iter().map(|job| shared.job(job)).collect();
+    let views = shared.views;
     let mut errors = Errors::default();
     let mut outputs = Vec::with_capacity(results.len() + 2);
-    for res in results {
+    for (res, reads) in results {
         match res {
-            Ok(o) => outputs.push(o),
+            Ok(o) => outputs.push((o, reads)),
             Err(e) => errors.push(e),
         }
     }
@@ -119,7 +125,8 @@ pub fn render_each(
     templates: &Templates,
     sink: impl Fn(Output) -> std::result::Result<(), Error> + Sync,
 ) -> Result<usize> {
-    let r = Renderer::new(site, templates, Stamping::Real);
+    let views = (0..site.incidents.len()).map(|_| OnceLock::new()).collect();
+    let r = Shared::new(site, templates, Stamping::Real, views);
     let jobs = all_jobs(site);
     let failed = AtomicBool::new(false);
     let sink_error: Mutex<Option<Error>> = Mutex::new(None);
@@ -135,7 +142,7 @@ pub fn render_each(
     };
     let render_errors: Vec<Error> = jobs
         .par_iter()
-        .filter_map(|job| r.job(job).map(&give).err())
+        .filter_map(|job| r.job(job).0.map(&give).err())
         .collect();
     let mut errors = Errors::default();
     for e in render_errors {
@@ -202,8 +209,8 @@ pub fn job_url(site: &Site, job: &Job) -> String {
         Job::Incident(i) => routes::incident(&site.incidents[i].incident.slug),
         Job::Letter(i) => routes::letter(&site.letters[i].slug),
         Job::Page(i) => routes::page(&site.pages[i].slug),
-        Job::Component(i) => routes::component(component_id(site, i)),
-        Job::ComponentFeed(i) => routes::component_feed(component_id(site, i)),
+        Job::Component(i) => routes::component(&site.config.components[i].id),
+        Job::ComponentFeed(i) => routes::component_feed(&site.config.components[i].id),
     }
 }
 
@@ -323,11 +330,8 @@ pub enum Job {
     ComponentFeed(usize),
 }
 
-fn component_id(site: &Site, index: usize) -> &str {
-    &site.components[index].component.id
-}
-
-struct Renderer<'a> {
+/// What every page of one render shares.
+struct Shared<'a> {
     site: &'a Site,
     templates: &'a Templates,
     /// The `site` variable, built once and shared by every page (tera's
@@ -336,25 +340,15 @@ struct Renderer<'a> {
     /// Each incident's summary as a template value, built the first time a
     /// page needs it and shared by every page that lists it (its own page,
     /// the archive, the homepage, its letter, its components).
-    views: Vec<OnceLock<Value>>,
+    views: Views,
 }
 
-impl<'a> Renderer<'a> {
-    fn new(site: &'a Site, templates: &'a Templates, stamping: Stamping) -> Self {
-        let views = (0..site.incidents.len()).map(|_| OnceLock::new()).collect();
-        Renderer::with_views(site, templates, stamping, views)
-    }
-
+impl<'a> Shared<'a> {
     /// `views` holds one cell per incident.
-    fn with_views(
-        site: &'a Site,
-        templates: &'a Templates,
-        stamping: Stamping,
-        views: Views,
-    ) -> Self {
+    fn new(site: &'a Site, templates: &'a Templates, stamping: Stamping, views: Views) -> Self {
         let stylesheet_path = stylesheet_path(templates);
         let view = SiteView::new(site, &stylesheet_path, stamping);
-        Renderer {
+        Shared {
             site,
             templates,
             site_value: Value::from_serializable(&view),
@@ -362,16 +356,38 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Renders one page, and says what it read of the site.
+    fn job(&self, job: &Job) -> (std::result::Result<Output, Error>, Box<[Input]>) {
+        let r = Renderer {
+            site: Tracked::new(self.site),
+            templates: self.templates,
+            site_value: &self.site_value,
+            views: &self.views,
+        };
+        let output = r.job(job);
+        (output, r.site.into_reads())
+    }
+}
+
+/// One page's render: it reads the site only through `Tracked`.
+struct Renderer<'r> {
+    site: Tracked<'r>,
+    templates: &'r Templates,
+    site_value: &'r Value,
+    views: &'r [OnceLock<Value>],
+}
+
+impl<'r> Renderer<'r> {
     fn job(&self, job: &Job) -> std::result::Result<Output, Error> {
-        let s = self.site;
+        let words = &self.site.config().words;
         match *job {
             Job::Home => self.home(),
             Job::Archive(n) => self.archive(n),
             Job::Letters => {
-                let letters: Vec<LetterView> =
-                    s.letters.iter().map(|l| self.letter_view(l)).collect();
-                let updated = s.letters.first().map(|l| l.date);
-                let title = s.config.words.get("open_letters");
+                let all = self.site.letters();
+                let letters: Vec<LetterView> = all.iter().map(|l| self.letter_view(l)).collect();
+                let updated = all.first().map(|l| l.date);
+                let title = words.get("open_letters");
                 self.page("letters.html", routes::LETTERS, title, PAGE, |c| {
                     c.insert("letters", &letters);
                     self.updated(c, updated);
@@ -380,22 +396,20 @@ impl<'a> Renderer<'a> {
             Job::NotFound => self.page(
                 "404.html",
                 routes::NOT_FOUND,
-                s.config.words.get("page_not_found"),
+                words.get("page_not_found"),
                 PAGE,
                 |_| {},
             ),
             Job::Feed => self.feed(),
             Job::Sitemap => self.sitemap(),
-            Job::Incident(i) => self.incident(i),
+            Job::Incident(i) => self.incident(self.site.own_incident(i)),
             Job::Letter(i) => self.letter(i),
-            Job::Page(i) => self.plain_page(&s.pages[i]),
+            Job::Page(i) => self.plain_page(i),
             Job::Component(i) => self.component(i),
             Job::ComponentFeed(i) => self.component_feed(i),
         }
     }
 
-    /// Renders `template` for the page at `url` (a directory URL, written as
-    /// its index.html). `size` is a guess at the output's length.
     /// Renders `template` for the page at `url`, into the file that serves
     /// it (`routes::file`). `size` is a guess at the output's length.
     fn page(
@@ -409,7 +423,7 @@ impl<'a> Renderer<'a> {
         let mut ctx = Context::new();
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert("page_url", &self.url(url));
-        ctx.insert("canonical_url", &self.site.config.absolute(url));
+        ctx.insert("canonical_url", &self.site.config().absolute(url));
         ctx.insert("page_title", title);
         fill(&mut ctx);
         let bytes = self.templates.render(template, &ctx, size)?;
@@ -422,7 +436,7 @@ impl<'a> Renderer<'a> {
     /// A site path with the base URL's own path in front, so a site deployed
     /// under `https://example.com/status/` links correctly.
     fn url(&self, path: &str) -> String {
-        format!("{}{}", base_path(&self.site.config.base_url), path)
+        format!("{}{}", base_path(&self.site.config().base_url), path)
     }
 
     /// Puts the time a page's content last changed into its context, for
@@ -434,44 +448,43 @@ impl<'a> Renderer<'a> {
     }
 
     fn time(&self, t: Time) -> TimeView {
-        TimeView::in_words(t, self.site.config.timezone, &self.site.config.words)
+        let c = self.site.config();
+        TimeView::in_words(t, c.timezone, &c.words)
     }
 
-    fn views(&self, indices: impl IntoIterator<Item = usize>) -> Vec<&Value> {
-        indices.into_iter().map(|i| self.incident_view(i)).collect()
+    fn views(&self, incidents: impl IntoIterator<Item = Listed>) -> Vec<&'r Value> {
+        incidents
+            .into_iter()
+            .map(|l| self.incident_view(l))
+            .collect()
     }
 
     fn home(&self) -> std::result::Result<Output, Error> {
-        let s = self.site;
-        let banners = self.views(s.active.iter().copied());
-        let upcoming = self.views(s.upcoming.iter().copied());
-        let shown = |i: &usize| {
-            let f = &s.incidents[*i].facts;
+        let s = &self.site;
+        let config = s.config();
+        let banners = self.views(s.active());
+        let upcoming = self.views(s.upcoming());
+        let shown = |l: &Listed| {
+            let f = s.selecting(*l).facts;
             !f.active && f.phase != Some(Phase::Upcoming)
         };
-        let pinned_if = |pinned: bool| move |i: &usize| s.incidents[*i].incident.pinned == pinned;
-        let all = 0..s.incidents.len();
-        let pinned = self.views(all.clone().filter(shown).filter(pinned_if(true)));
-        let recent = self.views(all.filter(shown).filter(pinned_if(false)).take(RECENT));
-        let latest_letter = s.letters.first().map(|l| self.letter_view(l));
-        let intro = s
-            .intro
-            .as_ref()
-            .map(|i| i.body_html.clone())
-            .unwrap_or_default();
-        let title = s
-            .intro
-            .as_ref()
+        let pinned_if = |pinned: bool| move |l: &Listed| s.selecting(*l).pinned == pinned;
+        let pinned = self.views(s.all().filter(shown).filter(pinned_if(true)));
+        let recent = self.views(s.all().filter(shown).filter(pinned_if(false)).take(RECENT));
+        let latest_letter = s.letters().first().map(|l| self.letter_view(l));
+        let intro = s.intro();
+        let intro_html = intro.map(|i| i.body_html.clone()).unwrap_or_default();
+        let title = intro
             .and_then(|i| i.title.clone())
-            .unwrap_or_else(|| s.config.title.clone());
+            .unwrap_or_else(|| config.title.clone());
         let layout = self.layout();
         let days = self.recent_days();
-        let size = PAGE + 80 * s.config.history_days as usize * s.components.len();
+        let size = PAGE + 80 * config.history_days as usize * config.components.len();
         self.page("index.html", routes::HOME, &title, size, |c| {
-            c.insert("intro", &intro);
+            c.insert("intro", &intro_html);
             c.insert("layout", &layout);
             c.insert("days", &days);
-            c.insert("history_days", &s.config.history_days);
+            c.insert("history_days", &config.history_days);
             c.insert("banners", &banners);
             c.insert("upcoming", &upcoming);
             c.insert("pinned", &pinned);
@@ -483,9 +496,9 @@ impl<'a> Renderer<'a> {
     /// The homepage's components and groups, each component with its
     /// uptime history.
     fn layout(&self) -> Vec<SlotView> {
-        let s = self.site;
-        let words = &s.config.words;
-        s.layout
+        let words = &self.site.config().words;
+        self.site
+            .layout()
             .iter()
             .map(|slot| match *slot {
                 Slot::Component(n) => SlotView {
@@ -493,7 +506,7 @@ impl<'a> Renderer<'a> {
                     group: None,
                 },
                 Slot::Group(g) => {
-                    let state = &s.groups[g];
+                    let state = self.site.group(g);
                     SlotView {
                         component: None,
                         group: Some(GroupView {
@@ -515,12 +528,18 @@ impl<'a> Renderer<'a> {
     }
 
     fn home_component(&self, n: usize) -> HomeComponent {
-        let s = self.site;
-        let words = &s.config.words;
-        let state = &s.components[n];
-        let days = state.uptime.days.iter().map(|d| self.day_view(d)).collect();
+        let config = self.site.config();
+        let words = &config.words;
+        let read = self.site.component(n);
+        let state = read.state;
+        let days = state
+            .uptime
+            .days
+            .iter()
+            .map(|d| self.day_view(d, read.day_incidents(d)))
+            .collect();
         HomeComponent {
-            component: ComponentView::new(s, state),
+            component: ComponentView::new(config, state),
             uptime: state
                 .uptime
                 .uptime()
@@ -529,10 +548,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn day_view(&self, d: &crate::site::uptime::Day) -> DayView {
+    fn day_view(
+        &self,
+        d: &crate::site::uptime::Day,
+        incidents: impl Iterator<Item = Listed>,
+    ) -> DayView {
         use crate::vocab::choice::Impact;
-        let s = self.site;
-        let words = &s.config.words;
+        let words = &self.site.config().words;
         let date = words.date(d.date.year(), d.date.month0(), d.date.day());
         let (class, what) = if d.tracked == 0 {
             ("none", words.get("not_tracked").to_string())
@@ -560,15 +582,10 @@ impl<'a> Renderer<'a> {
         DayView {
             c: class,
             label: format!("{date} · {what}"),
-            incidents: d
-                .incidents
-                .iter()
-                .map(|&i| {
-                    let inc = &s.incidents[i].incident;
-                    Link {
-                        title: inc.title.clone(),
-                        url: self.url(&routes::incident(&inc.slug)),
-                    }
+            incidents: incidents
+                .map(|l| Link {
+                    title: self.site.title(l).to_string(),
+                    url: self.url(&routes::incident(self.site.slug(l))),
                 })
                 .collect(),
         }
@@ -576,23 +593,23 @@ impl<'a> Renderer<'a> {
 
     /// The last 14 days (newest first) with the incidents that began on
     /// each, in the site's timezone.
-    fn recent_days(&self) -> Vec<RecentDay<'_>> {
-        let s = self.site;
-        let tz = s.config.timezone;
-        let words = &s.config.words;
-        let today = s.now.with_timezone(&tz).date_naive();
-        let mut days: Vec<(chrono::NaiveDate, Vec<usize>)> = (0..RECENT_DAYS)
+    fn recent_days(&self) -> Vec<RecentDay<'r>> {
+        let s = &self.site;
+        let tz = s.config().timezone;
+        let words = &s.config().words;
+        let today = s.today();
+        let mut days: Vec<(chrono::NaiveDate, Vec<Listed>)> = (0..RECENT_DAYS)
             .filter_map(|n| today.checked_sub_days(chrono::Days::new(n)))
             .map(|d| (d, Vec::new()))
             .collect();
-        for (i, e) in s.incidents.iter().enumerate() {
+        for l in s.all() {
+            let e = s.selecting(l);
             if e.facts.phase == Some(Phase::Upcoming) {
                 continue;
             }
-            let start = e.incident.window.map_or(e.incident.date, |w| w.starts);
-            let day = start.with_timezone(&tz).date_naive();
+            let day = e.start().with_timezone(&tz).date_naive();
             if let Some((_, list)) = days.iter_mut().find(|(d, _)| *d == day) {
-                list.push(i);
+                list.push(l);
             }
         }
         days.into_iter()
@@ -607,14 +624,15 @@ impl<'a> Renderer<'a> {
     /// Page `n` of the archive: `ARCHIVE_PAGE` incidents, newest first,
     /// by month, with links to every page (and the months each covers).
     fn archive(&self, n: usize) -> std::result::Result<Output, Error> {
-        let s = self.site;
-        let words = &s.config.words;
-        let total = archive_pages(s);
-        let range = |k: usize| k * ARCHIVE_PAGE..((k + 1) * ARCHIVE_PAGE).min(s.incidents.len());
-        let months = self.months(range(n));
-        let tz = s.config.timezone;
-        let month_of = |i: usize| {
-            let d = s.incidents[i].incident.date.with_timezone(&tz);
+        let s = &self.site;
+        let words = &s.config().words;
+        let count = s.count();
+        let total = count.div_ceil(ARCHIVE_PAGE).max(1);
+        let range = |k: usize| k * ARCHIVE_PAGE..((k + 1) * ARCHIVE_PAGE).min(count);
+        let months = self.months(s.at(range(n)));
+        let tz = s.config().timezone;
+        let month_of = |l: Listed| {
+            let d = s.selecting(l).date.with_timezone(&tz);
             words.month_year(d.year(), d.month0())
         };
         let pages: Vec<ArchivePage> = (0..total)
@@ -623,7 +641,11 @@ impl<'a> Renderer<'a> {
                 let covers = if r.is_empty() {
                     String::new()
                 } else {
-                    let (newest, oldest) = (month_of(r.start), month_of(r.end - 1));
+                    let mut ends = s.at(r.start..r.start + 1).chain(s.at(r.end - 1..r.end));
+                    let (newest, oldest) = match (ends.next(), ends.next()) {
+                        (Some(a), Some(b)) => (month_of(a), month_of(b)),
+                        _ => Default::default(),
+                    };
                     if newest == oldest {
                         newest
                     } else {
@@ -649,6 +671,7 @@ impl<'a> Renderer<'a> {
                     .replace("{pages}", &total.to_string())
             );
         }
+        let updated = s.changed_among(s.at(range(n)));
         self.page(
             "incidents.html",
             &routes::archive_page(n),
@@ -656,7 +679,7 @@ impl<'a> Renderer<'a> {
             size,
             |c| {
                 c.insert("months", &months);
-                self.updated(c, s.changed_among(range(n)));
+                self.updated(c, updated);
                 c.insert("pages", &pages);
                 c.insert(
                     "newer",
@@ -671,11 +694,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// Incidents (newest first) grouped by the month they started in.
-    fn months(&self, incidents: impl IntoIterator<Item = usize>) -> Vec<MonthView<'_>> {
-        let tz = self.site.config.timezone;
+    fn months(&self, incidents: impl IntoIterator<Item = Listed>) -> Vec<MonthView<'r>> {
+        let config = self.site.config();
         let mut months: Vec<MonthView> = Vec::new();
-        for i in incidents {
-            let local = self.site.incidents[i].incident.date.with_timezone(&tz);
+        for l in incidents {
+            let local = self.site.selecting(l).date.with_timezone(&config.timezone);
             let (year, month) = (local.year(), local.month());
             if months
                 .last()
@@ -683,28 +706,29 @@ impl<'a> Renderer<'a> {
             {
                 months.push(MonthView {
                     id: format!("{year:04}-{month:02}"),
-                    label: self.site.config.words.month_year(year, local.month0()),
+                    label: config.words.month_year(year, local.month0()),
                     year,
                     month,
                     incidents: Vec::new(),
                 });
             }
             if let Some(m) = months.last_mut() {
-                m.incidents.push(self.incident_view(i));
+                m.incidents.push(self.incident_view(l));
             }
         }
         months
     }
 
     fn component(&self, index: usize) -> std::result::Result<Output, Error> {
-        let state = &self.site.components[index];
-        let view = ComponentView::new(self.site, state);
-        let active = self.views(state.active.iter().copied());
-        let shown = state.history.len().min(COMPONENT_HISTORY);
-        let months = self.months(state.history[..shown].iter().copied());
+        let read = self.site.component(index);
+        let state = read.state;
+        let view = ComponentView::new(self.site.config(), state);
+        let active = self.views(read.active.iter().copied());
+        let shown = read.history.len().min(COMPONENT_HISTORY);
+        let months = self.months(read.history[..shown].iter().copied());
         let url = routes::component(&state.component.id);
         let size = PAGE + ROW * shown;
-        let shows = state.history[..shown].iter().chain(&state.active).copied();
+        let shows = read.history[..shown].iter().chain(&read.active).copied();
         let updated = self.site.changed_among(shows);
         self.page("component.html", &url, &state.component.name, size, |c| {
             self.updated(c, updated);
@@ -712,48 +736,45 @@ impl<'a> Renderer<'a> {
             c.insert("active", &active);
             c.insert("months", &months);
             c.insert("shown", &shown);
-            c.insert("total", &state.history.len());
+            c.insert("total", &read.history.len());
         })
     }
 
     /// The Atom feed of one component: every update of the incidents that
     /// affect it, for people who care about that part only.
     fn component_feed(&self, index: usize) -> std::result::Result<Output, Error> {
-        let s = self.site;
-        let id = component_id(s, index);
-        let entries =
-            self.feed_entries(|e| e.incident.affected.iter().any(|r| r.name == id), false);
+        let config = self.site.config();
+        let component = &config.components[index];
+        let id = component.id.as_str();
+        let entries = self.feed_entries(|s| s.affected.iter().any(|r| r.name == id), false);
         let size = PAGE + entries.iter().map(|e| e.content.len() + ROW).sum::<usize>();
         let updated = entries
             .first()
-            .map_or_else(|| utc(s.changed_at()), |e| e.updated.clone());
+            .map_or_else(|| utc(self.site.changed_at()), |e| e.updated.clone());
         let url = routes::component_feed(id);
-        let title = format!(
-            "{} · {}",
-            s.components[index].component.name, s.config.title
-        );
+        let title = format!("{} · {}", component.name, config.title);
         self.page("feed.xml", &url, &title, size, |c| {
             c.insert("entries", &entries);
             c.insert("updated", &updated);
-            c.insert("feed_url", &s.config.absolute(&url));
+            c.insert("feed_url", &config.absolute(&url));
         })
     }
 
-    fn incident(&self, index: usize) -> std::result::Result<Output, Error> {
-        let incident = &self.site.incidents[index].incident;
-        let view = self.incident_page(index);
+    fn incident(&self, l: Listed) -> std::result::Result<Output, Error> {
+        let (incident, facts) = self.site.note(l);
+        let view = self.incident_page(l);
         let text: usize = incident.updates.iter().map(|u| u.message_html.len()).sum();
         let size = PAGE + incident.body_html.len() + text + ROW * incident.updates.len();
         let url = routes::incident(&incident.slug);
-        let updated = self.site.incidents[index].facts.changed_at;
         self.page("incident.html", &url, &incident.title, size, |c| {
             c.insert("incident", &view);
-            self.updated(c, Some(updated));
+            self.updated(c, Some(facts.changed_at));
         })
     }
 
     /// Newest first, as status pages show them, each with a stable anchor.
-    fn updates(&self, incident: &'a Incident) -> Vec<UpdateView<'a>> {
+    fn updates(&self, incident: &'r Incident) -> Vec<UpdateView<'r>> {
+        let words = &self.site.config().words;
         let ids = incident.update_ids();
         let mut out: Vec<UpdateView> = incident
             .updates
@@ -763,7 +784,7 @@ impl<'a> Renderer<'a> {
                 id,
                 at: self.time(u.at),
                 status: u.status.name(),
-                status_label: self.site.config.words.status(u.status),
+                status_label: words.status(u.status),
                 message: &u.message_html,
             })
             .collect();
@@ -772,13 +793,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn letter(&self, index: usize) -> std::result::Result<Output, Error> {
-        let l = &self.site.letters[index];
+        let l = &self.site.letters()[index];
         let view = LetterPage {
             summary: self.letter_view(l),
             content: &l.body_html,
         };
-        let about = self.site.incidents_for(index).iter().copied();
-        let incidents = self.views(about.clone());
+        let about = self.site.about(index);
+        let incidents = self.views(about.iter().copied());
         let updated = latest(l.date, self.site.changed_among(about));
         let url = routes::letter(&l.slug);
         let size = PAGE + l.body_html.len();
@@ -789,8 +810,9 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn plain_page(&self, p: &Page) -> std::result::Result<Output, Error> {
-        let noticed = self.site.notices_for(p);
+    fn plain_page(&self, index: usize) -> std::result::Result<Output, Error> {
+        let p = self.site.page(index);
+        let noticed = self.site.notices_for(index);
         let updated = self.site.changed_among(noticed.iter().copied());
         let notices = self.views(noticed);
         let view = PageView {
@@ -808,33 +830,40 @@ impl<'a> Renderer<'a> {
     }
 
     fn feed(&self) -> std::result::Result<Output, Error> {
-        let s = self.site;
+        let config = self.site.config();
         let entries = self.feed_entries(|_| true, true);
         let size = PAGE + entries.iter().map(|e| e.content.len() + ROW).sum::<usize>();
         let updated = entries
             .first()
-            .map_or_else(|| utc(s.changed_at()), |e| e.updated.clone());
-        self.page("feed.xml", routes::FEED, &s.config.title, size, |c| {
+            .map_or_else(|| utc(self.site.changed_at()), |e| e.updated.clone());
+        self.page("feed.xml", routes::FEED, &config.title, size, |c| {
             c.insert("entries", &entries);
             c.insert("updated", &updated);
-            c.insert("feed_url", &s.config.absolute(routes::FEED));
+            c.insert("feed_url", &config.absolute(routes::FEED));
         })
     }
 
     /// The newest `FEED_ENTRIES` entries: one per update of each incident
     /// `keep` selects, and one per letter when `letters` is set. Only the
     /// entries that make the cut are built.
-    fn feed_entries(&self, keep: impl Fn(&Entry) -> bool, letters: bool) -> Vec<FeedEntry<'a>> {
-        let s = self.site;
+    fn feed_entries(&self, keep: impl Fn(&Selecting) -> bool, letters: bool) -> Vec<FeedEntry<'r>> {
+        let s = &self.site;
+        let config = s.config();
         let mut candidates: Vec<(Time, FeedSource)> = Vec::new();
-        for (i, e) in s.incidents.iter().enumerate().filter(|(_, e)| keep(e)) {
-            let updates = e.incident.updates.iter().enumerate();
-            candidates.extend(updates.map(|(u, update)| (update.at, FeedSource::Update(i, u))));
+        for l in s.all() {
+            let e = s.selecting(l);
+            if keep(&e) {
+                let updates = e.updates.iter().enumerate();
+                candidates.extend(updates.map(|(u, update)| (update.at, FeedSource::Update(l, u))));
+            }
         }
-        if letters {
-            let all = s.letters.iter().enumerate();
-            candidates.extend(all.map(|(l, letter)| (letter.date, FeedSource::Letter(l))));
-        }
+        let all_letters = if letters { s.letters() } else { &[] };
+        candidates.extend(
+            all_letters
+                .iter()
+                .enumerate()
+                .map(|(l, letter)| (letter.date, FeedSource::Letter(l))),
+        );
         if candidates.len() > FEED_ENTRIES {
             // Keep everything as new as the last entry that fits: ties at
             // the cut are settled by id below, whatever the input order.
@@ -847,30 +876,30 @@ impl<'a> Renderer<'a> {
         let mut entries: Vec<FeedEntry> = candidates
             .into_iter()
             .map(|(at, source)| match source {
-                FeedSource::Update(i, u) => {
-                    let incident = &s.incidents[i].incident;
+                FeedSource::Update(l, u) => {
+                    let (incident, _) = s.note(l);
                     let update = &incident.updates[u];
-                    let anchors = ids.entry(i).or_insert_with(|| incident.update_ids());
-                    let url = s
-                        .config
-                        .absolute(&routes::update(&incident.slug, &anchors[u]));
+                    let anchors = ids
+                        .entry(l.index())
+                        .or_insert_with(|| incident.update_ids());
+                    let url = config.absolute(&routes::update(&incident.slug, &anchors[u]));
                     FeedEntry {
                         id: url.clone(),
                         url,
                         title: format!(
                             "{}: {}",
-                            self.site.config.words.status(update.status),
+                            config.words.status(update.status),
                             incident.title
                         ),
                         updated: utc(at),
                         sort_key: at,
-                        author: &s.config.title,
+                        author: &config.title,
                         content: &update.message_html,
                     }
                 }
                 FeedSource::Letter(l) => {
-                    let letter = &s.letters[l];
-                    let url = s.config.absolute(&routes::letter(&letter.slug));
+                    let letter = &all_letters[l];
+                    let url = config.absolute(&routes::letter(&letter.slug));
                     FeedEntry {
                         id: url.clone(),
                         url,
@@ -890,8 +919,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn sitemap(&self) -> std::result::Result<Output, Error> {
-        let s = self.site;
-        let abs = |p: &str| s.config.absolute(p);
+        let s = &self.site;
+        let config = s.config();
+        let abs = |p: &str| config.absolute(p);
         let mut urls = vec![
             SitemapUrl {
                 loc: abs(routes::HOME),
@@ -906,24 +936,30 @@ impl<'a> Renderer<'a> {
                 lastmod: None,
             },
         ];
-        urls.extend((1..archive_pages(s)).map(|n| SitemapUrl {
-            loc: abs(&routes::archive_page(n)),
-            lastmod: None,
+        let count = s.count();
+        urls.extend(
+            (1..count.div_ceil(ARCHIVE_PAGE).max(1)).map(|n| SitemapUrl {
+                loc: abs(&routes::archive_page(n)),
+                lastmod: None,
+            }),
+        );
+        urls.extend(s.all().map(|l| {
+            let e = s.selecting(l);
+            SitemapUrl {
+                loc: abs(&routes::incident(s.slug(l))),
+                lastmod: Some(utc(e.facts.last_update.unwrap_or(e.date))),
+            }
         }));
-        urls.extend(s.incidents.iter().map(|e| SitemapUrl {
-            loc: abs(&routes::incident(&e.incident.slug)),
-            lastmod: Some(utc(e.facts.last_update.unwrap_or(e.incident.date))),
-        }));
-        urls.extend(s.letters.iter().map(|l| SitemapUrl {
+        urls.extend(s.letters().iter().map(|l| SitemapUrl {
             loc: abs(&routes::letter(&l.slug)),
             lastmod: Some(utc(l.date)),
         }));
-        urls.extend(s.pages.iter().map(|p| SitemapUrl {
+        urls.extend(s.pages().iter().map(|p| SitemapUrl {
             loc: abs(&routes::page(&p.slug)),
             lastmod: None,
         }));
-        urls.extend(s.components.iter().map(|c| SitemapUrl {
-            loc: abs(&routes::component(&c.component.id)),
+        urls.extend(config.components.iter().map(|c| SitemapUrl {
+            loc: abs(&routes::component(&c.id)),
             lastmod: None,
         }));
         let size = PAGE + ROW * urls.len();
@@ -932,25 +968,19 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The summary of incident `index`, built once per render from its
+    /// The summary of an incident, built once per render from its
     /// `IncidentInputs` alone (watch mode keeps it while they compare equal).
-    fn incident_view(&self, index: usize) -> &Value {
-        self.views[index].get_or_init(|| {
-            let inputs = IncidentInputs::of(self.site, index);
-            let settings = ViewSettings::of(self.site);
-            Value::from_serializable(&IncidentView::new(&inputs, &settings))
-        })
+    fn incident_view(&self, l: Listed) -> &'r Value {
+        let inputs = self.site.view_inputs(l);
+        self.views[l.index()]
+            .get_or_init(|| summary_of(&inputs, &ViewSettings::of_config(self.site.config())))
     }
 
     /// The `incident` of its own page: the shared summary plus the timeline
     /// and the body, which only this page shows.
-    fn incident_page(&self, index: usize) -> Value {
-        let incident = &self.site.incidents[index].incident;
-        let mut map = self
-            .incident_view(index)
-            .as_map()
-            .cloned()
-            .unwrap_or_default();
+    fn incident_page(&self, l: Listed) -> Value {
+        let (incident, _) = self.site.note(l);
+        let mut map = self.incident_view(l).as_map().cloned().unwrap_or_default();
         map.insert(
             "updates".into(),
             Value::from_serializable(&self.updates(incident)),
@@ -959,7 +989,7 @@ impl<'a> Renderer<'a> {
         Value::from(map)
     }
 
-    fn letter_view(&self, l: &'a Letter) -> LetterView<'a> {
+    fn letter_view(&self, l: &'r Letter) -> LetterView<'r> {
         LetterView {
             slug: &l.slug,
             url: self.url(&routes::letter(&l.slug)),
@@ -1072,7 +1102,7 @@ impl SiteView {
             components: site
                 .components
                 .iter()
-                .map(|cs| ComponentView::new(site, cs))
+                .map(|cs| ComponentView::new(c, cs))
                 .collect(),
             nav,
         }
@@ -1163,14 +1193,14 @@ struct ComponentView {
 }
 
 impl ComponentView {
-    fn new(site: &Site, state: &ComponentState) -> ComponentView {
+    fn new(config: &Config, state: &ComponentState) -> ComponentView {
         let c = &state.component;
-        let dir = format!("{}/components/{}/", base_path(&site.config.base_url), c.id);
+        let dir = format!("{}/components/{}/", base_path(&config.base_url), c.id);
         ComponentView {
             id: c.id.clone(),
             name: c.name.clone(),
             description: c.description.clone(),
-            status: StatusView::new(&site.config.words, state.status),
+            status: StatusView::new(&config.words, state.status),
             feed_url: format!("{dir}feed.xml"),
             badge_url: format!("{dir}badge.svg"),
             url: dir,
@@ -1224,6 +1254,15 @@ impl PartialEq for IncidentInputs<'_> {
     }
 }
 
+/// The summary view of incident `index`, as every page that lists it shows it.
+pub fn summary_value(site: &Site, index: usize) -> Value {
+    summary_of(&IncidentInputs::of(site, index), &ViewSettings::of(site))
+}
+
+fn summary_of(inputs: &IncidentInputs, settings: &ViewSettings) -> Value {
+    Value::from_serializable(&IncidentView::new(inputs, settings))
+}
+
 /// The site settings incident views are built with, compared once per
 /// rebuild rather than once per view.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1237,11 +1276,15 @@ pub struct ViewSettings<'a> {
 
 impl<'a> ViewSettings<'a> {
     pub fn of(site: &'a Site) -> Self {
+        ViewSettings::of_config(&site.config)
+    }
+
+    pub fn of_config(config: &'a Config) -> Self {
         ViewSettings {
-            base_url: &site.config.base_url,
-            timezone: site.config.timezone,
-            components: &site.config.components,
-            words: &site.config.words,
+            base_url: &config.base_url,
+            timezone: config.timezone,
+            components: &config.components,
+            words: &config.words,
         }
     }
 }
@@ -1369,7 +1412,7 @@ struct PageView<'a> {
 /// Where a feed entry comes from, before it is built.
 #[derive(Clone, Copy)]
 enum FeedSource {
-    Update(usize, usize),
+    Update(Listed, usize),
     Letter(usize),
 }
 

@@ -1,0 +1,537 @@
+//! What each page reads of the site, recorded as it is rendered, and what
+//! changed between two models of a site: watch mode renders again exactly
+//! the pages that read something that changed.
+//!
+//! A page never holds the `Site`: it reads through `Tracked`, whose every
+//! accessor records an `Input`. What an input stands for is the value its
+//! accessor returns, and `Changes` compares that same value between the old
+//! and the new model, so a field a page starts to show is recorded and
+//! compared without anyone listing it. Incidents come as `Listed` tokens that
+//! only this module makes: a page cannot reach an incident but through a
+//! read that says how it found it (by place in the list, or in a list the
+//! model keeps).
+//!
+//! Not recorded: site settings (`config`, the layout of components and
+//! groups), which a changed site.toml renders in full anyway, and the
+//! `site` variable of the templates, which `Templates::site_reads` covers.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use crate::site::model::{ComponentState, Entry, Facts, GroupState, Site, Slot};
+use crate::site::uptime::Day;
+use crate::source::config::Config;
+use crate::source::content::{Affected, Incident, Intro, Letter, Page, Update, Window};
+use crate::vocab::ids::fnv;
+use crate::vocab::times::Time;
+
+/// One thing of the site a page shows. Incidents, letters and pages are
+/// named by a digest of their slug, so a read survives the list shifting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// Which incident is at this place of the newest-first list.
+    At(usize),
+    /// How many incidents there are.
+    Count,
+    /// An incident's summary view: what every list row, banner and notice
+    /// shows (`pages::IncidentView`).
+    Summary(u64),
+    /// What lists choose and order an incident by (`Selecting`).
+    Selecting(u64),
+    /// All of an incident: its own page and its feed entries.
+    Note(u64),
+    /// A component's state: status, uptime, active incidents, history.
+    Component(usize),
+    /// A group's status.
+    Group(usize),
+    /// The incidents of a list the model keeps, by slug.
+    List(List),
+    /// Every letter, whole (a site has a handful).
+    Letters,
+    /// A page, whole.
+    Page(u64),
+    /// Every page, whole.
+    Pages,
+    /// The homepage's intro (`content/index.md`).
+    Intro,
+    /// The date in the site's timezone (the homepage lists recent days).
+    Today,
+}
+
+/// The lists of incidents the model keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum List {
+    /// Active incidents, in banner order.
+    Active,
+    /// Upcoming maintenance, soonest first.
+    Upcoming,
+    /// The incidents a letter (by slug digest) is about.
+    About(u64),
+}
+
+/// An incident a page has found through a recorded read: only `Tracked`
+/// makes them, so no page reads an incident it did not say how it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed(usize);
+
+impl Listed {
+    /// Its index into `Site::incidents` (for caches kept by index).
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// What lists choose and order an incident by, never what a row shows
+/// (that is its summary): a title edit changes no list's choice.
+#[derive(Debug, PartialEq)]
+pub struct Selecting<'a> {
+    pub facts: &'a Facts,
+    pub date: Time,
+    pub window: Option<Window>,
+    pub pinned: bool,
+    pub affected: &'a [Affected],
+    pub updates: &'a [Update],
+}
+
+impl<'a> Selecting<'a> {
+    fn of(e: &'a Entry) -> Self {
+        let i = &e.incident;
+        Selecting {
+            facts: &e.facts,
+            date: i.date,
+            window: i.window,
+            pinned: i.pinned,
+            affected: &i.affected,
+            updates: &i.updates,
+        }
+    }
+
+    /// When it starts: its window's start, else its date.
+    pub fn start(&self) -> Time {
+        self.window.map_or(self.date, |w| w.starts)
+    }
+}
+
+/// The site as one page reads it, recording each read.
+pub struct Tracked<'a> {
+    site: &'a Site,
+    reads: RefCell<Vec<Input>>,
+}
+
+impl<'a> Tracked<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        Tracked {
+            site,
+            reads: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Everything this page read, in the order read, once each.
+    pub fn into_reads(self) -> Box<[Input]> {
+        let mut reads = self.reads.into_inner();
+        let mut seen = std::collections::HashSet::with_capacity(reads.len());
+        reads.retain(|r| seen.insert(*r));
+        reads.into_boxed_slice()
+    }
+
+    fn read(&self, input: Input) {
+        self.reads.borrow_mut().push(input);
+    }
+
+    /// The site's settings: not recorded, a changed site.toml renders all.
+    pub fn config(&self) -> &'a Config {
+        &self.site.config
+    }
+
+    /// The homepage's order of components and groups (from site.toml).
+    pub fn layout(&self) -> &'a [Slot] {
+        &self.site.layout
+    }
+
+    /// How many incidents there are.
+    pub fn count(&self) -> usize {
+        self.read(Input::Count);
+        self.site.incidents.len()
+    }
+
+    /// The incidents at `range` of the newest-first list.
+    pub fn at(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = Listed> + '_ {
+        range.map(|i| {
+            self.read(Input::At(i));
+            Listed(i)
+        })
+    }
+
+    /// Every incident, newest first.
+    pub fn all(&self) -> impl Iterator<Item = Listed> + '_ {
+        self.at(0..self.count())
+    }
+
+    /// The incident an incident page is about: the page is named after its
+    /// slug, so its place in the list is not a read.
+    pub fn own_incident(&self, index: usize) -> Listed {
+        Listed(index)
+    }
+
+    /// The note and facts a summary view is built from.
+    pub fn view_inputs(&self, l: Listed) -> crate::publish::pages::IncidentInputs<'a> {
+        self.read(Input::Summary(self.key(l)));
+        crate::publish::pages::IncidentInputs::of(self.site, l.0)
+    }
+
+    /// The slug: named by the read that found the incident.
+    pub fn slug(&self, l: Listed) -> &'a str {
+        &self.site.incidents[l.0].incident.slug
+    }
+
+    /// Its title, part of its summary.
+    pub fn title(&self, l: Listed) -> &'a str {
+        self.read(Input::Summary(self.key(l)));
+        &self.site.incidents[l.0].incident.title
+    }
+
+    pub fn selecting(&self, l: Listed) -> Selecting<'a> {
+        self.read(Input::Selecting(self.key(l)));
+        Selecting::of(&self.site.incidents[l.0])
+    }
+
+    /// All of an incident.
+    pub fn note(&self, l: Listed) -> (&'a Incident, &'a Facts) {
+        self.read(Input::Note(self.key(l)));
+        let e = &self.site.incidents[l.0];
+        (&e.incident, &e.facts)
+    }
+
+    fn key(&self, l: Listed) -> u64 {
+        fnv(self.slug(l).as_bytes())
+    }
+
+    fn list(&self, list: List, indices: &[usize]) -> Vec<Listed> {
+        self.read(Input::List(list));
+        indices.iter().map(|&i| Listed(i)).collect()
+    }
+
+    pub fn active(&self) -> Vec<Listed> {
+        self.list(List::Active, &self.site.active)
+    }
+
+    pub fn upcoming(&self) -> Vec<Listed> {
+        self.list(List::Upcoming, &self.site.upcoming)
+    }
+
+    /// The incidents letter `index` is about.
+    pub fn about(&self, index: usize) -> Vec<Listed> {
+        let key = fnv(self.site.letters[index].slug.as_bytes());
+        self.list(List::About(key), self.site.incidents_for(index))
+    }
+
+    /// The active incidents affecting any of page `index`'s notices.
+    pub fn notices_for(&self, index: usize) -> Vec<Listed> {
+        let page = self.page(index);
+        let shows = |l: &Listed| {
+            let affected = self.selecting(*l).affected;
+            affected
+                .iter()
+                .any(|a| page.notices.iter().any(|n| n.name == a.name))
+        };
+        self.active().into_iter().filter(shows).collect()
+    }
+
+    /// Component `n`, with its active incidents and its history.
+    pub fn component(&self, n: usize) -> ComponentRead<'a> {
+        self.read(Input::Component(n));
+        let state = &self.site.components[n];
+        let listed = |v: &[usize]| v.iter().map(|&i| Listed(i)).collect();
+        ComponentRead {
+            state,
+            active: listed(&state.active),
+            history: listed(&state.history),
+        }
+    }
+
+    pub fn group(&self, g: usize) -> &'a GroupState {
+        self.read(Input::Group(g));
+        &self.site.groups[g]
+    }
+
+    pub fn letters(&self) -> &'a [Letter] {
+        self.read(Input::Letters);
+        &self.site.letters
+    }
+
+    /// Every page, whole (a site has a handful).
+    pub fn pages(&self) -> &'a [Page] {
+        self.read(Input::Pages);
+        &self.site.pages
+    }
+
+    pub fn page(&self, index: usize) -> &'a Page {
+        let page = &self.site.pages[index];
+        self.read(Input::Page(fnv(page.slug.as_bytes())));
+        page
+    }
+
+    pub fn intro(&self) -> Option<&'a Intro> {
+        self.read(Input::Intro);
+        self.site.intro.as_ref()
+    }
+
+    /// Today in the site's timezone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.read(Input::Today);
+        today(self.site)
+    }
+
+    /// When anything the site shows last changed (see `Site::changed_at`).
+    pub fn changed_at(&self) -> Time {
+        let letters = self.letters().iter().map(|l| l.date);
+        let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.fixed_offset();
+        let incidents = self.all().map(|l| self.selecting(l).facts.changed_at);
+        crate::site::model::latest(epoch, incidents.chain(letters))
+    }
+
+    /// The latest change among `incidents`, if any.
+    pub fn changed_among(&self, incidents: impl IntoIterator<Item = Listed>) -> Option<Time> {
+        incidents
+            .into_iter()
+            .map(|l| self.selecting(l).facts.changed_at)
+            .max()
+    }
+}
+
+/// A component as a page reads it: its incidents as `Listed`.
+pub struct ComponentRead<'a> {
+    pub state: &'a ComponentState,
+    pub active: Vec<Listed>,
+    pub history: Vec<Listed>,
+}
+
+impl ComponentRead<'_> {
+    /// The incidents of one day of its uptime (the component's read covers
+    /// which they are).
+    pub fn day_incidents<'d>(&self, day: &'d Day) -> impl Iterator<Item = Listed> + 'd {
+        day.incidents.iter().map(|&i| Listed(i))
+    }
+}
+
+fn today(site: &Site) -> chrono::NaiveDate {
+    site.now.with_timezone(&site.config.timezone).date_naive()
+}
+
+/// What changed between two models of the same site (same settings), input
+/// by input, each compared by the value its `Tracked` accessor gives.
+pub struct Changes<'a> {
+    old: &'a Site,
+    new: &'a Site,
+    /// Places of the list from which on another incident stands.
+    order_from: usize,
+    count: bool,
+    /// The incidents that differ in any way, by slug digest.
+    incidents: HashMap<u64, Kinds>,
+    components: Vec<bool>,
+    groups: Vec<bool>,
+    letters: bool,
+    pages: HashMap<u64, bool>,
+    intro: bool,
+    today: bool,
+    /// Lists are compared when a page is found to read them.
+    lists: Mutex<HashMap<List, bool>>,
+}
+
+/// Which reads of one incident changed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Kinds {
+    summary: bool,
+    selecting: bool,
+    note: bool,
+}
+
+impl<'a> Changes<'a> {
+    /// `same_summary(old index, new index)` tells whether the two summary
+    /// views are the same (the caller keeps the views).
+    pub fn between(
+        old: &'a Site,
+        new: &'a Site,
+        same_summary: impl Fn(usize, usize) -> bool,
+    ) -> Self {
+        let slugs = |s: &'a Site| s.incidents.iter().map(|e| e.incident.slug.as_str());
+        let order_from = slugs(old)
+            .zip(slugs(new))
+            .position(|(a, b)| a != b)
+            .unwrap_or(old.incidents.len().min(new.incidents.len()));
+        let order_from =
+            if old.incidents.len() == new.incidents.len() && order_from == old.incidents.len() {
+                usize::MAX
+            } else {
+                order_from
+            };
+        let mut incidents = HashMap::new();
+        for (slug, a, b) in pairs(
+            old.incidents
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.incident.slug.as_str(), i)),
+            new.incidents
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.incident.slug.as_str(), i)),
+        ) {
+            let kinds = match (a, b) {
+                (Some(i), Some(j)) => {
+                    let (x, y) = (&old.incidents[i], &new.incidents[j]);
+                    let inputs = |s: &'a Site, k| crate::publish::pages::IncidentInputs::of(s, k);
+                    Kinds {
+                        summary: inputs(old, i) != inputs(new, j) && !same_summary(i, j),
+                        selecting: Selecting::of(x) != Selecting::of(y),
+                        note: x != y,
+                    }
+                }
+                _ => Kinds {
+                    summary: true,
+                    selecting: true,
+                    note: true,
+                },
+            };
+            if kinds.summary || kinds.selecting || kinds.note {
+                incidents.insert(fnv(slug.as_bytes()), kinds);
+            }
+        }
+        let pages = pairs(
+            old.pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.slug.as_str(), i)),
+            new.pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.slug.as_str(), i)),
+        )
+        .into_iter()
+        .filter(|(_, a, b)| match (a, b) {
+            (Some(i), Some(j)) => old.pages[*i] != new.pages[*j],
+            _ => true,
+        })
+        .map(|(slug, _, _)| (fnv(slug.as_bytes()), true))
+        .collect();
+        Changes {
+            old,
+            new,
+            order_from,
+            count: old.incidents.len() != new.incidents.len(),
+            incidents,
+            components: (0..new.components.len())
+                .map(|n| !same_component(old, new, n))
+                .collect(),
+            groups: (0..new.groups.len())
+                .map(|g| old.groups.get(g).map(|x| x.status) != Some(new.groups[g].status))
+                .collect(),
+            letters: old.letters != new.letters,
+            pages,
+            intro: old.intro != new.intro,
+            today: today(old) != today(new),
+            lists: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether any of `reads` changed.
+    pub fn touch(&self, reads: &[Input]) -> bool {
+        reads.iter().any(|r| self.changed(r))
+    }
+
+    fn changed(&self, input: &Input) -> bool {
+        let incident = |key: &u64| self.incidents.get(key).copied();
+        match input {
+            Input::At(i) => *i >= self.order_from,
+            Input::Count => self.count,
+            Input::Summary(k) => incident(k).is_some_and(|k| k.summary),
+            Input::Selecting(k) => incident(k).is_some_and(|k| k.selecting),
+            Input::Note(k) => incident(k).is_some_and(|k| k.note),
+            Input::Component(n) => self.components.get(*n).is_none_or(|c| *c),
+            Input::Group(g) => self.groups.get(*g).is_none_or(|c| *c),
+            Input::List(list) => self.list_changed(*list),
+            Input::Letters => self.letters,
+            Input::Page(k) => self.pages.contains_key(k),
+            Input::Pages => !self.pages.is_empty(),
+            Input::Intro => self.intro,
+            Input::Today => self.today,
+        }
+    }
+
+    fn list_changed(&self, list: List) -> bool {
+        let mut memo = self.lists.lock().unwrap_or_else(|p| p.into_inner());
+        *memo.entry(list).or_insert_with(|| {
+            let (a, b) = (list_slugs(self.old, list), list_slugs(self.new, list));
+            a != b
+        })
+    }
+}
+
+/// The slugs of a list the model keeps; `None` when it has no such list
+/// (a letter that is gone).
+fn list_slugs(site: &Site, list: List) -> Option<Vec<&str>> {
+    let indices: &[usize] = match list {
+        List::Active => &site.active,
+        List::Upcoming => &site.upcoming,
+        List::About(key) => {
+            let l = site
+                .letters
+                .iter()
+                .position(|l| fnv(l.slug.as_bytes()) == key)?;
+            site.incidents_for(l)
+        }
+    };
+    Some(slugs_of(site, indices))
+}
+
+fn slugs_of<'a>(site: &'a Site, indices: &[usize]) -> Vec<&'a str> {
+    indices
+        .iter()
+        .map(|&i| site.incidents[i].incident.slug.as_str())
+        .collect()
+}
+
+/// Whether component `n` reads the same in both: every field, its
+/// incidents compared by slug (their places shift when one is added).
+fn same_component(old: &Site, new: &Site, n: usize) -> bool {
+    let (Some(a), Some(b)) = (old.components.get(n), new.components.get(n)) else {
+        return false;
+    };
+    // Destructured whole: a field added to the state must be compared here.
+    let ComponentState {
+        component,
+        status,
+        active,
+        history,
+        uptime,
+    } = a;
+    *component == b.component
+        && *status == b.status
+        && *uptime == b.uptime
+        && slugs_of(old, active) == slugs_of(new, &b.active)
+        && slugs_of(old, history) == slugs_of(new, &b.history)
+}
+
+/// Items of two lists matched by slug: (slug, old, new).
+pub fn pairs<'a, T: Copy>(
+    old: impl Iterator<Item = (&'a str, T)>,
+    new: impl Iterator<Item = (&'a str, T)>,
+) -> Vec<(&'a str, Option<T>, Option<T>)> {
+    let (old, new): (Vec<_>, Vec<_>) = (old.collect(), new.collect());
+    // The usual edit keeps every slug in place: match by position.
+    if old.len() == new.len() && old.iter().zip(&new).all(|(a, b)| a.0 == b.0) {
+        return old
+            .into_iter()
+            .zip(new)
+            .map(|((slug, a), (_, b))| (slug, Some(a), Some(b)))
+            .collect();
+    }
+    let mut map: BTreeMap<&str, (Option<T>, Option<T>)> = BTreeMap::new();
+    for (slug, item) in old {
+        map.entry(slug).or_default().0 = Some(item);
+    }
+    for (slug, item) in new {
+        map.entry(slug).or_default().1 = Some(item);
+    }
+    map.into_iter().map(|(s, (a, b))| (s, a, b)).collect()
+}
