@@ -12,8 +12,8 @@ use tera::{Context, Value};
 
 use crate::publish::reads::{Input, Listed, Selecting, Tracked};
 use crate::publish::Output;
-use crate::site::model::{latest, ComponentState, ComponentStatus, Entry, Phase, Site, Slot};
-use crate::source::config::Config;
+use crate::site::model::{latest, ComponentStatus, Entry, Phase, Site, Slot};
+use crate::source::config::{Component, Config};
 use crate::source::content::{Incident, Letter};
 use crate::source::templates::Templates;
 use crate::vocab::choice::Choice;
@@ -531,17 +531,17 @@ impl<'r> Renderer<'r> {
         let config = self.site.config();
         let words = &config.words;
         let read = self.site.component(n);
-        let state = read.state;
-        let days = state
-            .uptime
+        let uptime = self.site.uptime(n);
+        let days = uptime
+            .history
             .days
             .iter()
-            .map(|d| self.day_view(d, read.day_incidents(d)))
+            .map(|d| self.day_view(d, uptime.day_incidents(d)))
             .collect();
         HomeComponent {
-            component: ComponentView::new(config, state),
-            uptime: state
-                .uptime
+            component: ComponentView::new(config, read.component, read.status),
+            uptime: uptime
+                .history
                 .uptime()
                 .map(|u| words.fill("uptime", "percent", &words.percent(u))),
             days,
@@ -721,16 +721,15 @@ impl<'r> Renderer<'r> {
 
     fn component(&self, index: usize) -> std::result::Result<Output, Error> {
         let read = self.site.component(index);
-        let state = read.state;
-        let view = ComponentView::new(self.site.config(), state);
+        let view = ComponentView::new(self.site.config(), read.component, read.status);
         let active = self.views(read.active.iter().copied());
         let shown = read.history.len().min(COMPONENT_HISTORY);
         let months = self.months(read.history[..shown].iter().copied());
-        let url = routes::component(&state.component.id);
+        let url = routes::component(&read.component.id);
         let size = PAGE + ROW * shown;
         let shows = read.history[..shown].iter().chain(&read.active).copied();
         let updated = self.site.changed_among(shows);
-        self.page("component.html", &url, &state.component.name, size, |c| {
+        self.page("component.html", &url, &read.component.name, size, |c| {
             self.updated(c, updated);
             c.insert("component", &view);
             c.insert("active", &active);
@@ -1102,7 +1101,7 @@ impl SiteView {
             components: site
                 .components
                 .iter()
-                .map(|cs| ComponentView::new(c, cs))
+                .map(|cs| ComponentView::new(c, &cs.component, cs.status))
                 .collect(),
             nav,
         }
@@ -1193,14 +1192,13 @@ struct ComponentView {
 }
 
 impl ComponentView {
-    fn new(config: &Config, state: &ComponentState) -> ComponentView {
-        let c = &state.component;
+    fn new(config: &Config, c: &Component, status: ComponentStatus) -> ComponentView {
         let dir = format!("{}/components/{}/", base_path(&config.base_url), c.id);
         ComponentView {
             id: c.id.clone(),
             name: c.name.clone(),
             description: c.description.clone(),
-            status: StatusView::new(&config.words, state.status),
+            status: StatusView::new(&config.words, status),
             feed_url: format!("{dir}feed.xml"),
             badge_url: format!("{dir}badge.svg"),
             url: dir,

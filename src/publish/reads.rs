@@ -17,10 +17,11 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use crate::site::model::{ComponentState, Entry, Facts, GroupState, Site, Slot};
-use crate::site::uptime::Day;
+use crate::site::model::{ComponentState, ComponentStatus, Entry, Facts, GroupState, Site, Slot};
+use crate::site::uptime::{Day, History};
+use crate::source::config::Component;
 use crate::source::config::Config;
 use crate::source::content::{Affected, Incident, Intro, Letter, Page, Update, Window};
 use crate::vocab::ids::fnv;
@@ -41,8 +42,10 @@ pub enum Input {
     Selecting(u64),
     /// All of an incident: its own page and its feed entries.
     Note(u64),
-    /// A component's state: status, uptime, active incidents, history.
+    /// A component's status, active incidents and history.
     Component(usize),
+    /// A component's uptime, day by day (it moves with the clock).
+    Uptime(usize),
     /// A group's status.
     Group(usize),
     /// The incidents of a list the model keeps, by slug.
@@ -244,9 +247,18 @@ impl<'a> Tracked<'a> {
         let state = &self.site.components[n];
         let listed = |v: &[usize]| v.iter().map(|&i| Listed(i)).collect();
         ComponentRead {
-            state,
+            component: &state.component,
+            status: state.status,
             active: listed(&state.active),
             history: listed(&state.history),
+        }
+    }
+
+    /// Component `n`'s uptime.
+    pub fn uptime(&self, n: usize) -> UptimeRead<'a> {
+        self.read(Input::Uptime(n));
+        UptimeRead {
+            history: &self.site.components[n].uptime,
         }
     }
 
@@ -302,14 +314,20 @@ impl<'a> Tracked<'a> {
 
 /// A component as a page reads it: its incidents as `Listed`.
 pub struct ComponentRead<'a> {
-    pub state: &'a ComponentState,
+    pub component: &'a Component,
+    pub status: ComponentStatus,
     pub active: Vec<Listed>,
     pub history: Vec<Listed>,
 }
 
-impl ComponentRead<'_> {
-    /// The incidents of one day of its uptime (the component's read covers
-    /// which they are).
+/// A component's uptime as a page reads it.
+pub struct UptimeRead<'a> {
+    pub history: &'a History,
+}
+
+impl UptimeRead<'_> {
+    /// The incidents of one of its days (the uptime's read covers which
+    /// they are).
     pub fn day_incidents<'d>(&self, day: &'d Day) -> impl Iterator<Item = Listed> + 'd {
         day.incidents.iter().map(|&i| Listed(i))
     }
@@ -327,9 +345,11 @@ pub struct Changes<'a> {
     /// Places of the list from which on another incident stands.
     order_from: usize,
     count: bool,
-    /// The incidents that differ in any way, by slug digest.
-    incidents: HashMap<u64, Kinds>,
-    components: Vec<bool>,
+    /// The incidents that differ in any way, by slug digest, sorted: an
+    /// edit changes one or a few, and every page's reads are looked up.
+    incidents: Vec<(u64, Kinds)>,
+    /// Per component: (its state, its uptime) changed.
+    components: Vec<(bool, bool)>,
     groups: Vec<bool>,
     letters: bool,
     pages: HashMap<u64, bool>,
@@ -366,7 +386,7 @@ impl<'a> Changes<'a> {
             } else {
                 order_from
             };
-        let mut incidents = HashMap::new();
+        let mut incidents = Vec::new();
         for (slug, a, b) in pairs(
             old.incidents
                 .iter()
@@ -381,10 +401,12 @@ impl<'a> Changes<'a> {
                 (Some(i), Some(j)) => {
                     let (x, y) = (&old.incidents[i], &new.incidents[j]);
                     let inputs = |s: &'a Site, k| crate::publish::pages::IncidentInputs::of(s, k);
+                    // Unchanged notes share their `Arc` between rebuilds.
+                    let same = Arc::ptr_eq(&x.incident, &y.incident) && x.facts == y.facts;
                     Kinds {
                         summary: inputs(old, i) != inputs(new, j) && !same_summary(i, j),
-                        selecting: Selecting::of(x) != Selecting::of(y),
-                        note: x != y,
+                        selecting: !same && Selecting::of(x) != Selecting::of(y),
+                        note: !same && x != y,
                     }
                 }
                 _ => Kinds {
@@ -394,9 +416,10 @@ impl<'a> Changes<'a> {
                 },
             };
             if kinds.summary || kinds.selecting || kinds.note {
-                incidents.insert(fnv(slug.as_bytes()), kinds);
+                incidents.push((fnv(slug.as_bytes()), kinds));
             }
         }
+        incidents.sort_unstable_by_key(|(key, _)| *key);
         let pages = pairs(
             old.pages
                 .iter()
@@ -421,7 +444,7 @@ impl<'a> Changes<'a> {
             count: old.incidents.len() != new.incidents.len(),
             incidents,
             components: (0..new.components.len())
-                .map(|n| !same_component(old, new, n))
+                .map(|n| component_changes(old, new, n))
                 .collect(),
             groups: (0..new.groups.len())
                 .map(|g| old.groups.get(g).map(|x| x.status) != Some(new.groups[g].status))
@@ -440,14 +463,18 @@ impl<'a> Changes<'a> {
     }
 
     fn changed(&self, input: &Input) -> bool {
-        let incident = |key: &u64| self.incidents.get(key).copied();
+        let incident = |key: &u64| {
+            let at = self.incidents.binary_search_by_key(key, |(k, _)| *k).ok()?;
+            Some(self.incidents[at].1)
+        };
         match input {
             Input::At(i) => *i >= self.order_from,
             Input::Count => self.count,
             Input::Summary(k) => incident(k).is_some_and(|k| k.summary),
             Input::Selecting(k) => incident(k).is_some_and(|k| k.selecting),
             Input::Note(k) => incident(k).is_some_and(|k| k.note),
-            Input::Component(n) => self.components.get(*n).is_none_or(|c| *c),
+            Input::Component(n) => self.components.get(*n).is_none_or(|c| c.0),
+            Input::Uptime(n) => self.components.get(*n).is_none_or(|c| c.1),
             Input::Group(g) => self.groups.get(*g).is_none_or(|c| *c),
             Input::List(list) => self.list_changed(*list),
             Input::Letters => self.letters,
@@ -491,11 +518,12 @@ fn slugs_of<'a>(site: &'a Site, indices: &[usize]) -> Vec<&'a str> {
         .collect()
 }
 
-/// Whether component `n` reads the same in both: every field, its
-/// incidents compared by slug (their places shift when one is added).
-fn same_component(old: &Site, new: &Site, n: usize) -> bool {
+/// Whether component `n`'s state (`ComponentRead`) and its uptime
+/// (`UptimeRead`) changed; incidents are compared by slug (their places
+/// shift when one is added).
+fn component_changes(old: &Site, new: &Site, n: usize) -> (bool, bool) {
     let (Some(a), Some(b)) = (old.components.get(n), new.components.get(n)) else {
-        return false;
+        return (true, true);
     };
     // Destructured whole: a field added to the state must be compared here.
     let ComponentState {
@@ -505,11 +533,11 @@ fn same_component(old: &Site, new: &Site, n: usize) -> bool {
         history,
         uptime,
     } = a;
-    *component == b.component
-        && *status == b.status
-        && *uptime == b.uptime
-        && slugs_of(old, active) == slugs_of(new, &b.active)
-        && slugs_of(old, history) == slugs_of(new, &b.history)
+    let state = *component != b.component
+        || *status != b.status
+        || slugs_of(old, active) != slugs_of(new, &b.active)
+        || slugs_of(old, history) != slugs_of(new, &b.history);
+    (state, *uptime != b.uptime)
 }
 
 /// Items of two lists matched by slug: (slug, old, new).
