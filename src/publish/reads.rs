@@ -563,3 +563,146 @@ pub fn pairs<'a, T: Copy>(
     }
     map.into_iter().map(|(s, (a, b))| (s, a, b)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::content::Content;
+    use crate::vocab::choice::{Impact, Severity};
+    use std::path::{Path, PathBuf};
+
+    fn t(s: &str) -> Time {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn incident(slug: &str, date: &str) -> Incident {
+        Incident {
+            slug: slug.into(),
+            source: PathBuf::from(format!("content/incidents/{slug}.md")),
+            title: slug.into(),
+            date: t(date),
+            severity: Severity::Minor,
+            window: None,
+            affected: vec![Affected {
+                name: "api".into(),
+                line: None,
+                impact: Impact::DegradedPerformance,
+            }],
+            summary: None,
+            letter: None,
+            pinned: false,
+            draft: false,
+            updates: Vec::new(),
+            body_html: String::new(),
+        }
+    }
+
+    fn site(incidents: &[Arc<Incident>], now: &str) -> Site {
+        let config = Config::parse(
+            "title='T'\nbase_url='https://x.test'\n[[components]]\nid='api'\nname='API'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        let content = Content {
+            incidents: incidents.to_vec(),
+            ..Content::default()
+        };
+        Site::new(config, content, t(now), 0)
+    }
+
+    const NOW: &str = "2026-12-02T12:00:00Z";
+
+    fn two() -> Vec<Arc<Incident>> {
+        vec![
+            Arc::new(incident("new", "2026-12-01T10:00:00Z")),
+            Arc::new(incident("old", "2026-11-01T10:00:00Z")),
+        ]
+    }
+
+    fn key(slug: &str) -> u64 {
+        fnv(slug.as_bytes())
+    }
+
+    /// Summaries compared by their inputs alone (the caller's views).
+    fn changes<'a>(a: &'a Site, b: &'a Site) -> Changes<'a> {
+        Changes::between(a, b, |_, _| false)
+    }
+
+    #[test]
+    fn a_page_records_what_it_reads_and_how_it_found_it() {
+        let s = site(&two(), NOW);
+        let t = Tracked::new(&s);
+        let listed: Vec<Listed> = t.at(1..2).collect();
+        let _ = t.title(listed[0]);
+        let own = t.own_incident(0);
+        let _ = t.note(own);
+        let _ = t.note(own);
+        assert_eq!(
+            &*t.into_reads(),
+            [
+                Input::At(1),
+                Input::Summary(key("old")),
+                Input::Note(key("new"))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_title_edit_changes_the_summary_and_the_note_only() {
+        let before = two();
+        let mut after = before.clone();
+        let mut edited = (*after[1]).clone();
+        edited.title = "Old, renamed".into();
+        after[1] = Arc::new(edited);
+        let (a, b) = (site(&before, NOW), site(&after, NOW));
+        let c = changes(&a, &b);
+        assert!(c.touch(&[Input::Summary(key("old"))]));
+        assert!(c.touch(&[Input::Note(key("old"))]));
+        for unchanged in [
+            Input::Selecting(key("old")),
+            Input::Summary(key("new")),
+            Input::At(0),
+            Input::At(1),
+            Input::Count,
+            Input::Component(0),
+            Input::List(List::Active),
+        ] {
+            assert!(!c.touch(&[unchanged]), "{unchanged:?}");
+        }
+    }
+
+    #[test]
+    fn a_new_incident_shifts_places_but_not_the_notes_already_there() {
+        let before = two();
+        let mut after = before.clone();
+        after.insert(0, Arc::new(incident("newest", "2026-12-02T11:00:00Z")));
+        let (a, b) = (site(&before, NOW), site(&after, NOW));
+        let c = changes(&a, &b);
+        assert!(c.touch(&[Input::At(0)]) && c.touch(&[Input::At(2)]));
+        assert!(c.touch(&[Input::Count]));
+        assert!(c.touch(&[Input::Summary(key("newest"))]));
+        assert!(c.touch(&[Input::List(List::Active)]));
+        // The component's history gained an incident.
+        assert!(c.touch(&[Input::Component(0)]));
+        assert!(!c.touch(&[Input::Note(key("old")), Input::Summary(key("new"))]));
+    }
+
+    #[test]
+    fn the_clock_moves_uptime_and_today_not_the_component() {
+        let notes = vec![Arc::new({
+            let mut i = incident("done", "2026-11-01T10:00:00Z");
+            i.updates.push(Update {
+                at: t("2026-11-01T11:00:00Z"),
+                status: crate::vocab::choice::Status::Resolved,
+                message: String::new(),
+                message_html: String::new(),
+            });
+            i
+        })];
+        let (a, b) = (site(&notes, NOW), site(&notes, "2026-12-03T12:00:00Z"));
+        let c = changes(&a, &b);
+        assert!(c.touch(&[Input::Today]));
+        assert!(c.touch(&[Input::Uptime(0)]));
+        assert!(!c.touch(&[Input::Component(0), Input::Note(key("done"))]));
+    }
+}
