@@ -20,6 +20,7 @@ use crate::source::templates::Templates;
 use crate::source::walk::Folder;
 use crate::vocab::error::{Errors, Result};
 use crate::vocab::ids::fnv;
+use rustc_hash::FxHashMap;
 
 /// What a changed path asks for, from the most work to the least.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -155,7 +156,7 @@ pub struct Session {
     /// edit does not build ten thousand of them again for the archive.
     views: pages::Views,
     /// What each page of the last render read of the site (`publish::reads`).
-    reads: HashMap<Job, Box<[Input]>>,
+    reads: FxHashMap<Job, Box<[Input]>>,
 }
 
 impl Session {
@@ -194,7 +195,7 @@ impl Session {
             rendered: Rendered::default(),
             pending: BTreeSet::new(),
             views: pages::Views::new(),
-            reads: HashMap::new(),
+            reads: FxHashMap::default(),
         };
         session.render_all()?;
         Ok(session)
@@ -387,7 +388,7 @@ impl Session {
             Stamping::Placeholders,
             pages::Views::new(),
         )?;
-        let mut reads = HashMap::with_capacity(jobs.len());
+        let mut reads = FxHashMap::default();
         let mut files = Files::new();
         for (job, (o, read)) in jobs.into_iter().zip(outputs) {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
@@ -485,7 +486,7 @@ impl Session {
 
     /// The reads of the pages of `old` by the jobs of the current site that
     /// have the same output path (a page that moved in the list).
-    fn reads_by_path(&mut self, old: &Site) -> HashMap<Job, Box<[Input]>> {
+    fn reads_by_path(&mut self, old: &Site) -> FxHashMap<Job, Box<[Input]>> {
         let mut by_path: HashMap<String, Box<[Input]>> = std::mem::take(&mut self.reads)
             .into_iter()
             .map(|(job, reads)| (pages::job_path(old, &job), reads))

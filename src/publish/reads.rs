@@ -35,6 +35,9 @@ pub enum Input {
     At(usize),
     /// How many incidents there are.
     Count,
+    /// Every incident's place and `Selecting`: a scan of the whole list (the
+    /// feeds, the sitemap, the homepage's choices), one read, not 10,000.
+    Scan,
     /// An incident's summary view: what every list row, banner and notice
     /// shows (`pages::IncidentView`).
     Summary(u64),
@@ -75,10 +78,21 @@ pub enum List {
 
 /// An incident a page has found through a recorded read: only `Tracked`
 /// makes them, so no page reads an incident it did not say how it found.
+/// One found by a scan of the whole list has its `Selecting` read already.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Listed(usize);
+pub struct Listed(usize, Found);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Scan,
+    Other,
+}
 
 impl Listed {
+    fn new(index: usize) -> Listed {
+        Listed(index, Found::Other)
+    }
+
     /// Its index into `Site::incidents` (for caches kept by index).
     pub fn index(self) -> usize {
         self.0
@@ -133,7 +147,8 @@ impl<'a> Tracked<'a> {
     /// Everything this page read, in the order read, once each.
     pub fn into_reads(self) -> Box<[Input]> {
         let mut reads = self.reads.into_inner();
-        let mut seen = std::collections::HashSet::with_capacity(reads.len());
+        let mut seen = rustc_hash::FxHashSet::default();
+        seen.reserve(reads.len());
         reads.retain(|r| seen.insert(*r));
         reads.into_boxed_slice()
     }
@@ -162,19 +177,20 @@ impl<'a> Tracked<'a> {
     pub fn at(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = Listed> + '_ {
         range.map(|i| {
             self.read(Input::At(i));
-            Listed(i)
+            Listed::new(i)
         })
     }
 
     /// Every incident, newest first.
     pub fn all(&self) -> impl Iterator<Item = Listed> + '_ {
-        self.at(0..self.count())
+        self.read(Input::Scan);
+        (0..self.site.incidents.len()).map(|i| Listed(i, Found::Scan))
     }
 
     /// The incident an incident page is about: the page is named after its
     /// slug, so its place in the list is not a read.
     pub fn own_incident(&self, index: usize) -> Listed {
-        Listed(index)
+        Listed::new(index)
     }
 
     /// The note and facts a summary view is built from.
@@ -195,7 +211,9 @@ impl<'a> Tracked<'a> {
     }
 
     pub fn selecting(&self, l: Listed) -> Selecting<'a> {
-        self.read(Input::Selecting(self.key(l)));
+        if l.1 != Found::Scan {
+            self.read(Input::Selecting(self.key(l)));
+        }
         Selecting::of(&self.site.incidents[l.0])
     }
 
@@ -212,7 +230,7 @@ impl<'a> Tracked<'a> {
 
     fn list(&self, list: List, indices: &[usize]) -> Vec<Listed> {
         self.read(Input::List(list));
-        indices.iter().map(|&i| Listed(i)).collect()
+        indices.iter().map(|&i| Listed::new(i)).collect()
     }
 
     pub fn active(&self) -> Vec<Listed> {
@@ -245,7 +263,7 @@ impl<'a> Tracked<'a> {
     pub fn component(&self, n: usize) -> ComponentRead<'a> {
         self.read(Input::Component(n));
         let state = &self.site.components[n];
-        let listed = |v: &[usize]| v.iter().map(|&i| Listed(i)).collect();
+        let listed = |v: &[usize]| v.iter().map(|&i| Listed::new(i)).collect();
         ComponentRead {
             component: &state.component,
             status: state.status,
@@ -329,7 +347,7 @@ impl UptimeRead<'_> {
     /// The incidents of one of its days (the uptime's read covers which
     /// they are).
     pub fn day_incidents<'d>(&self, day: &'d Day) -> impl Iterator<Item = Listed> + 'd {
-        day.incidents.iter().map(|&i| Listed(i))
+        day.incidents.iter().map(|&i| Listed::new(i))
     }
 }
 
@@ -345,6 +363,8 @@ pub struct Changes<'a> {
     /// Places of the list from which on another incident stands.
     order_from: usize,
     count: bool,
+    /// Whether any incident's `Selecting` changed.
+    selecting: bool,
     /// The incidents that differ in any way, by slug digest, sorted: an
     /// edit changes one or a few, and every page's reads are looked up.
     incidents: Vec<(u64, Kinds)>,
@@ -442,6 +462,7 @@ impl<'a> Changes<'a> {
             new,
             order_from,
             count: old.incidents.len() != new.incidents.len(),
+            selecting: incidents.iter().any(|(_, k)| k.selecting),
             incidents,
             components: (0..new.components.len())
                 .map(|n| component_changes(old, new, n))
@@ -470,6 +491,7 @@ impl<'a> Changes<'a> {
         match input {
             Input::At(i) => *i >= self.order_from,
             Input::Count => self.count,
+            Input::Scan => self.order_from != usize::MAX || self.selecting,
             Input::Summary(k) => incident(k).is_some_and(|k| k.summary),
             Input::Selecting(k) => incident(k).is_some_and(|k| k.selecting),
             Input::Note(k) => incident(k).is_some_and(|k| k.note),

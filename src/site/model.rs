@@ -2,7 +2,7 @@
 //! nowhere else: current status, active, maintenance phase, resolved_at,
 //! component status, banner order. Templates and status.json only read it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
@@ -233,8 +233,8 @@ pub struct Site {
     pub upcoming: Vec<usize>,
     /// The worst component status (operational when all is well).
     pub overall: ComponentStatus,
-    incident_by_slug: HashMap<String, usize>,
-    letter_by_slug: HashMap<String, usize>,
+    incident_by_slug: FxHashMap<String, usize>,
+    letter_by_slug: FxHashMap<String, usize>,
     /// Per incident, the index of its letter (see `letter_for`).
     letter_of: Vec<Option<usize>>,
     /// Per letter, the incidents it is about (see `incidents_for`).
@@ -284,12 +284,12 @@ impl Site {
         hash.write_u64(extra_digest);
         hash.write(now.to_rfc3339().as_bytes());
 
-        let incident_by_slug: HashMap<String, usize> = incidents
+        let incident_by_slug: FxHashMap<String, usize> = incidents
             .iter()
             .enumerate()
             .map(|(i, e)| (e.incident.slug.clone(), i))
             .collect();
-        let letter_by_slug: HashMap<String, usize> = letters
+        let letter_by_slug: FxHashMap<String, usize> = letters
             .iter()
             .enumerate()
             .map(|(i, l)| (l.slug.clone(), i))
@@ -388,8 +388,8 @@ impl Links {
     fn new(
         incidents: &[Entry],
         letters: &[Letter],
-        incident_by_slug: &HashMap<String, usize>,
-        letter_by_slug: &HashMap<String, usize>,
+        incident_by_slug: &FxHashMap<String, usize>,
+        letter_by_slug: &FxHashMap<String, usize>,
     ) -> Links {
         // An incident's own `letter:` wins; failing that, the newest letter
         // naming it (letters are newest first, so the first one seen).
@@ -445,7 +445,7 @@ fn component_states(
     active: &[usize],
     now: Time,
 ) -> Vec<ComponentState> {
-    let by_id: HashMap<&str, usize> = config
+    let by_id: FxHashMap<&str, usize> = config
         .components
         .iter()
         .enumerate()

@@ -3,12 +3,14 @@
 //! letter ↔ incident slugs) are checked here too, so nothing downstream ever
 //! meets a dangling name.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::DateTime;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 
 use crate::source::config::Config;
@@ -430,7 +432,7 @@ impl Content {
             "page",
             errors,
         );
-        let known = |section: Section, slugs: Vec<&'a str>| -> HashSet<&'a str> {
+        let known = |section: Section, slugs: Vec<&'a str>| -> FxHashSet<&'a str> {
             let failed = unreadable.iter().filter(|(s, _)| *s == section);
             slugs
                 .into_iter()
@@ -445,13 +447,13 @@ impl Content {
             Section::Letters,
             self.letters.iter().map(|l| l.slug.as_str()).collect(),
         );
-        let letter_names = sorted(&letter_slugs);
+        let letter_names = OnceCell::new();
         for i in &self.incidents {
             if let Some(r) = &i.letter {
                 check_ref(r, &letter_slugs, &letter_names, &i.source, "letter", errors);
             }
         }
-        let incident_names = sorted(&incident_slugs);
+        let incident_names = OnceCell::new();
         for l in &self.letters {
             for r in &l.incidents {
                 check_ref(
@@ -472,7 +474,7 @@ fn check_unique<'a>(
     what: &str,
     errors: &mut Errors,
 ) {
-    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    let mut seen: FxHashMap<&str, &Path> = FxHashMap::default();
     for (slug, source) in items {
         if let Some(first) = seen.insert(slug, source) {
             let (a, b) = if first < source.as_path() {
@@ -491,22 +493,24 @@ fn check_unique<'a>(
     }
 }
 
-/// The names of a set in order, for hints: sorted once per check, not per error.
-fn sorted<'a>(names: &HashSet<&'a str>) -> Vec<&'a str> {
+/// The names of a set in order, for hints: sorted once per check, not per
+/// error, and only when a reference is wrong.
+fn sorted<'a>(names: &FxHashSet<&'a str>) -> Vec<&'a str> {
     let mut v: Vec<&str> = names.iter().copied().collect();
     v.sort_unstable();
     v
 }
 
-fn check_ref(
+fn check_ref<'a>(
     r: &Ref,
-    known: &HashSet<&str>,
-    names: &[&str],
+    known: &FxHashSet<&'a str>,
+    names: &OnceCell<Vec<&'a str>>,
     source: &Path,
     what: &str,
     errors: &mut Errors,
 ) {
     if !known.contains(r.name.as_str()) {
+        let names = names.get_or_init(|| sorted(known));
         let hint = if names.is_empty() {
             format!("there are no {what}s yet")
         } else {
