@@ -126,7 +126,10 @@ pub fn render_each(
     sink: impl Fn(Output) -> std::result::Result<(), Error> + Sync,
 ) -> Result<usize> {
     let views = (0..site.incidents.len()).map(|_| OnceLock::new()).collect();
-    let r = Shared::new(site, templates, Stamping::Real, views);
+    let r = Shared {
+        record: false,
+        ..Shared::new(site, templates, Stamping::Real, views)
+    };
     let jobs = all_jobs(site);
     let failed = AtomicBool::new(false);
     let sink_error: Mutex<Option<Error>> = Mutex::new(None);
@@ -341,6 +344,8 @@ struct Shared<'a> {
     /// page needs it and shared by every page that lists it (its own page,
     /// the archive, the homepage, its letter, its components).
     views: Views,
+    /// Whether pages record what they read (watch mode keeps it).
+    record: bool,
 }
 
 impl<'a> Shared<'a> {
@@ -353,13 +358,18 @@ impl<'a> Shared<'a> {
             templates,
             site_value: Value::from_serializable(&view),
             views,
+            record: true,
         }
     }
 
     /// Renders one page, and says what it read of the site.
     fn job(&self, job: &Job) -> (std::result::Result<Output, Error>, Box<[Input]>) {
         let r = Renderer {
-            site: Tracked::new(self.site),
+            site: if self.record {
+                Tracked::new(self.site)
+            } else {
+                Tracked::unrecorded(self.site)
+            },
             templates: self.templates,
             site_value: &self.site_value,
             views: &self.views,

@@ -130,23 +130,29 @@ impl<'a> Selecting<'a> {
     }
 }
 
-/// The site as one page reads it, recording each read.
+/// The site as one page reads it, recording each read (unless a full
+/// build, which keeps nothing, says not to).
 pub struct Tracked<'a> {
     site: &'a Site,
-    reads: RefCell<Vec<Input>>,
+    reads: Option<RefCell<Vec<Input>>>,
 }
 
 impl<'a> Tracked<'a> {
     pub fn new(site: &'a Site) -> Self {
         Tracked {
             site,
-            reads: RefCell::new(Vec::new()),
+            reads: Some(RefCell::default()),
         }
+    }
+
+    /// Reads that are not recorded.
+    pub fn unrecorded(site: &'a Site) -> Self {
+        Tracked { site, reads: None }
     }
 
     /// Everything this page read, in the order read, once each.
     pub fn into_reads(self) -> Box<[Input]> {
-        let mut reads = self.reads.into_inner();
+        let mut reads = self.reads.map(RefCell::into_inner).unwrap_or_default();
         let mut seen = rustc_hash::FxHashSet::default();
         seen.reserve(reads.len());
         reads.retain(|r| seen.insert(*r));
@@ -154,7 +160,9 @@ impl<'a> Tracked<'a> {
     }
 
     fn read(&self, input: Input) {
-        self.reads.borrow_mut().push(input);
+        if let Some(reads) = &self.reads {
+            reads.borrow_mut().push(input);
+        }
     }
 
     /// The site's settings: not recorded, a changed site.toml renders all.
