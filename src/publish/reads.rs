@@ -476,7 +476,7 @@ impl<'a> Changes<'a> {
                 .map(|n| component_changes(old, new, n))
                 .collect(),
             groups: (0..new.groups.len())
-                .map(|g| old.groups.get(g).map(|x| x.status) != Some(new.groups[g].status))
+                .map(|g| !same_group(old.groups.get(g), &new.groups[g]))
                 .collect(),
             letters: old.letters != new.letters,
             pages,
@@ -568,6 +568,20 @@ fn component_changes(old: &Site, new: &Site, n: usize) -> (bool, bool) {
         || slugs_of(old, active) != slugs_of(new, &b.active)
         || slugs_of(old, history) != slugs_of(new, &b.history);
     (state, *uptime != b.uptime)
+}
+
+/// Whether a group reads the same (`Tracked::group` hands out all of it).
+fn same_group(old: Option<&GroupState>, new: &GroupState) -> bool {
+    // Destructured whole: a field added to the state must be compared here.
+    let Some(GroupState {
+        group,
+        members,
+        status,
+    }) = old
+    else {
+        return false;
+    };
+    *group == new.group && *members == new.members && *status == new.status
 }
 
 /// Items of two lists matched by slug: (slug, old, new).
