@@ -392,3 +392,41 @@ fn a_rebuild_with_nothing_new_changes_only_the_three_stamped_files() {
     assert!(incident.contains("Page updated <time"), "{incident}");
     assert!(!incident.contains("build <code>"), "{incident}");
 }
+
+#[test]
+fn archive_pages_are_cut_from_the_oldest_so_a_new_incident_changes_the_first_only() {
+    let site = site_copy("basic");
+    let dir = site.path().join("content/incidents");
+    // With the fixture's own notes, more than two pages' worth.
+    for n in 0..520 {
+        std::fs::write(dir.join(format!("archived-{n}.md")), archived_note(n)).unwrap();
+    }
+    let out = site.path().join("public");
+    build_ok(site.path(), &out, &[]);
+    let first = read(&out, "incidents/index.html");
+    let second = read(&out, "incidents/page/2/index.html");
+    assert!(
+        !out.join("incidents/page/3").exists(),
+        "520+ notes make two pages"
+    );
+    // Every note on exactly one page; the oldest 250 on the last page.
+    for n in 0..520 {
+        let link = format!("/incidents/archived-{n}/\"");
+        let on = [&first, &second]
+            .iter()
+            .filter(|p| p.contains(&link))
+            .count();
+        assert_eq!(on, 1, "archived-{n}");
+        assert_eq!(second.contains(&link), n >= 270, "archived-{n}");
+    }
+    assert!(first.len() < 500_000 && second.len() < 500_000);
+
+    // A new incident: the first page shows it, the second keeps its bytes.
+    let newest = archived_note(0)
+        .replace("Archived 0", "Newest")
+        .replace("2008-08-01", "2008-08-02");
+    std::fs::write(dir.join("archived-new.md"), newest).unwrap();
+    build_ok(site.path(), &out, &[]);
+    assert!(read(&out, "incidents/index.html").contains("/incidents/archived-new/\""));
+    assert_eq!(read(&out, "incidents/page/2/index.html"), second);
+}

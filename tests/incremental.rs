@@ -308,3 +308,53 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
         "only {partial} of {ok} rebuilds were partial"
     );
 }
+
+/// The same on a site whose archive has two pages (cut from the oldest),
+/// with new notes, deletions and edits moving incidents between them.
+#[test]
+fn incremental_rebuilds_equal_full_builds_on_a_paginated_archive() {
+    let site = site_copy("basic");
+    let dir = site.path().join("content/incidents");
+    for n in 0..520 {
+        std::fs::write(dir.join(format!("archived-{n}.md")), archived_note(n)).unwrap();
+    }
+    let opts = BuildOptions {
+        root: site.path().to_path_buf(),
+        now: Some(build::parse_time(NOW).unwrap()),
+        ..BuildOptions::default()
+    };
+    let mut session = Session::start(opts.clone()).expect("the site loads");
+    let mut rng = Rng(0xa5c1_1e55);
+    for step in 1..=40 {
+        let touched = match step % 4 {
+            // The oldest note goes: every page moves.
+            0 => {
+                let oldest = dir.join(format!("archived-{}.md", 519 - step / 4));
+                std::fs::remove_file(&oldest).unwrap();
+                vec![oldest]
+            }
+            _ => edit(&mut rng, site.path(), step as u64),
+        };
+        let report = session.apply(&touched);
+        let expected = full(&opts);
+        if let (Ok(_), Some((outputs, _))) = (&report, &expected) {
+            assert_same(step, &format!("{touched:?}"), &session.outputs(), outputs);
+        } else {
+            assert_eq!(report.is_ok(), expected.is_some(), "step {step}");
+        }
+    }
+    // A broken save the random edits left is repaired first.
+    let broken = dir.join("broken.md");
+    if broken.exists() {
+        std::fs::remove_file(&broken).unwrap();
+        session.apply(std::slice::from_ref(&broken)).unwrap();
+    }
+    // A title edit of an old note renders its page and its archive page,
+    // not the 500-odd others.
+    let note = dir.join("archived-100.md");
+    let text = std::fs::read_to_string(&note).unwrap();
+    std::fs::write(&note, text.replace("Archived 100", "Archived one hundred")).unwrap();
+    let report = session.apply(std::slice::from_ref(&note)).unwrap();
+    assert!(report.rendered <= 4, "{report:?}");
+    assert_same(41, "title", &session.outputs(), &full(&opts).unwrap().0);
+}

@@ -40,18 +40,32 @@ const PAGE: usize = 6 * 1024;
 const RECENT_DAYS: u64 = 14;
 const ROW: usize = 512;
 
-/// Incidents per page of the archive: 250 rows keep a page near 100 KB,
-/// far under the 500 KB of SPEC §9, and a 10,000-incident site at 40 pages.
+/// Incidents per page of the archive: 250 rows keep a page near 100 KB
+/// (the first page, which holds up to 499, under 200 KB), far under the
+/// 500 KB of SPEC §9, and a 10,000-incident site at 40 pages.
 pub const ARCHIVE_PAGE: usize = 250;
 
-/// How many pages the archive has (one, even when empty).
-pub fn archive_pages(site: &Site) -> usize {
-    site.incidents.len().div_ceil(ARCHIVE_PAGE).max(1)
+/// How many pages the archive of `count` incidents has (one, even when
+/// empty).
+pub fn archive_pages(count: usize) -> usize {
+    (count / ARCHIVE_PAGE).max(1)
+}
+
+/// The places (in the newest-first list) of archive page `k` of `count`
+/// incidents. Pages are cut from the oldest: every page but the first holds
+/// `ARCHIVE_PAGE` incidents and keeps them as new ones come, and the first
+/// holds the rest (`ARCHIVE_PAGE` to twice that, less one). A new incident
+/// changes the first page only, until a page more is cut.
+pub fn archive_range(count: usize, k: usize) -> std::ops::Range<usize> {
+    let older = (archive_pages(count) - 1 - k.min(archive_pages(count) - 1)) * ARCHIVE_PAGE;
+    let end = count - older;
+    let start = if k == 0 { 0 } else { end - ARCHIVE_PAGE };
+    start..end
 }
 
 /// Every page of the archive.
 pub fn archive_jobs(site: &Site) -> impl Iterator<Item = Job> {
-    (0..archive_pages(site)).map(Job::Archive)
+    (0..archive_pages(site.incidents.len())).map(Job::Archive)
 }
 
 /// Every page job of a site.
@@ -636,31 +650,20 @@ impl<'r> Renderer<'r> {
     fn archive(&self, n: usize) -> std::result::Result<Output, Error> {
         let s = &self.site;
         let words = &s.config().words;
-        let count = s.count();
-        let total = count.div_ceil(ARCHIVE_PAGE).max(1);
-        let range = |k: usize| k * ARCHIVE_PAGE..((k + 1) * ARCHIVE_PAGE).min(count);
-        let months = self.months(s.at(range(n)));
-        let tz = s.config().timezone;
-        let month_of = |l: Listed| {
-            let d = s.selecting(l).date.with_timezone(&tz);
-            words.month_year(d.year(), d.month0())
-        };
-        let pages: Vec<ArchivePage> = (0..total)
-            .map(|k| {
-                let r = range(k);
-                let covers = if r.is_empty() {
-                    String::new()
-                } else {
-                    let mut ends = s.at(r.start..r.start + 1).chain(s.at(r.end - 1..r.end));
-                    let (newest, oldest) = match (ends.next(), ends.next()) {
-                        (Some(a), Some(b)) => (month_of(a), month_of(b)),
-                        _ => Default::default(),
-                    };
-                    if newest == oldest {
-                        newest
-                    } else {
-                        format!("{newest} – {oldest}")
-                    }
+        let covers = s.archive_covers();
+        let total = covers.len();
+        let rows = s.archive_rows(n);
+        let updated = s.changed_among(rows.iter().copied());
+        let months = self.months(rows);
+        let month = |(year, month0): (i32, u32)| words.month_year(year, month0);
+        let pages: Vec<ArchivePage> = covers
+            .into_iter()
+            .enumerate()
+            .map(|(k, cover)| {
+                let covers = match cover {
+                    None => String::new(),
+                    Some((newest, oldest)) if newest == oldest => month(newest),
+                    Some((newest, oldest)) => format!("{} – {}", month(newest), month(oldest)),
                 };
                 ArchivePage {
                     number: k + 1,
@@ -670,7 +673,7 @@ impl<'r> Renderer<'r> {
                 }
             })
             .collect();
-        let size = PAGE + ROW * ARCHIVE_PAGE + 128 * total;
+        let size = PAGE + ROW * 2 * ARCHIVE_PAGE + 128 * total;
         let mut title = words.get("incident_history").to_string();
         if n > 0 {
             title = format!(
@@ -681,7 +684,6 @@ impl<'r> Renderer<'r> {
                     .replace("{pages}", &total.to_string())
             );
         }
-        let updated = s.changed_among(s.at(range(n)));
         self.page(
             "incidents.html",
             &routes::archive_page(n),
@@ -946,12 +948,10 @@ impl<'r> Renderer<'r> {
             },
         ];
         let count = s.count();
-        urls.extend(
-            (1..count.div_ceil(ARCHIVE_PAGE).max(1)).map(|n| SitemapUrl {
-                loc: abs(&routes::archive_page(n)),
-                lastmod: None,
-            }),
-        );
+        urls.extend((1..archive_pages(count)).map(|n| SitemapUrl {
+            loc: abs(&routes::archive_page(n)),
+            lastmod: None,
+        }));
         urls.extend(s.all().map(|l| {
             let e = s.selecting(l);
             SitemapUrl {

@@ -35,6 +35,11 @@ pub enum Input {
     At(usize),
     /// How many incidents there are.
     Count,
+    /// Which incident is this many places from the oldest (archive pages
+    /// but the first are cut from the oldest and keep their incidents).
+    Back(usize),
+    /// The archive's pages and the months each covers.
+    ArchiveCovers,
     /// Every incident's place and `Selecting`: a scan of the whole list (the
     /// feeds, the sitemap, the homepage's choices), one read, not 10,000.
     Scan,
@@ -187,6 +192,31 @@ impl<'a> Tracked<'a> {
             self.read(Input::At(i));
             Listed::new(i)
         })
+    }
+
+    /// The incidents of archive page `k`, newest first: the first page by
+    /// their places, the others by their places from the oldest.
+    pub fn archive_rows(&self, k: usize) -> Vec<Listed> {
+        let len = self.site.incidents.len();
+        if k == 0 {
+            let range = crate::publish::pages::archive_range(self.count(), 0);
+            return self.at(range).collect();
+        }
+        let range = crate::publish::pages::archive_range(len, k);
+        range
+            .map(|i| {
+                self.read(Input::Back(len - 1 - i));
+                Listed::new(i)
+            })
+            .collect()
+    }
+
+    /// Per archive page, the months (year, month from 0) of its newest and
+    /// its oldest incident, in the site's timezone (`None` for an empty
+    /// archive's one page).
+    pub fn archive_covers(&self) -> Vec<Cover> {
+        self.read(Input::ArchiveCovers);
+        archive_covers(self.site)
     }
 
     /// Every incident, newest first.
@@ -359,6 +389,25 @@ impl UptimeRead<'_> {
     }
 }
 
+/// The months an archive page covers: its newest and its oldest incident's.
+pub type Cover = Option<((i32, u32), (i32, u32))>;
+
+fn archive_covers(site: &Site) -> Vec<Cover> {
+    use chrono::Datelike;
+    let tz = site.config.timezone;
+    let month = |i: usize| {
+        let d = site.incidents[i].incident.date.with_timezone(&tz);
+        (d.year(), d.month0())
+    };
+    let count = site.incidents.len();
+    (0..crate::publish::pages::archive_pages(count))
+        .map(|k| {
+            let r = crate::publish::pages::archive_range(count, k);
+            (!r.is_empty()).then(|| (month(r.start), month(r.end - 1)))
+        })
+        .collect()
+}
+
 fn today(site: &Site) -> chrono::NaiveDate {
     site.now.with_timezone(&site.config.timezone).date_naive()
 }
@@ -370,6 +419,9 @@ pub struct Changes<'a> {
     new: &'a Site,
     /// Places of the list from which on another incident stands.
     order_from: usize,
+    /// The same, counted from the oldest.
+    back_from: usize,
+    covers: bool,
     count: bool,
     /// Whether any incident's `Selecting` changed.
     selecting: bool,
@@ -414,6 +466,11 @@ impl<'a> Changes<'a> {
             } else {
                 order_from
             };
+        let back_from = slugs(old)
+            .rev()
+            .zip(slugs(new).rev())
+            .position(|(a, b)| a != b)
+            .unwrap_or(usize::MAX);
         let mut incidents = Vec::new();
         for (slug, a, b) in pairs(
             old.incidents
@@ -469,6 +526,8 @@ impl<'a> Changes<'a> {
             old,
             new,
             order_from,
+            back_from,
+            covers: archive_covers(old) != archive_covers(new),
             count: old.incidents.len() != new.incidents.len(),
             selecting: incidents.iter().any(|(_, k)| k.selecting),
             incidents,
@@ -499,6 +558,8 @@ impl<'a> Changes<'a> {
         match input {
             Input::At(i) => *i >= self.order_from,
             Input::Count => self.count,
+            Input::Back(b) => *b >= self.back_from,
+            Input::ArchiveCovers => self.covers,
             Input::Scan => self.order_from != usize::MAX || self.selecting,
             Input::Summary(k) => incident(k).is_some_and(|k| k.summary),
             Input::Selecting(k) => incident(k).is_some_and(|k| k.selecting),

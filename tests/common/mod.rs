@@ -217,3 +217,12 @@ pub fn refused(root: &Path, args: &[&str]) -> String {
     );
     stderr(&o)
 }
+
+/// A resolved incident note for the archive tests: one a day, back from 2008-08-01.
+#[allow(dead_code)]
+pub fn archived_note(n: usize) -> String {
+    let day = chrono::NaiveDate::from_ymd_opt(2008, 8, 1).unwrap() - chrono::Days::new(n as u64);
+    format!(
+        "---\ntitle: \"Archived {n}\"\ndate: {day}T06:00:00Z\nseverity: minor\naffected: [licensing]\nupdates:\n  - at: {day}T07:00:00Z\n    status: resolved\n    message: \"Fixed.\"\n---\n"
+    )
+}
