@@ -79,10 +79,17 @@ fn one_edit(old: &str, new: &str) -> bool {
     };
     let rest = &old[at..];
     let list = rest.trim_start();
-    if !list.starts_with("[]") || rest[..rest.len() - list.len()].matches('\n').count() > 1 {
+    // `[]` or a null (`~`, `null`): the empty timelines an edit replaces.
+    let Some(empty) = ["[]", "~", "null", "Null", "NULL"]
+        .into_iter()
+        .find(|e| list.starts_with(e))
+    else {
+        return false;
+    };
+    if rest[..rest.len() - list.len()].matches('\n').count() > 1 {
         return false;
     }
-    let without = format!("{}{}", &old[..at], &list[2..]);
+    let without = format!("{}{}", &old[..at], &list[empty.len()..]);
     one_insertion(without.as_bytes(), new.as_bytes())
 }
 

@@ -14,9 +14,10 @@ use crate::vocab::error::Error;
 use crate::vocab::times::Time;
 
 /// The note's text with one update appended at the end of its `updates:`
-/// list (made when missing); nothing else changes, except an empty flow
-/// list `updates: []`, which becomes a block list: its `[]` (and the blanks
-/// before it) are the only bytes removed.
+/// list (made when missing); nothing else changes, except an empty
+/// timeline (`updates: []`, or a null: `~`, `null`), which becomes a block
+/// list: its `[]` or null (and the blanks before it) are the only bytes
+/// removed.
 pub fn insert_update(
     text: &str,
     at: Time,
@@ -38,9 +39,11 @@ pub fn insert_update(
         Error::new("the front matter never closes").hint("end it with a `---` line")
     })?;
     let line = |i: usize| text[lines[i].0..lines[i].1].trim_end_matches(['\r', '\n']);
+    // The key as YAML reads it: `updates:~` is one plain scalar, not the
+    // key with a null.
     let key = (1..close).find(|&i| {
-        let l = line(i);
-        l.starts_with("updates:")
+        let after = line(i).strip_prefix("updates:");
+        after.is_some_and(|a| a.is_empty() || a.starts_with([' ', '\t']))
     });
     let Some(key) = key else {
         // No timeline yet: add one at the end of the front matter.
@@ -530,6 +533,21 @@ mod tests {
         let out =
             insert_update(empty, t("2008-08-12T10:00:00Z"), Status::Investigating, "x").unwrap();
         assert_eq!(out, "---\ntitle: a\nupdates:\n  - at: 2008-08-12T10:00:00Z\n    status: investigating\n    message: \"x\"\n---\n");
+
+        let null = "---\ntitle: a\nupdates: ~\n---\n";
+        let out =
+            insert_update(null, t("2008-08-12T10:00:00Z"), Status::Investigating, "x").unwrap();
+        assert!(out.starts_with("---\ntitle: a\nupdates:\n  - at:"), "{out}");
+
+        // `updates:~` is one plain scalar to YAML, not the key (found by
+        // the fuzzer): the timeline is added, nothing is dropped.
+        let glued = "---\ntitle: a\nupdates:~\n---\n";
+        let out =
+            insert_update(glued, t("2008-08-12T10:00:00Z"), Status::Investigating, "x").unwrap();
+        assert!(
+            out.starts_with("---\ntitle: a\nupdates:~\nupdates:\n  - at:"),
+            "{out}"
+        );
 
         let none = "---\ntitle: a\n---\nbody\n";
         let out =
