@@ -3,7 +3,7 @@
 //! result is byte for byte what a full build of the same files gives
 //! (tests/incremental.rs checks this over random edits).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ use crate::source::templates::Templates;
 use crate::source::walk::Folder;
 use crate::vocab::error::{Errors, Result};
 use crate::vocab::ids::fnv;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What a changed path asks for, from the most work to the least.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -155,8 +155,12 @@ pub struct Session {
     /// `site.incidents`: most survive an edit (`kept_views`), so a title
     /// edit does not build ten thousand of them again for the archive.
     views: pages::Views,
-    /// What each page of the last render read of the site (`publish::reads`).
-    reads: FxHashMap<Job, Box<[Input]>>,
+    /// What each page of the last render read of the site
+    /// (`publish::reads`), by output path.
+    reads: FxHashMap<Arc<str>, Box<[Input]>>,
+    /// Every page job of the site with its output path: the same while no
+    /// slug comes or goes, so an edit does not format 10,000 paths.
+    pages: Arc<[(Job, Arc<str>)]>,
 }
 
 impl Session {
@@ -196,6 +200,7 @@ impl Session {
             pending: BTreeSet::new(),
             views: pages::Views::new(),
             reads: FxHashMap::default(),
+            pages: Arc::from([]),
         };
         session.render_all()?;
         Ok(session)
@@ -292,19 +297,26 @@ impl Session {
                 // static files give the same rules.
                 headers: same && !changes.contains(&Change::Static),
             };
-            let mut jobs = self.reading_changes(&site, same);
+            let pages = if same {
+                self.pages.clone()
+            } else {
+                page_paths(&site)
+            };
+            let mut jobs = self.reading_changes(&site, &pages);
             jobs.extend(showing_changed_site_fields(
                 &self.shared,
                 &shared,
                 &site,
                 &self.templates,
             ));
-            Some((jobs, same, skip, views))
+            Some((jobs, same, skip, views, pages))
         };
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
             None => self.render_all(),
-            Some((jobs, same, skip, views)) => self.render_some(jobs, same, skip, views, &old),
+            Some((jobs, same, skip, views, pages)) => {
+                self.render_some(jobs, same, skip, views, pages)
+            }
         };
         match report {
             Ok(mut r) => {
@@ -380,7 +392,8 @@ impl Session {
     }
 
     fn render_all(&mut self) -> Result<Report> {
-        let jobs = pages::all_jobs(&self.site);
+        let all = page_paths(&self.site);
+        let jobs: Vec<Job> = all.iter().map(|(job, _)| *job).collect();
         let (outputs, views) = pages::render_jobs_with(
             &self.site,
             &self.templates,
@@ -390,21 +403,21 @@ impl Session {
         )?;
         let mut reads = FxHashMap::default();
         let mut files = Files::new();
-        for (job, (o, read)) in jobs.into_iter().zip(outputs) {
-            files.insert(Arc::from(o.path), Arc::new(o.bytes));
-            reads.insert(job, read);
+        for (o, read) in outputs {
+            let path: Arc<str> = Arc::from(o.path);
+            files.insert(path.clone(), Arc::new(o.bytes));
+            reads.insert(path, read);
         }
         let report = self.finish(files, reads.len(), true, outputs::Skip::default())?;
         self.views = views;
         self.reads = reads;
+        self.pages = all;
         Ok(report)
     }
 
-    /// The pages of `new` that read something that differs from the
-    /// current site, and the pages that have not been rendered yet. When no
-    /// slug came or went (`same_shape`), a page is the same job in both;
-    /// else pages are matched by their output path.
-    fn reading_changes(&self, new: &Site, same_shape: bool) -> BTreeSet<Job> {
+    /// The pages of `new` (`pages`, with their paths) that read something
+    /// that differs from the current site, and the pages not rendered yet.
+    fn reading_changes(&self, new: &Site, pages: &[(Job, Arc<str>)]) -> BTreeSet<Job> {
         let old = &self.site;
         let same_summary = |i: usize, j: usize| {
             let built = self.views.get(i).and_then(|v| v.get());
@@ -414,87 +427,73 @@ impl Session {
             before == pages::summary_value(new, j)
         };
         let changes = Changes::between(old, new, same_summary);
-        let jobs = pages::all_jobs(new);
-        if same_shape {
-            return jobs
-                .into_iter()
-                .filter(|job| self.reads.get(job).is_none_or(|r| changes.touch(r)))
-                .collect();
-        }
-        let by_path: HashMap<String, &[Input]> = self
-            .reads
+        pages
             .iter()
-            .map(|(job, reads)| (pages::job_path(old, job), &**reads))
-            .collect();
-        jobs.into_iter()
-            .filter(|job| {
-                by_path
-                    .get(&pages::job_path(new, job))
-                    .is_none_or(|r| changes.touch(r))
-            })
+            .filter(|(_, path)| self.reads.get(path).is_none_or(|r| changes.touch(r)))
+            .map(|(job, _)| *job)
             .collect()
     }
 
-    /// Renders `jobs`, plus any page that has no bytes yet (new or renamed),
-    /// and drops the pages that are gone. When no slug came or went
-    /// (`same_shape`), the list of pages is known to be the same.
+    /// Renders `jobs` and drops the pages that are gone. When no slug came
+    /// or went (`same_shape`), the list of pages is known to be the same.
     fn render_some(
         &mut self,
-        mut jobs: BTreeSet<Job>,
+        jobs: BTreeSet<Job>,
         same_shape: bool,
         skip: outputs::Skip,
         views: pages::Views,
-        old: &Site,
+        all: Arc<[(Job, Arc<str>)]>,
     ) -> Result<Report> {
         let mut files = (*self.rendered.files).clone();
         let mut removed = 0;
+        let mut reads = std::mem::take(&mut self.reads);
         if !same_shape {
-            let mut expected: HashSet<String> = HashSet::new();
-            for job in pages::all_jobs(&self.site) {
-                let path = pages::job_path(&self.site, &job);
-                if !files.contains_key(path.as_str()) {
-                    jobs.insert(job);
-                }
-                expected.insert(path);
-            }
+            let expected: FxHashSet<&str> = all.iter().map(|(_, path)| &**path).collect();
             let before = files.len();
             files.retain(|path, _| expected.contains(&**path) || outputs::is_extra(path));
+            reads.retain(|path, _| expected.contains(&**path));
             removed = before - files.len();
         }
         let jobs: Vec<Job> = jobs.into_iter().collect();
-        let (outputs, views) = pages::render_jobs_with(
+        let rendered = pages::render_jobs_with(
             &self.site,
             &self.templates,
             &jobs,
             Stamping::Placeholders,
             views,
-        )?;
-        let mut read = Vec::with_capacity(jobs.len());
-        for (job, (o, reads)) in jobs.iter().zip(outputs) {
-            files.insert(Arc::from(o.path), Arc::new(o.bytes));
-            read.push((*job, reads));
+        );
+        let (outputs, views) = match rendered {
+            Ok(r) => r,
+            Err(e) => {
+                // Reads stay those of the pages kept (a page that is gone
+                // has no bytes either, so it is rendered when it is back).
+                self.reads = reads;
+                return Err(e);
+            }
+        };
+        let mut fresh = Vec::with_capacity(outputs.len());
+        for (o, read) in outputs {
+            let path: Arc<str> = Arc::from(o.path);
+            files.insert(path.clone(), Arc::new(o.bytes));
+            reads.insert(path.clone(), read);
+            fresh.push(path);
         }
-        let mut report = self.finish(files, jobs.len(), false, skip)?;
-        if !same_shape {
-            self.reads = self.reads_by_path(old);
-        }
-        self.reads.extend(read);
+        self.reads = reads;
+        let mut report = match self.finish(files, jobs.len(), false, skip) {
+            Ok(report) => report,
+            Err(e) => {
+                // The kept bytes are the last good render's, not these: a
+                // page rendered here is rendered again next time.
+                for path in fresh {
+                    self.reads.remove(&path);
+                }
+                return Err(e);
+            }
+        };
         self.views = views;
+        self.pages = all;
         report.removed = removed;
         Ok(report)
-    }
-
-    /// The reads of the pages of `old` by the jobs of the current site that
-    /// have the same output path (a page that moved in the list).
-    fn reads_by_path(&mut self, old: &Site) -> FxHashMap<Job, Box<[Input]>> {
-        let mut by_path: HashMap<String, Box<[Input]>> = std::mem::take(&mut self.reads)
-            .into_iter()
-            .map(|(job, reads)| (pages::job_path(old, &job), reads))
-            .collect();
-        pages::all_jobs(&self.site)
-            .into_iter()
-            .filter_map(|job| Some((job, by_path.remove(&pages::job_path(&self.site, &job))?)))
-            .collect()
     }
 
     /// Adds status.json, the stylesheet and the other extras (but the ones
@@ -545,6 +544,17 @@ impl Session {
             })
             .collect()
     }
+}
+
+/// Every page job of a site with its output path.
+fn page_paths(site: &Site) -> Arc<[(Job, Arc<str>)]> {
+    pages::all_jobs(site)
+        .into_iter()
+        .map(|job| {
+            let path = Arc::from(pages::job_path(site, &job));
+            (job, path)
+        })
+        .collect()
 }
 
 fn read_all(root: &Path, config: &Config, errors: &mut Errors) -> Vec<Parsed> {
