@@ -3,4 +3,5 @@
 
 pub mod import;
 pub mod scaffold;
+pub mod slugs;
 pub mod workflow;

@@ -298,7 +298,7 @@ fn create_locked(
 ) -> Result<Written> {
     let dir = root.join("content").join(section.dir());
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
-    let notes = NoteIndex::new(root, section);
+    let notes = crate::author::slugs::Slugs::of(root, section);
     if let Some(s) = slug {
         if !is_slug(s) {
             let hint = match slugify(s) {
@@ -336,7 +336,7 @@ fn create_locked(
         };
         n += 1;
         let path = dir.join(format!("{candidate}.md"));
-        let taken = notes.find(&candidate);
+        let taken = notes.find(&candidate).map(Path::to_path_buf);
         if slug.is_some() {
             if let Some(other) = &taken {
                 return Err(Error::new(format!(

@@ -1,0 +1,179 @@
+//! The slug each note of a section has, for `upfront new`: a new note must
+//! not take a slug another note declares with `slug:`. Reading every note
+//! for that opens 10,000 files on a large site (and wakes a running
+//! `serve`'s watcher as many times), so what each file declares is kept in
+//! `.upfront/slugs-<section>.tsv` by the file's size and modification time,
+//! and only files that changed since are read. The file is a cache: safe to
+//! delete, rebuilt by the next `new`; a build checks duplicate slugs on its
+//! own whatever it says.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use rayon::prelude::*;
+
+use crate::author::workflow::note_slug;
+use crate::pipeline::notify::record::DIR;
+use crate::source::content::{self, Section};
+use crate::vocab::error::Errors;
+
+/// What a file was when its slug was read: (modified, in ns since the
+/// epoch; size in bytes).
+type Stamp = (u128, u64);
+
+/// Every note of a section by its slug.
+pub struct Slugs {
+    by_slug: HashMap<String, PathBuf>,
+}
+
+impl Slugs {
+    /// Lists the section's notes and reads those the cache does not know
+    /// as they are now; writes the cache back when anything changed.
+    pub fn of(root: &Path, section: Section) -> Slugs {
+        let mut errors = Errors::default();
+        let files: Vec<PathBuf> = content::list_files(root, &mut errors)
+            .into_iter()
+            .filter(|(s, _)| *s == section)
+            .map(|(_, p)| p)
+            .collect();
+        let cache_path = root.join(DIR).join(format!("slugs-{}.tsv", section.dir()));
+        let cached = read_cache(&cache_path);
+        let entries: Vec<(PathBuf, Option<Stamp>, String, bool)> = files
+            .into_par_iter()
+            .map(|path| {
+                let stamp = stamp(&path);
+                let key = cache_key(root, &path);
+                let known = key
+                    .as_ref()
+                    .and_then(|k| cached.get(k))
+                    .filter(|(s, _)| Some(*s) == stamp);
+                match known {
+                    Some((_, slug)) => (path, stamp, slug.clone(), false),
+                    None => {
+                        let text = std::fs::read_to_string(&path).unwrap_or_default();
+                        let slug = note_slug(&path, &text);
+                        (path, stamp, slug, true)
+                    }
+                }
+            })
+            .collect();
+        let changed = entries.iter().any(|e| e.3) || entries.len() != cached.len();
+        if changed {
+            write_cache(root, &cache_path, &entries);
+        }
+        let mut by_slug = HashMap::with_capacity(entries.len());
+        for (path, _, slug, _) in entries {
+            by_slug.entry(slug).or_insert(path);
+        }
+        Slugs { by_slug }
+    }
+
+    /// The file whose note has `slug`.
+    pub fn find(&self, slug: &str) -> Option<&Path> {
+        self.by_slug.get(slug).map(PathBuf::as_path)
+    }
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some((modified.as_nanos(), meta.len()))
+}
+
+/// A file's path relative to the root, as the cache names it; `None` for
+/// a name the cache's lines cannot hold (such a file is always read).
+fn cache_key(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?.to_str()?;
+    (!rel.contains(['\t', '\n', '\r'])).then(|| rel.to_string())
+}
+
+/// Lines of `modified<TAB>size<TAB>slug<TAB>path`; a damaged line is
+/// skipped (its file is read again).
+fn read_cache(path: &Path) -> HashMap<String, (Stamp, String)> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(4, '\t');
+            let modified = parts.next()?.parse().ok()?;
+            let size = parts.next()?.parse().ok()?;
+            let slug = parts.next()?.to_string();
+            let rel = parts.next()?.to_string();
+            Some((rel, ((modified, size), slug)))
+        })
+        .collect()
+}
+
+/// Writes the cache, or nothing when it cannot (a read-only site): it only
+/// saves time.
+fn write_cache(root: &Path, path: &Path, entries: &[(PathBuf, Option<Stamp>, String, bool)]) {
+    let mut text = String::new();
+    for (file, stamp, slug, _) in entries {
+        let (Some((modified, size)), Some(rel)) = (stamp, cache_key(root, file)) else {
+            continue;
+        };
+        if slug.contains(['\t', '\n', '\r']) {
+            continue;
+        }
+        text.push_str(&format!("{modified}\t{size}\t{slug}\t{rel}\n"));
+    }
+    if std::fs::create_dir_all(root.join(DIR)).is_ok() {
+        let _ = crate::vocab::atomic::replace(path, text.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/incidents")).unwrap();
+        dir
+    }
+
+    fn note(root: &Path, name: &str, front: &str) -> PathBuf {
+        let path = root.join("content/incidents").join(name);
+        std::fs::write(&path, format!("---\ntitle: t\n{front}---\n")).unwrap();
+        path
+    }
+
+    #[test]
+    fn declared_slugs_are_found_and_kept_until_the_file_changes() {
+        let dir = site();
+        let root = dir.path();
+        let a = note(root, "a.md", "slug: other\n");
+        note(root, "b.md", "");
+        let slugs = Slugs::of(root, Section::Incidents);
+        assert_eq!(slugs.find("other"), Some(a.as_path()));
+        assert!(slugs.find("a").is_none());
+        assert!(slugs.find("b").is_some());
+        let cache = root.join(".upfront/slugs-incidents.tsv");
+        assert!(std::fs::read_to_string(&cache)
+            .unwrap()
+            .contains("\tother\t"));
+
+        // Declared anew (another size): read again, not taken from the cache.
+        note(root, "a.md", "slug: renamed-once-more\n");
+        let slugs = Slugs::of(root, Section::Incidents);
+        assert!(slugs.find("other").is_none());
+        assert_eq!(slugs.find("renamed-once-more"), Some(a.as_path()));
+
+        // A damaged cache is only slower.
+        std::fs::write(&cache, "garbage\n1\t2\n").unwrap();
+        let slugs = Slugs::of(root, Section::Incidents);
+        assert_eq!(slugs.find("renamed-once-more"), Some(a.as_path()));
+    }
+
+    #[test]
+    fn a_gone_note_frees_its_slug() {
+        let dir = site();
+        let root = dir.path();
+        let a = note(root, "a.md", "slug: taken\n");
+        assert!(Slugs::of(root, Section::Incidents).find("taken").is_some());
+        std::fs::remove_file(a).unwrap();
+        assert!(Slugs::of(root, Section::Incidents).find("taken").is_none());
+    }
+}
