@@ -18,6 +18,9 @@ use crate::pipeline::notify::record::DIR;
 use crate::source::content::{self, Section};
 use crate::vocab::error::Errors;
 
+/// How many notes read past the cache make it worth writing again.
+const REWRITE_AFTER: usize = 64;
+
 /// What a file was when its slug was read: (modified, in ns since the
 /// epoch; size in bytes).
 type Stamp = (u128, u64);
@@ -58,8 +61,10 @@ impl Slugs {
                 }
             })
             .collect();
-        let changed = entries.iter().any(|e| e.3) || entries.len() != cached.len();
-        if changed {
+        // Written when it saves real work next time: a few notes read
+        // again (the last `new`'s own) cost less than writing 10,000 lines.
+        let read = entries.iter().filter(|e| e.3).count();
+        if read >= REWRITE_AFTER || (read > 0 && cached.is_empty()) {
             write_cache(root, &cache_path, &entries);
         }
         let mut by_slug = HashMap::with_capacity(entries.len());
