@@ -67,29 +67,57 @@ fn one_insertion(old: &[u8], new: &[u8]) -> bool {
     prefix + suffix == old.len() && new.len() > old.len()
 }
 
-/// An insertion, after removing an empty flow list's `[]` (and the blanks
-/// before it, on the `updates:` line or the next: `updates:\n  []` is a
-/// valid empty timeline) when there is one: the only bytes an edit may drop.
+/// An insertion, after removing an empty timeline (`[]`, or a null: `~`,
+/// `null`) and the blanks before it on its line, when `updates:` has one on
+/// its line or the next line with content, after any node properties
+/// (`!tag`, `&anchor`), which stay: the only bytes an edit may drop.
 fn one_edit(old: &str, new: &str) -> bool {
     if one_insertion(old.as_bytes(), new.as_bytes()) {
         return true;
     }
-    let Some(at) = old.find("\nupdates:").map(|i| i + "\nupdates:".len()) else {
-        return false;
-    };
-    let rest = &old[at..];
-    let list = rest.trim_start();
-    // `[]` or a null (`~`, `null`): the empty timelines an edit replaces.
-    let Some(empty) = ["[]", "~", "null", "Null", "NULL"]
-        .into_iter()
-        .find(|e| list.starts_with(e))
+    let bytes = old.as_bytes();
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    // The key as the edit reads it, line by line: `updates:~` is a plain
+    // scalar, not the key.
+    let Some(at) = old
+        .match_indices("\nupdates:")
+        .map(|(i, k)| i + k.len())
+        .find(|&end| {
+            let after = &old[end..];
+            after.is_empty() || after.starts_with([' ', '\t', '\n']) || after.starts_with("\r\n")
+        })
     else {
         return false;
     };
-    if rest[..rest.len() - list.len()].matches('\n').count() > 1 {
-        return false;
+    // Blank lines and comment lines may stand between, as in the edit.
+    let mut i = at;
+    loop {
+        while i < bytes.len() && blank(bytes[i]) {
+            i += 1;
+        }
+        if i < bytes.len() && matches!(bytes[i], b'!' | b'&') {
+            while i < bytes.len() && !blank(bytes[i]) {
+                i += 1;
+            }
+            continue;
+        }
+        if i < bytes.len() && bytes[i] == b'#' {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        break;
     }
-    let without = format!("{}{}", &old[..at], &list[empty.len()..]);
+    let Some(empty) = ["[]", "~", "null", "Null", "NULL"]
+        .into_iter()
+        .find(|e| old[i..].starts_with(e))
+    else {
+        return false;
+    };
+    let line_start = old[..i].rfind('\n').map_or(0, |n| n + 1);
+    let from = old[..i].trim_end_matches([' ', '\t']).len().max(line_start);
+    let without = format!("{}{}", &old[..from], &old[i + empty.len()..]);
     one_insertion(without.as_bytes(), new.as_bytes())
 }
 
