@@ -395,12 +395,9 @@ fn a_rebuild_with_nothing_new_changes_only_the_three_stamped_files() {
 
 #[test]
 fn archive_pages_are_cut_from_the_oldest_so_a_new_incident_changes_the_first_only() {
-    let site = site_copy("basic");
-    let dir = site.path().join("content/incidents");
     // With the fixture's own notes, more than two pages' worth.
-    for n in 0..520 {
-        std::fs::write(dir.join(format!("archived-{n}.md")), archived_note(n)).unwrap();
-    }
+    let site = site_with_archive(520);
+    let dir = site.path().join("content/incidents");
     let out = site.path().join("public");
     build_ok(site.path(), &out, &[]);
     let first = read(&out, "incidents/index.html");

@@ -658,12 +658,7 @@ fn same_maintenance(a: &Site, b: &Site) -> bool {
     windows(a).count() == windows(b).count()
         && windows(a)
             .zip(windows(b))
-            .all(|(x, y)| same_entry(x, y) || same_but_body(x, y))
-}
-
-/// Unchanged notes share their `Arc` between rebuilds: no deep compare.
-fn same_entry(a: &Entry, b: &Entry) -> bool {
-    a.facts == b.facts && (Arc::ptr_eq(&a.incident, &b.incident) || a.incident == b.incident)
+            .all(|(x, y)| x.same(y) || same_but_body(x, y))
 }
 
 /// Two entries that differ in their body only (facts included).

@@ -1254,11 +1254,7 @@ impl<'a> IncidentInputs<'a> {
 
 impl PartialEq for IncidentInputs<'_> {
     fn eq(&self, other: &Self) -> bool {
-        let (a, b) = (self.entry, other.entry);
-        // Unchanged notes share their `Arc` between rebuilds: no deep compare.
-        a.facts == b.facts
-            && (std::sync::Arc::ptr_eq(&a.incident, &b.incident) || a.incident == b.incident)
-            && self.letter == other.letter
+        self.entry.same(other.entry) && self.letter == other.letter
     }
 }
 

@@ -17,7 +17,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use crate::site::model::{ComponentState, ComponentStatus, Entry, Facts, GroupState, Site, Slot};
 use crate::site::uptime::{Day, History};
@@ -353,18 +353,25 @@ impl<'a> Tracked<'a> {
 
     /// When anything the site shows last changed (see `Site::changed_at`).
     pub fn changed_at(&self) -> Time {
-        let letters = self.letters().iter().map(|l| l.date);
-        let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.fixed_offset();
-        let incidents = self.all().map(|l| self.selecting(l).facts.changed_at);
-        crate::site::model::latest(epoch, incidents.chain(letters))
+        // It reads every incident's facts and every letter's date.
+        self.read(Input::Scan);
+        self.read(Input::Letters);
+        self.site.changed_at()
     }
 
-    /// The latest change among `incidents`, if any.
+    /// The latest change among `incidents`, if any (see
+    /// `Site::changed_among`).
     pub fn changed_among(&self, incidents: impl IntoIterator<Item = Listed>) -> Option<Time> {
-        incidents
+        let indices: Vec<usize> = incidents
             .into_iter()
-            .map(|l| self.selecting(l).facts.changed_at)
-            .max()
+            .map(|l| {
+                if l.1 != Found::Scan {
+                    self.read(Input::Selecting(self.key(l)));
+                }
+                l.0
+            })
+            .collect();
+        self.site.changed_among(indices)
     }
 }
 
@@ -486,12 +493,11 @@ impl<'a> Changes<'a> {
                 (Some(i), Some(j)) => {
                     let (x, y) = (&old.incidents[i], &new.incidents[j]);
                     let inputs = |s: &'a Site, k| crate::publish::pages::IncidentInputs::of(s, k);
-                    // Unchanged notes share their `Arc` between rebuilds.
-                    let same = Arc::ptr_eq(&x.incident, &y.incident) && x.facts == y.facts;
+                    let same = x.same(y);
                     Kinds {
                         summary: inputs(old, i) != inputs(new, j) && !same_summary(i, j),
                         selecting: !same && Selecting::of(x) != Selecting::of(y),
-                        note: !same && x != y,
+                        note: !same,
                     }
                 }
                 _ => Kinds {
@@ -675,6 +681,7 @@ mod tests {
     use crate::source::content::Content;
     use crate::vocab::choice::{Impact, Severity};
     use std::path::{Path, PathBuf};
+    use std::sync::Arc;
 
     fn t(s: &str) -> Time {
         chrono::DateTime::parse_from_rfc3339(s).unwrap()

@@ -179,6 +179,15 @@ pub struct Entry {
     pub facts: Facts,
 }
 
+impl Entry {
+    /// Equal to `other`. Unchanged notes share their `Arc` between watch
+    /// mode's rebuilds, so most compare without a deep look.
+    pub fn same(&self, other: &Entry) -> bool {
+        self.facts == other.facts
+            && (Arc::ptr_eq(&self.incident, &other.incident) || self.incident == other.incident)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ComponentState {
     pub component: Component,

@@ -226,3 +226,15 @@ pub fn archived_note(n: usize) -> String {
         "---\ntitle: \"Archived {n}\"\ndate: {day}T06:00:00Z\nseverity: minor\naffected: [licensing]\nupdates:\n  - at: {day}T07:00:00Z\n    status: resolved\n    message: \"Fixed.\"\n---\n"
     )
 }
+
+/// The `basic` fixture with `n` more resolved notes, one a day back from
+/// 2008-08-01 (`archived-0` … ): over two archive pages from 500 on.
+#[allow(dead_code)]
+pub fn site_with_archive(n: usize) -> TempDir {
+    let site = site_copy("basic");
+    let dir = site.path().join("content/incidents");
+    for k in 0..n {
+        std::fs::write(dir.join(format!("archived-{k}.md")), archived_note(k)).unwrap();
+    }
+    site
+}
