@@ -408,7 +408,7 @@ impl Session {
             files.insert(path.clone(), Arc::new(o.bytes));
             reads.insert(path, read);
         }
-        let report = self.finish(files, reads.len(), true, outputs::Skip::default())?;
+        let report = self.finish(files, reads.len(), true, outputs::Skip::default(), &all)?;
         self.views = views;
         self.reads = reads;
         self.pages = all;
@@ -479,7 +479,7 @@ impl Session {
             fresh.push(path);
         }
         self.reads = reads;
-        let mut report = match self.finish(files, jobs.len(), false, skip) {
+        let mut report = match self.finish(files, jobs.len(), false, skip, &all) {
             Ok(report) => report,
             Err(e) => {
                 // The kept bytes are the last good render's, not these: a
@@ -505,6 +505,7 @@ impl Session {
         rendered: usize,
         full: bool,
         skip: outputs::Skip,
+        pages: &[(Job, Arc<str>)],
     ) -> Result<Report> {
         let kept = |p: &str| {
             (skip.calendar && p == crate::publish::reach::CALENDAR)
@@ -517,7 +518,12 @@ impl Session {
             .iter()
             .map(|c| c.path.as_str())
             .collect();
-        for o in outputs::extras_except(&self.site, &self.templates, &statics, skip) {
+        let pages: Vec<&str> = pages.iter().map(|(_, path)| &**path).collect();
+        let paths = outputs::Paths {
+            pages: &pages,
+            statics: &statics,
+        };
+        for o in outputs::extras_except(&self.site, &self.templates, &paths, skip) {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }
         build::check_collisions(|p| files.contains_key(p), &self.statics.copies)?;

@@ -290,14 +290,19 @@ struct Staged {
 fn render_into(loaded: &Loaded, out: &Path) -> Result<Staged> {
     let site = &loaded.site;
     let statics: Vec<&str> = loaded.copies.iter().map(|c| c.path.as_str()).collect();
-    let extras = outputs::extras(site, &loaded.templates, &statics);
+    let page_paths: Vec<String> = (pages::all_jobs(site).iter())
+        .map(|j| pages::job_path(site, j))
+        .collect();
+    let page_paths: Vec<&str> = page_paths.iter().map(String::as_str).collect();
+    let paths = outputs::Paths {
+        pages: &page_paths,
+        statics: &statics,
+    };
+    let extras = outputs::extras(site, &loaded.templates, &paths);
     if !loaded.copies.is_empty() {
-        let mut generated: HashSet<String> = extras.iter().map(|o| o.path.clone()).collect();
-        generated.extend(
-            pages::all_jobs(site)
-                .iter()
-                .map(|j| pages::job_path(site, j)),
-        );
+        let generated: HashSet<&str> = (extras.iter().map(|o| o.path.as_str()))
+            .chain(page_paths.iter().copied())
+            .collect();
         check_collisions(|p| generated.contains(p), &loaded.copies)?;
     }
     let staging = output::Staging::begin(out)?;

@@ -8,7 +8,7 @@
 //! top-level folder one `/folder/*` rule, and fingerprinted files (which may
 //! be cached forever) have exact paths of their own.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// A year, the longest cache browsers honour; for files named by their hash.
 const FOREVER: u32 = 31_536_000;
@@ -22,13 +22,17 @@ pub fn headers<'a>(
 ) -> String {
     let mut files: BTreeSet<String> = BTreeSet::new();
     let mut folders: BTreeSet<String> = BTreeSet::new();
+    // Ten thousand pages share a handful of folders: one rule string each.
+    let mut seen: HashSet<&str> = HashSet::new();
     for path in paths {
         if immutable.contains(&path) {
             continue;
         }
         match path.split_once('/') {
             Some((folder, _)) => {
-                folders.insert(format!("/{folder}/*"));
+                if seen.insert(folder) {
+                    folders.insert(format!("/{folder}/*"));
+                }
             }
             None => {
                 if path == "index.html" {

@@ -19,8 +19,10 @@ pub fn archive_page(n: usize) -> String {
     }
 }
 
+// `concat`, not `format!`: watch mode lists every page's path after a
+// new incident, and formatting was a third of that.
 pub fn incident(slug: &str) -> String {
-    format!("/incidents/{slug}/")
+    ["/incidents/", slug, "/"].concat()
 }
 
 /// One update on its incident's page.
@@ -29,20 +31,20 @@ pub fn update(slug: &str, anchor: &str) -> String {
 }
 
 pub fn letter(slug: &str) -> String {
-    format!("/letters/{slug}/")
+    ["/letters/", slug, "/"].concat()
 }
 
 /// An ordinary page (`content/pages/<slug>.md`).
 pub fn page(slug: &str) -> String {
-    format!("/{slug}/")
+    ["/", slug, "/"].concat()
 }
 
 pub fn component(id: &str) -> String {
-    format!("/components/{id}/")
+    ["/components/", id, "/"].concat()
 }
 
 pub fn component_feed(id: &str) -> String {
-    format!("/components/{id}/feed.xml")
+    ["/components/", id, "/feed.xml"].concat()
 }
 
 /// The output file that serves `url`, relative to the output root: a
@@ -50,7 +52,7 @@ pub fn component_feed(id: &str) -> String {
 pub fn file(url: &str) -> String {
     let rel = url.trim_start_matches('/');
     if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
+        [rel, "index.html"].concat()
     } else {
         rel.to_string()
     }
