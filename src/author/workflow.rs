@@ -703,11 +703,7 @@ struct NoteIndex {
 impl NoteIndex {
     fn new(root: &Path, section: Section) -> NoteIndex {
         let mut errors = Errors::default();
-        let files = content::list_files(root, &mut errors)
-            .into_iter()
-            .filter(|(s, _)| *s == section)
-            .map(|(_, p)| p)
-            .collect();
+        let files = content::list_section(root, section, &mut errors);
         NoteIndex { files }
     }
 

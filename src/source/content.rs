@@ -308,16 +308,21 @@ impl Parsed {
 
 /// The Markdown files of every section of `root/content`, in load order.
 pub fn list_files(root: &Path, errors: &mut Errors) -> Vec<(Section, PathBuf)> {
-    let content_dir = root.join("content");
     let mut files = Vec::new();
     for section in Section::ALL {
         files.extend(
-            list_markdown(root, &content_dir.join(section.dir()), errors)
+            list_section(root, section, errors)
                 .into_iter()
                 .map(|p| (section, p)),
         );
     }
     files
+}
+
+/// The Markdown files of one section, as `list_files` lists them.
+pub fn list_section(root: &Path, section: Section, errors: &mut Errors) -> Vec<PathBuf> {
+    let dir = root.join("content").join(section.dir());
+    list_markdown(root, &dir, errors)
 }
 
 impl Content {

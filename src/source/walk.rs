@@ -136,8 +136,16 @@ pub fn files(
     }
     // Folder by folder, names in byte order: what a sorted walk yields.
     // (Errors need no sorting: `Errors::into_result` orders them.)
-    found.sort_unstable_by(|a, b| a.rel.split('/').cmp(b.rel.split('/')));
+    found.sort_unstable_by(|a, b| folder_order(&a.rel, &b.rel));
     found
+}
+
+/// Orders `/`-separated paths part by part, as comparing their `split('/')`
+/// would: a `/` sorts before every byte a name may hold. Byte by byte, with
+/// no splitting, since sorting 10,000 names this way was most of listing them.
+fn folder_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    a.bytes().map(key).cmp(b.bytes().map(key))
 }
 
 /// Checks that `path`'s real location lies inside the site: for a file
@@ -230,6 +238,22 @@ fn shown(root: &Path, path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folder_order_is_the_order_of_the_parts() {
+        let names = [
+            "a", "a/b", "a-b", "a!", "a/b/c", "a/b-c", "ab", "B", "a.md", "a/x.md", "",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    folder_order(a, b),
+                    a.split('/').cmp(b.split('/')),
+                    "{a:?} against {b:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn files_come_folder_by_folder_in_name_order() {
