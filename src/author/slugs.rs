@@ -97,6 +97,7 @@ fn stamps(files: &[PathBuf]) -> Vec<Option<Stamp>> {
         let stamp = |path: &PathBuf| {
             let st = statat(&fd, path.file_name()?, AtFlags::empty()).ok()?;
             let seconds = u128::try_from(st.st_mtime).ok()?;
+            #[allow(clippy::unnecessary_fallible_conversions)] // signed on some systems
             let nanos = u128::try_from(st.st_mtime_nsec).ok()?;
             Some((
                 seconds * 1_000_000_000 + nanos,
