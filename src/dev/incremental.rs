@@ -20,6 +20,7 @@ use crate::source::templates::Templates;
 use crate::source::walk::Folder;
 use crate::vocab::error::{Errors, Result};
 use crate::vocab::ids::fnv;
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What a changed path asks for, from the most work to the least.
@@ -336,7 +337,6 @@ impl Session {
     /// that is new or whose bytes changed; the others keep their parse.
     /// Returns how many files were parsed.
     fn rescan(&mut self) -> Result<usize> {
-        use rayon::prelude::*;
         let mut errors = Errors::default();
         let files = crate::source::content::list_files(&self.opts.root, &mut errors);
         errors.into_result(())?;
@@ -427,11 +427,12 @@ impl Session {
             before == pages::summary_value(new, j)
         };
         let changes = Changes::between(old, new, same_summary);
-        pages
-            .iter()
+        let touched: Vec<Job> = pages
+            .par_iter()
             .filter(|(_, path)| self.reads.get(path).is_none_or(|r| changes.touch(r)))
             .map(|(job, _)| *job)
-            .collect()
+            .collect();
+        touched.into_iter().collect()
     }
 
     /// Renders `jobs` and drops the pages that are gone. When no slug came
@@ -629,7 +630,7 @@ fn same_shape(a: &Site, b: &Site) -> bool {
 fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
     let same_settings = ViewSettings::of(old) == ViewSettings::of(new);
     new.incidents
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, b)| {
             let cell = std::sync::OnceLock::new();

@@ -19,6 +19,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 use crate::site::model::{ComponentState, ComponentStatus, Entry, Facts, GroupState, Site, Slot};
 use crate::site::uptime::{Day, History};
 use crate::source::config::Component;
@@ -460,7 +462,7 @@ impl<'a> Changes<'a> {
     pub fn between(
         old: &'a Site,
         new: &'a Site,
-        same_summary: impl Fn(usize, usize) -> bool,
+        same_summary: impl Fn(usize, usize) -> bool + Sync,
     ) -> Self {
         let slugs = |s: &'a Site| s.incidents.iter().map(|e| e.incident.slug.as_str());
         let order_from = slugs(old)
@@ -478,17 +480,7 @@ impl<'a> Changes<'a> {
             .zip(slugs(new).rev())
             .position(|(a, b)| a != b)
             .unwrap_or(usize::MAX);
-        let mut incidents = Vec::new();
-        for (slug, a, b) in pairs(
-            old.incidents
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.incident.slug.as_str(), i)),
-            new.incidents
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.incident.slug.as_str(), i)),
-        ) {
+        let kinds_of = |&(slug, a, b): &(&str, Option<usize>, Option<usize>)| {
             let kinds = match (a, b) {
                 (Some(i), Some(j)) => {
                     let (x, y) = (&old.incidents[i], &new.incidents[j]);
@@ -506,10 +498,14 @@ impl<'a> Changes<'a> {
                     note: true,
                 },
             };
-            if kinds.summary || kinds.selecting || kinds.note {
-                incidents.push((fnv(slug.as_bytes()), kinds));
-            }
-        }
+            let any = kinds.summary || kinds.selecting || kinds.note;
+            any.then(|| (fnv(slug.as_bytes()), kinds))
+        };
+        // Every incident is compared: on both cores.
+        let mut incidents: Vec<(u64, Kinds)> = incident_pairs(old, new)
+            .par_iter()
+            .filter_map(kinds_of)
+            .collect();
         incidents.sort_unstable_by_key(|(key, _)| *key);
         let pages = pairs(
             old.pages
@@ -652,6 +648,32 @@ fn same_group(old: Option<&GroupState>, new: &GroupState) -> bool {
 }
 
 /// Items of two lists matched by slug: (slug, old, new).
+/// `pairs` of the incidents of two sites, found through the sites' own
+/// slug maps when the list changed shape (a new incident shifts them all).
+fn incident_pairs<'a>(
+    old: &'a Site,
+    new: &'a Site,
+) -> Vec<(&'a str, Option<usize>, Option<usize>)> {
+    let slug = |e: &'a Entry| e.incident.slug.as_str();
+    let in_place = old.incidents.len() == new.incidents.len()
+        && old
+            .incidents
+            .iter()
+            .zip(&new.incidents)
+            .all(|(a, b)| slug(a) == slug(b));
+    if in_place {
+        return (new.incidents.iter().enumerate())
+            .map(|(i, e)| (slug(e), Some(i), Some(i)))
+            .collect();
+    }
+    let kept_or_new = (new.incidents.iter().enumerate())
+        .map(|(j, e)| (slug(e), old.incident_index(slug(e)), Some(j)));
+    let gone = (old.incidents.iter().enumerate())
+        .filter(|(_, e)| new.incident_index(slug(e)).is_none())
+        .map(|(i, e)| (slug(e), Some(i), None));
+    kept_or_new.chain(gone).collect()
+}
+
 pub fn pairs<'a, T: Copy>(
     old: impl Iterator<Item = (&'a str, T)>,
     new: impl Iterator<Item = (&'a str, T)>,
@@ -738,6 +760,28 @@ mod tests {
     /// Summaries compared by their inputs alone (the caller's views).
     fn changes<'a>(a: &'a Site, b: &'a Site) -> Changes<'a> {
         Changes::between(a, b, |_, _| false)
+    }
+
+    #[test]
+    fn incidents_pair_by_slug_when_the_list_shifts() {
+        let a = site(&two(), NOW);
+        let mut shifted = vec![Arc::new(incident("newer", "2026-12-02T10:00:00Z"))];
+        shifted.extend(two().into_iter().take(1));
+        let b = site(&shifted, NOW);
+        let mut pairs = incident_pairs(&a, &b);
+        pairs.sort_unstable();
+        assert_eq!(
+            pairs,
+            [
+                ("new", Some(0), Some(1)),
+                ("newer", None, Some(0)),
+                ("old", Some(1), None)
+            ]
+        );
+        assert_eq!(
+            incident_pairs(&a, &a),
+            [("new", Some(0), Some(0)), ("old", Some(1), Some(1))]
+        );
     }
 
     #[test]

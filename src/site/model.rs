@@ -2,6 +2,7 @@
 //! nowhere else: current status, active, maintenance phase, resolved_at,
 //! component status, banner order. Templates and status.json only read it.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -267,8 +268,10 @@ impl Site {
         letters.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         pages.sort_by(|a, b| a.slug.cmp(&b.slug));
 
+        // Facts walk each timeline: on every core (a watch-mode rebuild
+        // makes the whole model again).
         let incidents: Vec<Entry> = incidents
-            .into_iter()
+            .into_par_iter()
             .map(|incident| Entry {
                 facts: Facts::of(&incident, now),
                 incident,
