@@ -91,14 +91,14 @@ fn is_words_file(rest: &str) -> bool {
     !rest.contains('/') && !rest.starts_with('.') && rest.ends_with(".toml")
 }
 
-/// The paths of a batch that upfront reads, the others dropped.
-pub fn relevant(opts: &BuildOptions, paths: &[PathBuf]) -> Vec<PathBuf> {
-    let out = opts
-        .root
-        .join(opts.output.as_deref().unwrap_or(Path::new("public")));
+/// The paths of a batch that upfront reads, the others dropped. The output
+/// folder is the running session's (none before a first good build: an
+/// output inside a source folder is refused anyway).
+pub fn relevant(root: &Path, session: Option<&Session>, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let out = session.map_or_else(PathBuf::new, |s| root.join(s.output_dir()));
     paths
         .iter()
-        .filter(|p| classify(&opts.root, &out, p) != Change::Ignored)
+        .filter(|p| classify(root, &out, p) != Change::Ignored)
         .cloned()
         .collect()
 }

@@ -220,7 +220,7 @@ fn rebuild_loop(
 ) {
     while let Some(paths) = changes.next_batch() {
         let started = Instant::now();
-        let paths = crate::dev::incremental::relevant(build, &paths);
+        let paths = crate::dev::incremental::relevant(&build.root, session.as_ref(), &paths);
         if paths.is_empty() {
             continue;
         }

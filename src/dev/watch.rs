@@ -260,7 +260,7 @@ pub fn build_watch(opts: BuildOptions, watch: WatchOptions, quiet: bool) -> Resu
     }
     while let Some(paths) = changes.next_batch() {
         let started = Instant::now();
-        let paths = crate::dev::incremental::relevant(&opts, &paths);
+        let paths = crate::dev::incremental::relevant(&opts.root, session.as_ref(), &paths);
         if paths.is_empty() {
             continue;
         }
