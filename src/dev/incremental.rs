@@ -427,12 +427,11 @@ impl Session {
             before == pages::summary_value(new, j)
         };
         let changes = Changes::between(old, new, same_summary);
-        let touched: Vec<Job> = pages
-            .par_iter()
+        pages
+            .iter()
             .filter(|(_, path)| self.reads.get(path).is_none_or(|r| changes.touch(r)))
             .map(|(job, _)| *job)
-            .collect();
-        touched.into_iter().collect()
+            .collect()
     }
 
     /// Renders `jobs` and drops the pages that are gone. When no slug came
@@ -630,7 +629,7 @@ fn same_shape(a: &Site, b: &Site) -> bool {
 fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
     let same_settings = ViewSettings::of(old) == ViewSettings::of(new);
     new.incidents
-        .par_iter()
+        .iter()
         .enumerate()
         .map(|(i, b)| {
             let cell = std::sync::OnceLock::new();
