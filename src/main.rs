@@ -6,9 +6,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     // mimalloc asks the kernel for transparent huge pages, and each first
-    // touch of one zeroes 2 MB: most of a short command's time under
-    // `serve`, and a third of the kernel's time in a 100k build
-    // (docs/src/build-profiles.md). Children inherit this.
+    // touch of one zeroes 2 MB: almost half of `upfront new`'s time under
+    // `serve` (docs/src/benchmarks.md, "Memory, huge pages"). Children
+    // would inherit this; upfront starts none.
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     std::process::exit(upfront::cli::main());
