@@ -4,13 +4,15 @@
 //! before/after comparisons; `bench/watch.sh` measures the whole path.
 //!
 //! ```sh
-//! cargo run --release --example rebuild -- SITE [body|title|update] [RUNS]
+//! cargo run --release --example rebuild -- SITE [body|title|update|new] [RUNS]
 //! cargo build --profile profiling --example rebuild   # for perf: line tables, not stripped
 //! ```
 //!
 //! SITE should be a scratch copy (e.g. of a `gen-corpus.py` site): notes are
 //! edited in place and restored at the end. Each run edits one incident
-//! note, spread from the oldest to the newest, like `watch-latency.py`.
+//! note, spread from the oldest to the newest, like `watch-latency.py`;
+//! `new` opens an incident, as `upfront new incident` does, and removes it
+//! again (untimed) before the next run.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -27,7 +29,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(root) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: rebuild SITE [body|title|update] [RUNS]");
+        eprintln!("usage: rebuild SITE [body|title|update|new] [RUNS]");
         std::process::exit(2);
     };
     let kind = args.get(1).map_or("body", String::as_str);
@@ -60,25 +62,23 @@ fn main() {
         if !originals.iter().any(|(p, _)| p == path) {
             originals.push((path.clone(), before.clone()));
         }
+        if kind == "new" {
+            // A new incident note, timed, then removed (untimed) so every
+            // run starts from the same site.
+            let Some(new) = open_incident(&root, &config, i) else {
+                println!("run {}: new incident refused", i + 1);
+                continue;
+            };
+            times.extend(timed_apply(&mut session, &new, i));
+            let _ = std::fs::remove_file(&new);
+            let _ = session.apply(std::slice::from_ref(&new));
+            continue;
+        }
         if !edit(&root, &config, kind, path, &before, i) {
             println!("run {}: {} skipped", i + 1, path.display());
             continue;
         }
-        let t = Instant::now();
-        match session.apply(std::slice::from_ref(path)) {
-            Ok(r) => {
-                let took = t.elapsed();
-                println!(
-                    "run {}: {:.1} ms, {} pages rendered ({})",
-                    i + 1,
-                    took.as_secs_f64() * 1000.0,
-                    r.rendered,
-                    path.file_name().unwrap_or_default().to_string_lossy()
-                );
-                times.push(took);
-            }
-            Err(e) => println!("run {}: error\n{e}", i + 1),
-        }
+        times.extend(timed_apply(&mut session, path, i));
     }
     for (path, bytes) in originals {
         std::fs::write(path, bytes).expect("the note is restored");
@@ -92,6 +92,53 @@ fn main() {
             times.len()
         );
     }
+}
+
+/// Applies the change of `path` and prints how long it took.
+fn timed_apply(session: &mut Session, path: &Path, i: usize) -> Option<Duration> {
+    let t = Instant::now();
+    match session.apply(&[path.to_path_buf()]) {
+        Ok(r) => {
+            let took = t.elapsed();
+            println!(
+                "run {}: {:.1} ms, {} pages rendered ({})",
+                i + 1,
+                took.as_secs_f64() * 1000.0,
+                r.rendered,
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            Some(took)
+        }
+        Err(e) => {
+            println!("run {}: error\n{e}", i + 1);
+            None
+        }
+    }
+}
+
+/// Opens a major incident on the first component, as `upfront new
+/// incident` does; the path of its note.
+fn open_incident(root: &Path, config: &Config, i: usize) -> Option<PathBuf> {
+    let n = workflow::NewIncident {
+        title: format!("Rebuild probe {}x{i}", std::process::id()),
+        slug: None,
+        severity: "major".into(),
+        affects: config
+            .components
+            .iter()
+            .take(1)
+            .map(|c| c.id.clone())
+            .collect(),
+        message: Some("Opened by the rebuild probe.".into()),
+        summary: None,
+        at: None,
+        starts: None,
+        ends: None,
+    };
+    // `Written::path` is as the user is shown it: relative to the site.
+    workflow::new_incident(root, config, &n)
+        .ok()
+        .map(|w| root.join(w.path))
 }
 
 /// The incident notes, sorted by file name (the corpus names them by date).
