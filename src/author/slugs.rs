@@ -1,11 +1,12 @@
-//! The slug each note of a section has, for `upfront new`: a new note must
-//! not take a slug another note declares with `slug:`. Reading every note
-//! for that opens 10,000 files on a large site (and wakes a running
-//! `serve`'s watcher as many times), so what each file declares is kept in
-//! `.upfront/slugs-<section>.tsv` by the file's size and modification time,
-//! and only files that changed since are read. The file is a cache: safe to
-//! delete, rebuilt by the next `new`; a build checks duplicate slugs on its
-//! own whatever it says.
+//! The slug each note of a section has: `upfront new` must not take a slug
+//! another note declares with `slug:`, and `update`, `resolve` and
+//! `publish` find a note by it when no file is named after it. Reading
+//! every note for that opens 10,000 files on a large site (and wakes a
+//! running `serve`'s watcher as many times), so what each file declares is
+//! kept in `.upfront/slugs-<section>.tsv` by the file's size and
+//! modification time, and only files that changed since are read. The file
+//! is a cache: safe to delete, rebuilt by the next command that needs it; a
+//! build checks duplicate slugs on its own whatever it says.
 
 use std::path::{Path, PathBuf};
 
@@ -74,6 +75,14 @@ impl Slugs {
     /// The file whose note has `slug`.
     pub fn find(&self, slug: &str) -> Option<&Path> {
         self.by_slug.get(slug).map(PathBuf::as_path)
+    }
+
+    /// Every slug in order, for "did you mean" (in order, so that a tie
+    /// gives the same hint every time).
+    pub fn slugs(&self) -> Vec<&str> {
+        let mut slugs: Vec<&str> = self.by_slug.keys().map(String::as_str).collect();
+        slugs.sort_unstable();
+        slugs
     }
 }
 

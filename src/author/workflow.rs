@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, SubsecRound, TimeZone, Utc};
-use rayon::prelude::*;
 
+use crate::author::slugs::Slugs;
 use crate::source::config::Config;
 use crate::source::content::{self, parse_item, Item, Section};
 use crate::source::frontmatter::edit::{self, insert_update, quote, stamp, update_entry};
@@ -298,7 +298,7 @@ fn create_locked(
 ) -> Result<Written> {
     let dir = root.join("content").join(section.dir());
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
-    let notes = crate::author::slugs::Slugs::of(root, section);
+    let notes = Slugs::of(root, section);
     if let Some(s) = slug {
         if !is_slug(s) {
             let hint = match slugify(s) {
@@ -607,8 +607,8 @@ pub fn publish(root: &Path, config: &Config, slug: &str) -> Result<(Written, boo
     let _lock = EditLock::take(root)?;
     let (section, path) = match find_note(root, Section::Incidents, slug) {
         Ok(p) => (Section::Incidents, p),
-        Err(incident_err) => match NoteIndex::new(root, Section::Letters).find(slug) {
-            Some(p) => (Section::Letters, p),
+        Err(incident_err) => match Slugs::of(root, Section::Letters).find(slug) {
+            Some(p) => (Section::Letters, p.to_path_buf()),
             None => {
                 let mut e = incident_err;
                 for err in e.0.iter_mut() {
@@ -694,62 +694,6 @@ impl Note {
     }
 }
 
-/// The notes of a section as the parser sees them: the slug each declares
-/// (else its file name), in any subfolder.
-struct NoteIndex {
-    files: Vec<PathBuf>,
-}
-
-impl NoteIndex {
-    fn new(root: &Path, section: Section) -> NoteIndex {
-        let mut errors = Errors::default();
-        let files = content::list_section(root, section, &mut errors);
-        NoteIndex { files }
-    }
-
-    /// The file whose note has `slug`. Only files that could declare it are
-    /// parsed: a YAML scalar equal to a slug holds its bytes, or escapes
-    /// (a backslash), or the file is named after it.
-    fn find(&self, slug: &str) -> Option<PathBuf> {
-        // The common case first: a note named after its slug that does not
-        // declare another one. (Were a second note to declare the same
-        // slug, the build would refuse both as duplicates.)
-        let named = self
-            .files
-            .iter()
-            .filter(|p| p.file_stem().is_some_and(|s| s == slug));
-        for path in named {
-            if std::fs::read_to_string(path).is_ok_and(|text| note_slug(path, &text) == slug) {
-                return Some(path.clone());
-            }
-        }
-        self.files
-            .par_iter()
-            .find_first(|path| {
-                let named = path.file_stem().is_some_and(|s| s == slug);
-                let Ok(text) = std::fs::read_to_string(path) else {
-                    return named;
-                };
-                if !named && !text.contains(slug) && !text.contains('\\') {
-                    return false;
-                }
-                note_slug(path, &text) == slug
-            })
-            .cloned()
-    }
-
-    /// Every note's slug, for "did you mean".
-    fn slugs(&self) -> Vec<String> {
-        self.files
-            .par_iter()
-            .map(|path| {
-                let text = std::fs::read_to_string(path).unwrap_or_default();
-                note_slug(path, &text)
-            })
-            .collect()
-    }
-}
-
 /// A note's slug: the `slug:` its front matter declares, else the file name
 /// without `.md`. Front matter that does not parse declares nothing.
 pub fn note_slug(path: &Path, text: &str) -> String {
@@ -783,13 +727,12 @@ pub fn find_note(root: &Path, section: Section, slug: &str) -> Result<PathBuf> {
     {
         return Ok(direct);
     }
-    let index = NoteIndex::new(root, section);
-    if let Some(path) = index.find(slug) {
-        return Ok(path);
+    let notes = Slugs::of(root, section);
+    if let Some(path) = notes.find(slug) {
+        return Ok(path.to_path_buf());
     }
-    let slugs = index.slugs();
     let what = section_kind(section);
-    let hint = match closest(slug, slugs.iter().map(String::as_str)) {
+    let hint = match closest(slug, notes.slugs()) {
         Some(c) => format!("did you mean `{c}`?"),
         None if section == Section::Incidents => "run `upfront new incident` to create it".into(),
         None => format!("run `upfront new {what}` to create it"),
