@@ -76,7 +76,8 @@ fn one_edit(old: &str, new: &str) -> bool {
         return true;
     }
     let bytes = old.as_bytes();
-    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    // What `str::trim` drops, as the edit tests a line for blank.
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c);
     // The key as the edit reads it, line by line: `updates:~` is a plain
     // scalar, not the key.
     let Some(at) = old
