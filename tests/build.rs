@@ -170,6 +170,33 @@ fn static_files_are_copied_and_sitemap_and_404_exist() {
     assert!(read(&out, "404.html").contains("Page not found"));
 }
 
+/// The sitemap upfront writes itself is what the template in
+/// `layouts/README.md` gives, and a `layouts/sitemap.xml` replaces it.
+#[test]
+fn a_sitemap_layout_gets_the_same_urls_and_replaces_the_built_in_one() {
+    let (site, out) = built("basic", &[]);
+    let built_in = read(&out, "sitemap.xml");
+    let template = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+        <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n\
+        {% for u in urls %}<url><loc>{{ u.loc }}</loc>{% if u.lastmod %}<lastmod>{{ u.lastmod }}</lastmod>{% endif %}</url>\n\
+        {% endfor %}</urlset>\n";
+    let layouts = site.path().join("layouts");
+    std::fs::create_dir_all(&layouts).unwrap();
+    std::fs::write(layouts.join("sitemap.xml"), template).unwrap();
+    build_ok(site.path(), &out, &[]);
+    assert_eq!(read(&out, "sitemap.xml"), built_in);
+
+    let custom = template.replace("<url>", "<url><!-- mine -->");
+    std::fs::write(layouts.join("sitemap.xml"), custom).unwrap();
+    build_ok(site.path(), &out, &[]);
+    let mine = read(&out, "sitemap.xml");
+    assert_eq!(
+        mine.matches("<!-- mine -->").count(),
+        built_in.matches("<url>").count()
+    );
+    assert!(mine.contains("<lastmod>"));
+}
+
 #[test]
 fn archive_is_grouped_by_month_newest_first() {
     let (_s, out) = built("basic", &[]);

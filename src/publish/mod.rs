@@ -1,5 +1,5 @@
 //! The outputs, one module per family, each a pure function of the site:
-//! `pages` (HTML, feeds and sitemap through the templates), `status_json`,
+//! `pages` (HTML and feeds through the templates), `sitemap`, `status_json`,
 //! `statuspage` (its v2 API), `reach` (notice, badges, calendar),
 //! `headers` (`_headers`); `outputs` puts them together. `reads` records
 //! what each page reads of the site, for watch mode.
@@ -9,6 +9,7 @@ pub mod outputs;
 pub mod pages;
 pub mod reach;
 pub mod reads;
+pub mod sitemap;
 pub mod status_json;
 pub mod statuspage;
 

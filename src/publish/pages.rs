@@ -11,6 +11,7 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use crate::publish::reads::{Input, Listed, Selecting, Tracked};
+use crate::publish::sitemap;
 use crate::publish::Output;
 use crate::site::model::{latest, ComponentStatus, Entry, Phase, Site, Slot};
 use crate::source::config::{Component, Config};
@@ -32,6 +33,8 @@ pub const RECENT: usize = 10;
 /// site's full history per component would be megabytes of HTML; the
 /// archive has every incident.
 pub const COMPONENT_HISTORY: usize = 100;
+/// A layout of this name replaces the built-in sitemap (`publish::sitemap`).
+const SITEMAP_TEMPLATE: &str = "sitemap.xml";
 
 /// Guesses at output sizes, so each page is rendered into one buffer
 /// instead of one grown a dozen times: a page's frame, and one list row.
@@ -187,7 +190,7 @@ pub fn job_template(job: &Job) -> &'static str {
         Job::Letters => "letters.html",
         Job::NotFound => "404.html",
         Job::Feed | Job::ComponentFeed(_) => "feed.xml",
-        Job::Sitemap => "sitemap.xml",
+        Job::Sitemap => SITEMAP_TEMPLATE,
         Job::Incident(_) => "incident.html",
         Job::Letter(_) => "letter.html",
         Job::Page(_) => "page.html",
@@ -929,52 +932,54 @@ impl<'r> Renderer<'r> {
         entries
     }
 
+    /// The built-in sitemap, or `layouts/sitemap.xml` where there is one.
     fn sitemap(&self) -> std::result::Result<Output, Error> {
-        let s = &self.site;
-        let config = s.config();
-        let abs = |p: &str| config.absolute(p);
-        let mut urls = vec![
-            SitemapUrl {
-                loc: abs(routes::HOME),
-                lastmod: None,
-            },
-            SitemapUrl {
-                loc: abs(routes::ARCHIVE),
-                lastmod: None,
-            },
-            SitemapUrl {
-                loc: abs(routes::LETTERS),
-                lastmod: None,
-            },
-        ];
-        let count = s.count();
-        urls.extend((1..archive_pages(count)).map(|n| SitemapUrl {
-            loc: abs(&routes::archive_page(n)),
-            lastmod: None,
-        }));
-        urls.extend(s.all().map(|l| {
-            let e = s.selecting(l);
-            SitemapUrl {
-                loc: abs(&routes::incident(s.slug(l))),
-                lastmod: Some(utc(e.facts.last_update.unwrap_or(e.date))),
-            }
-        }));
-        urls.extend(s.letters().iter().map(|l| SitemapUrl {
-            loc: abs(&routes::letter(&l.slug)),
-            lastmod: Some(utc(l.date)),
-        }));
-        urls.extend(s.pages().iter().map(|p| SitemapUrl {
-            loc: abs(&routes::page(&p.slug)),
-            lastmod: None,
-        }));
-        urls.extend(config.components.iter().map(|c| SitemapUrl {
-            loc: abs(&routes::component(&c.id)),
-            lastmod: None,
-        }));
+        let entries = self.sitemap_entries();
+        let base_url = &self.site.config().base_url;
+        if !self.templates.has(SITEMAP_TEMPLATE) {
+            return Ok(Output {
+                path: routes::file(routes::SITEMAP),
+                bytes: sitemap::write(base_url, &entries),
+            });
+        }
+        let urls: Vec<sitemap::UrlView> = entries
+            .iter()
+            .map(|e| sitemap::UrlView::of(base_url, e))
+            .collect();
         let size = PAGE + ROW * urls.len();
-        self.page("sitemap.xml", routes::SITEMAP, "", size, |c| {
+        self.page(SITEMAP_TEMPLATE, routes::SITEMAP, "", size, |c| {
             c.insert("urls", &urls)
         })
+    }
+
+    /// Every page of the site: the lists, each incident (dated by its last
+    /// update), letter, page and component.
+    fn sitemap_entries(&self) -> Vec<sitemap::Entry> {
+        let s = &self.site;
+        let undated = |path: String| sitemap::Entry {
+            path,
+            lastmod: None,
+        };
+        let mut entries: Vec<sitemap::Entry> = [routes::HOME, routes::ARCHIVE, routes::LETTERS]
+            .into_iter()
+            .map(|p| undated(p.to_string()))
+            .collect();
+        entries.extend((1..archive_pages(s.count())).map(|n| undated(routes::archive_page(n))));
+        entries.extend(s.all().map(|l| {
+            let e = s.selecting(l);
+            sitemap::Entry {
+                path: routes::incident(s.slug(l)),
+                lastmod: Some(e.facts.last_update.unwrap_or(e.date)),
+            }
+        }));
+        entries.extend(s.letters().iter().map(|l| sitemap::Entry {
+            path: routes::letter(&l.slug),
+            lastmod: Some(l.date),
+        }));
+        entries.extend(s.pages().iter().map(|p| undated(routes::page(&p.slug))));
+        let components = s.config().components.iter();
+        entries.extend(components.map(|c| undated(routes::component(&c.id))));
+        entries
     }
 
     /// The summary of an incident, built once per render from its
@@ -1430,12 +1435,6 @@ struct FeedEntry<'a> {
     sort_key: Time,
     author: &'a str,
     content: &'a str,
-}
-
-#[derive(Serialize)]
-struct SitemapUrl {
-    loc: String,
-    lastmod: Option<String>,
 }
 
 #[cfg(test)]

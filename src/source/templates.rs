@@ -22,7 +22,6 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("page.html", include_str!("../theme/page.html")),
     ("404.html", include_str!("../theme/404.html")),
     ("feed.xml", include_str!("../theme/feed.xml")),
-    ("sitemap.xml", include_str!("../theme/sitemap.xml")),
 ];
 
 /// The built-in stylesheet; `layouts/style.css` replaces it.
@@ -137,6 +136,12 @@ impl Templates {
     /// it names (`extends`, `include`, `import`: any quoted name in a tag)
     /// and every template that defines components (usable anywhere).
     /// Conservative: a use it cannot read as `site.field` counts as `All`.
+    /// Whether there is a template of this name (a built-in, or a layout
+    /// that is not one).
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
     pub fn site_reads(&self, name: &str) -> SiteReads {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut todo: Vec<&str> = vec![name];
@@ -260,8 +265,13 @@ fn scan_tag(tag: &str) -> (Option<Vec<String>>, Vec<&str>) {
 /// written at all and are dropped.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    escape_pieces(s, |piece| out.push_str(piece));
+    escape_into(s, &mut out);
     out
+}
+
+/// `escape`, appended to `out`.
+pub fn escape_into(s: &str, out: &mut String) {
+    escape_pieces(s, |piece| out.push_str(piece));
 }
 
 /// `escape` as tera calls it, writing straight into the page.
