@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 
 use crate::site::uptime::{self, History, Span};
 use crate::source::config::{Component, Config, Group};
-use crate::source::content::{Affected, Content, Incident, Intro, Letter, Page};
+use crate::source::content::{Content, Incident, Intro, Letter, Page};
 use crate::vocab::choice::{Impact, Severity, Status};
 use crate::vocab::ids::Fnv;
 use crate::vocab::times::Time;
@@ -243,7 +243,7 @@ pub struct Site {
     pub upcoming: Vec<usize>,
     /// The worst component status (operational when all is well).
     pub overall: ComponentStatus,
-    incident_by_slug: FxHashMap<String, usize>,
+    incident_by_slug: FxHashMap<BySlug, usize>,
     letter_by_slug: FxHashMap<String, usize>,
     /// Per incident, the index of its letter (see `letter_for`).
     letter_of: Vec<Option<usize>>,
@@ -264,7 +264,8 @@ impl Site {
             // Reported by the build before the site is made.
             warnings: _,
         } = content;
-        incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        // Slugs are unique by now (`Content::assemble`), so no two keys tie.
+        incidents.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         letters.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         pages.sort_by(|a, b| a.slug.cmp(&b.slug));
 
@@ -296,10 +297,10 @@ impl Site {
         hash.write_u64(extra_digest);
         hash.write(now.to_rfc3339().as_bytes());
 
-        let incident_by_slug: FxHashMap<String, usize> = incidents
+        let incident_by_slug: FxHashMap<BySlug, usize> = incidents
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.incident.slug.clone(), i))
+            .map(|(i, e)| (BySlug(e.incident.clone()), i))
             .collect();
         let letter_by_slug: FxHashMap<String, usize> = letters
             .iter()
@@ -389,6 +390,33 @@ impl Site {
     }
 }
 
+/// An incident as a key of the slug map: hashed and compared by its slug,
+/// so the map holds no copy of every slug (a watch-mode rebuild makes it
+/// again).
+#[derive(Debug, Clone)]
+struct BySlug(Arc<Incident>);
+
+impl PartialEq for BySlug {
+    fn eq(&self, other: &BySlug) -> bool {
+        self.0.slug == other.0.slug
+    }
+}
+
+impl Eq for BySlug {}
+
+impl std::hash::Hash for BySlug {
+    // As the `str` it borrows as, which `Borrow` requires.
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.slug.as_str().hash(h);
+    }
+}
+
+impl std::borrow::Borrow<str> for BySlug {
+    fn borrow(&self) -> &str {
+        &self.0.slug
+    }
+}
+
 /// Which letter speaks for each incident and which incidents each letter is
 /// about, worked out once in a pass over every reference (not per page).
 struct Links {
@@ -400,7 +428,7 @@ impl Links {
     fn new(
         incidents: &[Entry],
         letters: &[Letter],
-        incident_by_slug: &FxHashMap<String, usize>,
+        incident_by_slug: &FxHashMap<BySlug, usize>,
         letter_by_slug: &FxHashMap<String, usize>,
     ) -> Links {
         // An incident's own `letter:` wins; failing that, the newest letter
@@ -415,7 +443,7 @@ impl Links {
         let mut about: Vec<Vec<usize>> = vec![Vec::new(); letters.len()];
         for (l, letter) in letters.iter().enumerate() {
             for r in &letter.incidents {
-                if let Some(&i) = incident_by_slug.get(&r.name) {
+                if let Some(&i) = incident_by_slug.get(r.name.as_str()) {
                     about[l].push(i);
                     if letter_of[i].is_none() {
                         letter_of[i] = Some(l);
@@ -468,26 +496,24 @@ fn component_states(
     // named twice takes the worst impact written for it.
     let mut history: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
     let mut hits: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
-    let affected = |i: usize| {
-        let mut ids: Vec<(usize, Impact)> = incidents[i]
-            .incident
-            .affected
-            .iter()
-            .filter_map(|a: &Affected| by_id.get(a.name.as_str()).map(|&c| (c, a.impact)))
-            .collect();
-        ids.sort_unstable_by_key(|&(c, impact)| (c, std::cmp::Reverse(impact)));
-        ids.dedup_by_key(|(c, _)| *c);
-        ids
+    let add = |lists: &mut Vec<Vec<(usize, Impact)>>, i: usize| {
+        for a in &incidents[i].incident.affected {
+            let Some(&c) = by_id.get(a.name.as_str()) else {
+                continue;
+            };
+            match lists[c].last_mut() {
+                Some((last, impact)) if *last == i => *impact = (*impact).max(a.impact),
+                _ => lists[c].push((i, a.impact)),
+            }
+        }
     };
     for i in 0..incidents.len() {
-        for (c, impact) in affected(i) {
-            history[c].push((i, impact));
-        }
+        add(&mut history, i);
     }
+    // Two days' slack for time zones and daylight saving time.
+    let before = now - chrono::TimeDelta::days(i64::from(config.history_days) + 2);
     for &i in active {
-        for (c, impact) in affected(i) {
-            hits[c].push((i, impact));
-        }
+        add(&mut hits, i);
     }
     config
         .components
@@ -499,8 +525,12 @@ fn component_states(
                 .map(|&(_, impact)| ComponentStatus::from(impact))
                 .max()
                 .unwrap_or(ComponentStatus::Operational);
+            // Incidents resolved before the uptime period can count for none
+            // of its days: told apart by their facts alone, without a look
+            // into each of 10,000 notes.
             let spans: Vec<Span> = history
                 .iter()
+                .filter(|&&(i, _)| incidents[i].facts.resolved_at.is_none_or(|r| r >= before))
                 .filter_map(|&(i, impact)| active_span(&incidents[i], impact, i, now))
                 .collect();
             ComponentState {
@@ -563,7 +593,7 @@ fn groups(config: &Config, components: &[ComponentState]) -> (Vec<GroupState>, V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::content::{Ref, Update, Window};
+    use crate::source::content::{Affected, Ref, Update, Window};
 
     fn affects(name: &str, impact: Impact) -> Affected {
         Affected {

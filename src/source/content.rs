@@ -4,13 +4,13 @@
 //! meets a dangling name.
 
 use std::cell::OnceCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::DateTime;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use crate::source::config::Config;
@@ -350,7 +350,7 @@ impl Content {
         let mut content = Content::default();
         let mut digest = Fnv::default();
         // Files that failed: references to them are not reported again.
-        let mut unreadable: HashSet<(Section, String)> = HashSet::new();
+        let mut unreadable: HashMap<(Section, String), PathBuf> = HashMap::new();
         for p in parsed {
             digest.write_u64(p.hash);
             match &p.item {
@@ -360,7 +360,7 @@ impl Content {
                 Err(e) => {
                     errors.extend(e.clone());
                     let stem = p.path.file_stem().unwrap_or_default().to_string_lossy();
-                    unreadable.insert((p.section, stem.into_owned()));
+                    unreadable.insert((p.section, stem.into_owned()), p.path.clone());
                 }
             }
         }
@@ -394,7 +394,7 @@ impl Content {
     /// Duplicate slugs and names that point at nothing.
     fn check_references<'a>(
         &'a self,
-        unreadable: &'a HashSet<(Section, String)>,
+        unreadable: &'a HashMap<(Section, String), PathBuf>,
         errors: &mut Errors,
     ) {
         let drafts: HashSet<&Path> = self
@@ -419,38 +419,36 @@ impl Content {
 
     fn check_references_into<'a>(
         &'a self,
-        unreadable: &'a HashSet<(Section, String)>,
+        unreadable: &'a HashMap<(Section, String), PathBuf>,
         errors: &mut Errors,
     ) {
-        check_unique(
-            self.incidents.iter().map(|i| (&i.slug, &i.source)),
-            "incident",
-            errors,
+        // Slugs a reference may name: every note's, and the file names of
+        // notes that failed (their errors are told already).
+        let known = |section: Section, mut slugs: Slugs<'a>| {
+            let failed = unreadable.iter().filter(|((s, _), _)| *s == section);
+            slugs.extend(failed.map(|((_, stem), path)| (stem.as_str(), path.as_path())));
+            slugs
+        };
+        let incident_slugs = known(
+            Section::Incidents,
+            check_unique(
+                self.incidents.iter().map(|i| (&i.slug, &i.source)),
+                "incident",
+                errors,
+            ),
         );
-        check_unique(
-            self.letters.iter().map(|l| (&l.slug, &l.source)),
-            "letter",
-            errors,
+        let letter_slugs = known(
+            Section::Letters,
+            check_unique(
+                self.letters.iter().map(|l| (&l.slug, &l.source)),
+                "letter",
+                errors,
+            ),
         );
         check_unique(
             self.pages.iter().map(|p| (&p.slug, &p.source)),
             "page",
             errors,
-        );
-        let known = |section: Section, slugs: Vec<&'a str>| -> FxHashSet<&'a str> {
-            let failed = unreadable.iter().filter(|(s, _)| *s == section);
-            slugs
-                .into_iter()
-                .chain(failed.map(|(_, stem)| stem.as_str()))
-                .collect()
-        };
-        let incident_slugs = known(
-            Section::Incidents,
-            self.incidents.iter().map(|i| i.slug.as_str()).collect(),
-        );
-        let letter_slugs = known(
-            Section::Letters,
-            self.letters.iter().map(|l| l.slug.as_str()).collect(),
         );
         let letter_names = OnceCell::new();
         for i in &self.incidents {
@@ -474,12 +472,17 @@ impl Content {
     }
 }
 
+/// Slugs and the files that have them.
+type Slugs<'a> = FxHashMap<&'a str, &'a Path>;
+
+/// Reports every slug taken twice; returns the slugs.
 fn check_unique<'a>(
-    items: impl Iterator<Item = (&'a String, &'a PathBuf)>,
+    items: impl ExactSizeIterator<Item = (&'a String, &'a PathBuf)>,
     what: &str,
     errors: &mut Errors,
-) {
-    let mut seen: FxHashMap<&str, &Path> = FxHashMap::default();
+) -> Slugs<'a> {
+    let mut seen = Slugs::default();
+    seen.reserve(items.len());
     for (slug, source) in items {
         if let Some(first) = seen.insert(slug, source) {
             let (a, b) = if first < source.as_path() {
@@ -496,25 +499,26 @@ fn check_unique<'a>(
             );
         }
     }
+    seen
 }
 
 /// The names of a set in order, for hints: sorted once per check, not per
 /// error, and only when a reference is wrong.
-fn sorted<'a>(names: &FxHashSet<&'a str>) -> Vec<&'a str> {
-    let mut v: Vec<&str> = names.iter().copied().collect();
+fn sorted<'a>(names: &Slugs<'a>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = names.keys().copied().collect();
     v.sort_unstable();
     v
 }
 
 fn check_ref<'a>(
     r: &Ref,
-    known: &FxHashSet<&'a str>,
+    known: &Slugs<'a>,
     names: &OnceCell<Vec<&'a str>>,
     source: &Path,
     what: &str,
     errors: &mut Errors,
 ) {
-    if !known.contains(r.name.as_str()) {
+    if !known.contains_key(r.name.as_str()) {
         let names = names.get_or_init(|| sorted(known));
         let hint = if names.is_empty() {
             format!("there are no {what}s yet")
