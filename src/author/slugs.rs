@@ -3,10 +3,11 @@
 //! `publish` find a note by it when no file is named after it. Reading
 //! every note for that opens 10,000 files on a large site (and wakes a
 //! running `serve`'s watcher as many times), so what each file declares is
-//! kept in `.upfront/slugs-<section>.tsv` by the file's size and
-//! modification time, and only files that changed since are read. The file
-//! is a cache: safe to delete, rebuilt by the next command that needs it; a
-//! build checks duplicate slugs on its own whatever it says.
+//! kept in `.upfront/slugs-<section>.tsv` by the file's path in the
+//! section's folder, size and modification time, and only files that
+//! changed since are read. The file is a cache: safe to delete, rebuilt by
+//! the next command that needs it; a build checks duplicate slugs on its
+//! own whatever it says.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ use rustc_hash::FxHashMap;
 use crate::author::workflow::note_slug;
 use crate::pipeline::notify::record::DIR;
 use crate::source::content::{self, Section};
+use crate::source::walk::Found;
 use crate::vocab::error::Errors;
 
 /// How many notes read past the cache make it worth writing again.
@@ -30,6 +32,15 @@ pub struct Slugs {
     by_slug: FxHashMap<String, PathBuf>,
 }
 
+/// A note as the cache knows it: the file, its stamp, its slug, and
+/// whether it was read (not taken from the cache).
+struct Known {
+    file: Found,
+    stamp: Option<Stamp>,
+    slug: String,
+    read: bool,
+}
+
 impl Slugs {
     /// Lists the section's notes and reads those the cache does not know
     /// as they are now; writes the cache back when anything changed.
@@ -39,35 +50,43 @@ impl Slugs {
         let cache_path = root.join(DIR).join(format!("slugs-{}.tsv", section.dir()));
         let cache_text = std::fs::read_to_string(&cache_path).unwrap_or_default();
         let cached = read_cache(&cache_text);
-        let stamps = stamps(&files);
-        let entries: Vec<(PathBuf, Option<Stamp>, String, bool)> = files
+        let stamps = stamps(&root.join("content").join(section.dir()), &files);
+        let notes: Vec<Known> = files
             .into_par_iter()
             .zip(stamps)
-            .map(|(path, stamp)| {
-                let key = cache_key(root, &path);
-                let known = key
+            .map(|(file, stamp)| {
+                let known = cacheable(&file.rel)
                     .and_then(|k| cached.get(k))
                     .filter(|(s, _)| Some(*s) == stamp);
                 match known {
-                    Some((_, slug)) => (path, stamp, slug.to_string(), false),
+                    Some((_, slug)) => Known {
+                        slug: slug.to_string(),
+                        file,
+                        stamp,
+                        read: false,
+                    },
                     None => {
-                        let text = std::fs::read_to_string(&path).unwrap_or_default();
-                        let slug = note_slug(&path, &text);
-                        (path, stamp, slug, true)
+                        let text = std::fs::read_to_string(&file.path).unwrap_or_default();
+                        Known {
+                            slug: note_slug(&file.path, &text),
+                            file,
+                            stamp,
+                            read: true,
+                        }
                     }
                 }
             })
             .collect();
         // Written when it saves real work next time: a few notes read
         // again (the last `new`'s own) cost less than writing 10,000 lines.
-        let read = entries.iter().filter(|e| e.3).count();
+        let read = notes.iter().filter(|n| n.read).count();
         if read >= REWRITE_AFTER || (read > 0 && cached.is_empty()) {
-            write_cache(root, &cache_path, &entries);
+            write_cache(root, &cache_path, &notes);
         }
         let mut by_slug = FxHashMap::default();
-        by_slug.reserve(entries.len());
-        for (path, _, slug, _) in entries {
-            by_slug.entry(slug).or_insert(path);
+        by_slug.reserve(notes.len());
+        for n in notes {
+            by_slug.entry(n.slug).or_insert(n.file.path);
         }
         Slugs { by_slug }
     }
@@ -86,25 +105,30 @@ impl Slugs {
     }
 }
 
+/// The folder of a `/`-separated path relative to the section's folder.
+fn folder(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
 /// Each file's stamp, `None` where it has none (gone, or older than 1970).
-/// On Unix each file is looked up in its open folder: walking the path from
-/// the root for each of 10,000 files was a third of `new`'s time.
+/// On Unix each file is looked up in its open folder by name: walking the
+/// path from the root for each of 10,000 files was a third of `new`'s time.
 #[cfg(unix)]
-fn stamps(files: &[PathBuf]) -> Vec<Option<Stamp>> {
+fn stamps(dir: &Path, files: &[Found]) -> Vec<Option<Stamp>> {
     use rustix::fs::{open, statat, AtFlags, Mode, OFlags};
     let mut stamps = Vec::with_capacity(files.len());
-    for folder in files.chunk_by(|a, b| a.parent() == b.parent()) {
-        let dir = folder[0].parent().unwrap_or(Path::new("."));
+    for group in files.chunk_by(|a, b| folder(&a.rel) == folder(&b.rel)) {
         let Ok(fd) = open(
-            dir,
+            dir.join(folder(&group[0].rel)),
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
         ) else {
-            stamps.extend(folder.iter().map(|_| None));
+            stamps.extend(group.iter().map(|_| None));
             continue;
         };
-        let stamp = |path: &PathBuf| {
-            let st = statat(&fd, path.file_name()?, AtFlags::empty()).ok()?;
+        let stamp = |file: &Found| {
+            let name = file.rel.rsplit('/').next()?;
+            let st = statat(&fd, name, AtFlags::empty()).ok()?;
             let seconds = u128::try_from(st.st_mtime).ok()?;
             #[allow(clippy::unnecessary_fallible_conversions)] // signed on some systems
             let nanos = u128::try_from(st.st_mtime_nsec).ok()?;
@@ -113,15 +137,15 @@ fn stamps(files: &[PathBuf]) -> Vec<Option<Stamp>> {
                 u64::try_from(st.st_size).ok()?,
             ))
         };
-        stamps.par_extend(folder.par_iter().map(stamp));
+        stamps.par_extend(group.par_iter().map(stamp));
     }
     stamps
 }
 
 #[cfg(not(unix))]
-fn stamps(files: &[PathBuf]) -> Vec<Option<Stamp>> {
-    let stamp = |path: &PathBuf| {
-        let meta = std::fs::metadata(path).ok()?;
+fn stamps(_dir: &Path, files: &[Found]) -> Vec<Option<Stamp>> {
+    let stamp = |file: &Found| {
+        let meta = std::fs::metadata(&file.path).ok()?;
         let modified = meta
             .modified()
             .ok()?
@@ -132,10 +156,9 @@ fn stamps(files: &[PathBuf]) -> Vec<Option<Stamp>> {
     files.par_iter().map(stamp).collect()
 }
 
-/// A file's path relative to the root, as the cache names it; `None` for
-/// a name the cache's lines cannot hold (such a file is always read).
-fn cache_key<'a>(root: &Path, path: &'a Path) -> Option<&'a str> {
-    let rel = path.strip_prefix(root).ok()?.to_str()?;
+/// A path relative to the section's folder as the cache names it; `None`
+/// for a name the cache's lines cannot hold (such a file is always read).
+fn cacheable(rel: &str) -> Option<&str> {
     (!rel.contains(['\t', '\n', '\r'])).then_some(rel)
 }
 
@@ -156,16 +179,16 @@ fn read_cache(text: &str) -> FxHashMap<&str, (Stamp, &str)> {
 
 /// Writes the cache, or nothing when it cannot (a read-only site): it only
 /// saves time.
-fn write_cache(root: &Path, path: &Path, entries: &[(PathBuf, Option<Stamp>, String, bool)]) {
+fn write_cache(root: &Path, path: &Path, notes: &[Known]) {
     let mut text = String::new();
-    for (file, stamp, slug, _) in entries {
-        let (Some((modified, size)), Some(rel)) = (stamp, cache_key(root, file)) else {
+    for n in notes {
+        let (Some((modified, size)), Some(rel)) = (n.stamp, cacheable(&n.file.rel)) else {
             continue;
         };
-        if slug.contains(['\t', '\n', '\r']) {
+        if n.slug.contains(['\t', '\n', '\r']) {
             continue;
         }
-        text.push_str(&format!("{modified}\t{size}\t{slug}\t{rel}\n"));
+        text.push_str(&format!("{modified}\t{size}\t{}\t{rel}\n", n.slug));
     }
     if std::fs::create_dir_all(root.join(DIR)).is_ok() {
         let _ = crate::vocab::atomic::replace(path, text.as_bytes());

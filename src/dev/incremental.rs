@@ -394,13 +394,15 @@ impl Session {
     fn render_all(&mut self) -> Result<Report> {
         let all = page_paths(&self.site);
         let jobs: Vec<Job> = all.iter().map(|(job, _)| *job).collect();
-        let (outputs, views) = pages::render_jobs_with(
-            &self.site,
-            &self.templates,
-            &jobs,
-            Stamping::Placeholders,
-            pages::Views::new(),
-        )?;
+        let skip = outputs::Skip::default();
+        let (rendered, extras) = rayon::join(
+            || {
+                let views = pages::Views::new();
+                pages::render_jobs_with(&self.site, &self.templates, &jobs, PLACEHOLDERS, views)
+            },
+            || self.extras(skip, &all),
+        );
+        let (outputs, views) = rendered?;
         let mut reads = FxHashMap::default();
         let mut files = Files::new();
         for (o, read) in outputs {
@@ -408,7 +410,7 @@ impl Session {
             files.insert(path.clone(), Arc::new(o.bytes));
             reads.insert(path, read);
         }
-        let report = self.finish(files, reads.len(), true, outputs::Skip::default(), &all)?;
+        let report = self.finish(files, extras, reads.len(), true, skip)?;
         self.views = views;
         self.reads = reads;
         self.pages = all;
@@ -455,12 +457,11 @@ impl Session {
             removed = before - files.len();
         }
         let jobs: Vec<Job> = jobs.into_iter().collect();
-        let rendered = pages::render_jobs_with(
-            &self.site,
-            &self.templates,
-            &jobs,
-            Stamping::Placeholders,
-            views,
+        // The extras (status.json, the API, `_headers`…) need no page: made
+        // beside the pages, on whichever core is free.
+        let (rendered, extras) = rayon::join(
+            || pages::render_jobs_with(&self.site, &self.templates, &jobs, PLACEHOLDERS, views),
+            || self.extras(skip, &all),
         );
         let (outputs, views) = match rendered {
             Ok(r) => r,
@@ -479,7 +480,7 @@ impl Session {
             fresh.push(path);
         }
         self.reads = reads;
-        let mut report = match self.finish(files, jobs.len(), false, skip, &all) {
+        let mut report = match self.finish(files, extras, jobs.len(), false, skip) {
             Ok(report) => report,
             Err(e) => {
                 // The kept bytes are the last good render's, not these: a
@@ -496,22 +497,9 @@ impl Session {
         Ok(report)
     }
 
-    /// Adds status.json, the stylesheet and the other extras (but the ones
-    /// `skip` keeps from the last rebuild), checks static collisions and
-    /// keeps the result.
-    fn finish(
-        &mut self,
-        mut files: Files,
-        rendered: usize,
-        full: bool,
-        skip: outputs::Skip,
-        pages: &[(Job, Arc<str>)],
-    ) -> Result<Report> {
-        let kept = |p: &str| {
-            (skip.calendar && p == crate::publish::reach::CALENDAR)
-                || (skip.headers && p == outputs::HEADERS)
-        };
-        files.retain(|p, _| !outputs::is_extra(p) || kept(p));
+    /// status.json, the stylesheet and the other extras, but the ones
+    /// `skip` keeps from the last rebuild.
+    fn extras(&self, skip: outputs::Skip, pages: &[(Job, Arc<str>)]) -> Vec<Output> {
         let statics: Vec<&str> = self
             .statics
             .copies
@@ -523,7 +511,25 @@ impl Session {
             pages: &pages,
             statics: &statics,
         };
-        for o in outputs::extras_except(&self.site, &self.templates, &paths, skip) {
+        outputs::extras_except(&self.site, &self.templates, &paths, skip)
+    }
+
+    /// Puts the `extras` in (the kept ones stay), checks static collisions
+    /// and keeps the result.
+    fn finish(
+        &mut self,
+        mut files: Files,
+        extras: Vec<Output>,
+        rendered: usize,
+        full: bool,
+        skip: outputs::Skip,
+    ) -> Result<Report> {
+        let kept = |p: &str| {
+            (skip.calendar && p == crate::publish::reach::CALENDAR)
+                || (skip.headers && p == outputs::HEADERS)
+        };
+        files.retain(|p, _| !outputs::is_extra(p) || kept(p));
+        for o in extras {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
         }
         build::check_collisions(|p| files.contains_key(p), &self.statics.copies)?;
@@ -551,6 +557,8 @@ impl Session {
             .collect()
     }
 }
+
+const PLACEHOLDERS: Stamping = Stamping::Placeholders;
 
 /// Every page job of a site with its output path.
 fn page_paths(site: &Site) -> Arc<[(Job, Arc<str>)]> {

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::source::config::Config;
 use crate::source::frontmatter::{self, Document};
 use crate::source::markdown;
+use crate::source::walk;
 use crate::vocab::choice::{Choice, Impact, Severity, Status};
 use crate::vocab::error::{choice_hint, Error, Errors, Result};
 use crate::vocab::ids::{self, fnv, Fnv};
@@ -313,16 +314,18 @@ pub fn list_files(root: &Path, errors: &mut Errors) -> Vec<(Section, PathBuf)> {
         files.extend(
             list_section(root, section, errors)
                 .into_iter()
-                .map(|p| (section, p)),
+                .map(|f| (section, f.path)),
         );
     }
     files
 }
 
-/// The Markdown files of one section, as `list_files` lists them.
-pub fn list_section(root: &Path, section: Section, errors: &mut Errors) -> Vec<PathBuf> {
+/// The Markdown files of one section, as `list_files` lists them, each
+/// with its path relative to the section's folder.
+pub fn list_section(root: &Path, section: Section, errors: &mut Errors) -> Vec<walk::Found> {
     let dir = root.join("content").join(section.dir());
-    list_markdown(root, &dir, errors)
+    let wanted = |rel: &str| rel.ends_with(".md") && walk::Folder::Content.reads(rel);
+    walk::files(root, &dir, wanted, errors)
 }
 
 impl Content {
@@ -531,17 +534,6 @@ fn check_ref<'a>(
                 .hint(hint),
         );
     }
-}
-
-/// The `*.md` files of one folder, sorted, hidden paths and editor files
-/// skipped (`walk::Folder`).
-fn list_markdown(root: &Path, dir: &Path, errors: &mut Errors) -> Vec<PathBuf> {
-    let wanted =
-        |rel: &str| rel.ends_with(".md") && crate::source::walk::Folder::Content.reads(rel);
-    crate::source::walk::files(root, dir, wanted, errors)
-        .into_iter()
-        .map(|f| f.path)
-        .collect()
 }
 
 /// A path as the user knows it: relative to the site root when possible.

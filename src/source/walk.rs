@@ -117,12 +117,18 @@ pub fn files(
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if !wanted(&rel.to_string_lossy().replace('\\', "/")) {
+        // One string per file, made only when a `\\` needs replacing.
+        let name = rel.to_string_lossy();
+        let name = match name.contains('\\') {
+            true => std::borrow::Cow::Owned(name.replace('\\', "/")),
+            false => name,
+        };
+        if !wanted(&name) {
             continue;
         }
         match rel.to_str() {
-            Some(r) => found.push(Found {
-                rel: r.replace('\\', "/"),
+            Some(_) => found.push(Found {
+                rel: name.into_owned(),
                 path: entry.into_path(),
             }),
             None => errors.push(
