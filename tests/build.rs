@@ -454,3 +454,77 @@ fn archive_pages_are_cut_from_the_oldest_so_a_new_incident_changes_the_first_onl
     assert!(read(&out, "incidents/index.html").contains("/incidents/archived-new/\""));
     assert_eq!(read(&out, "incidents/page/2/index.html"), second);
 }
+
+/// The feeds take the newest updates of the whole site, wherever they are:
+/// old incidents updated last, a component's feed only its own. (Feeds stop looking once nothing older
+/// can make the cut, so this checks the cut against every update.)
+#[test]
+fn feeds_hold_the_newest_updates_of_every_note() {
+    let site = TempDir::new("feed-newest");
+    let root = site.path();
+    copy_dir(&fixture("basic"), root);
+    let dir = root.join("content/incidents");
+    for f in std::fs::read_dir(&dir).unwrap() {
+        std::fs::remove_file(f.unwrap().path()).unwrap();
+    }
+    let letters = root.join("content/letters");
+    let _ = std::fs::remove_dir_all(&letters);
+    // (minute of update, incident, component): distinct minutes, so the
+    // newest 50 are one set; a linear congruence scatters them.
+    let mut updates: Vec<(u32, usize, &str)> = Vec::new();
+    for n in 0..90usize {
+        let component = if n % 3 == 0 { "downloads" } else { "website" };
+        let mut minutes: Vec<u32> = (0..3).map(|k| ((n * 3 + k) * 7919 % 4099) as u32).collect();
+        minutes.sort_unstable();
+        let mut text = format!(
+            "---\ntitle: \"Incident {n}\"\ndate: 2020-01-01T00:{:02}:00Z\nseverity: minor\naffected:\n  - {component}\nupdates:\n",
+            n % 60
+        );
+        for m in &minutes {
+            text.push_str(&format!(
+                "  - at: {}\n    status: identified\n    message: m\n",
+                at(*m)
+            ));
+            updates.push((*m, n, component));
+        }
+        text.push_str("---\n");
+        std::fs::write(dir.join(format!("i{n}.md")), text).unwrap();
+    }
+    let out = root.join("public");
+    build_ok(root, &out, &[]);
+    updates.sort_by_key(|u| std::cmp::Reverse(u.0));
+    let expect = |keep: &dyn Fn(&str) -> bool| -> Vec<(String, String)> {
+        let newest = updates.iter().filter(|u| keep(u.2)).take(50);
+        newest
+            .map(|(m, n, _)| (at(*m), format!("Identified: Incident {n}")))
+            .collect()
+    };
+    assert_eq!(entries(&read(&out, "feed.xml")), expect(&|_| true));
+    let downloads = read(&out, "components/downloads/feed.xml");
+    assert_eq!(entries(&downloads), expect(&|c| c == "downloads"));
+}
+
+/// 2021-01-01 plus `minutes`, as RFC 3339 in UTC.
+fn at(minutes: u32) -> String {
+    format!(
+        "2021-01-{:02}T{:02}:{:02}:00Z",
+        1 + minutes / 1440,
+        minutes / 60 % 24,
+        minutes % 60
+    )
+}
+
+/// (updated, title) of each entry of an Atom feed, in order.
+fn entries(feed: &str) -> Vec<(String, String)> {
+    feed.split("<entry>")
+        .skip(1)
+        .map(|e| {
+            let field = |tag: &str| {
+                let start = e.find(&format!("<{tag}")).unwrap();
+                let start = start + e[start..].find('>').unwrap() + 1;
+                e[start..start + e[start..].find('<').unwrap()].to_string()
+            };
+            (field("updated"), field("title"))
+        })
+        .collect()
+}

@@ -863,21 +863,31 @@ impl<'r> Renderer<'r> {
     fn feed_entries(&self, keep: impl Fn(&Selecting) -> bool, letters: bool) -> Vec<FeedEntry<'r>> {
         let s = &self.site;
         let config = s.config();
-        let mut candidates: Vec<(Time, FeedSource)> = Vec::new();
-        for l in s.all() {
+        let all_letters = if letters { s.letters() } else { &[] };
+        let mut candidates: Vec<(Time, FeedSource)> = all_letters
+            .iter()
+            .enumerate()
+            .map(|(l, letter)| (letter.date, FeedSource::Letter(l)))
+            .collect();
+        // Incidents come newest update first, so once `FEED_ENTRIES`
+        // candidates are newer than anything the next incident has, no
+        // later one can make the cut: a feed looks at a few incidents, not
+        // at all 10,000.
+        let mut order = s.by_newest_update().peekable();
+        while let Some(l) = order.next() {
             let e = s.selecting(l);
             if keep(&e) {
                 let updates = e.updates.iter().enumerate();
                 candidates.extend(updates.map(|(u, update)| (update.at, FeedSource::Update(l, u))));
             }
+            let next = order.peek().and_then(|&n| s.selecting(n).facts.last_update);
+            let newer = |next: Time| candidates.iter().filter(|c| c.0 > next).count();
+            if next
+                .is_some_and(|next| candidates.len() >= FEED_ENTRIES && newer(next) >= FEED_ENTRIES)
+            {
+                break;
+            }
         }
-        let all_letters = if letters { s.letters() } else { &[] };
-        candidates.extend(
-            all_letters
-                .iter()
-                .enumerate()
-                .map(|(l, letter)| (letter.date, FeedSource::Letter(l))),
-        );
         if candidates.len() > FEED_ENTRIES {
             // Keep everything as new as the last entry that fits: ties at
             // the cut are settled by id below, whatever the input order.

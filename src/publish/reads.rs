@@ -227,6 +227,14 @@ impl<'a> Tracked<'a> {
         (0..self.site.incidents.len()).map(|i| Listed(i, Found::Scan))
     }
 
+    /// The incidents that have updates, newest update first
+    /// (`Site::by_newest_update`): a scan too, since every update counts.
+    pub fn by_newest_update(&self) -> impl Iterator<Item = Listed> + '_ {
+        self.read(Input::Scan);
+        let order = self.site.by_newest_update().iter();
+        order.map(|&i| Listed(i, Found::Scan))
+    }
+
     /// The incident an incident page is about: the page is named after its
     /// slug, so its place in the list is not a read.
     pub fn own_incident(&self, index: usize) -> Listed {

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::TimeDelta;
 
@@ -249,6 +249,8 @@ pub struct Site {
     letter_of: Vec<Option<usize>>,
     /// Per letter, the incidents it is about (see `incidents_for`).
     about: Vec<Vec<usize>>,
+    /// See `by_newest_update`; made when a feed first asks.
+    newest_updates: OnceLock<Vec<usize>>,
 }
 
 impl Site {
@@ -314,6 +316,7 @@ impl Site {
             letter_by_slug,
             letter_of: links.letter_of,
             about: links.about,
+            newest_updates: OnceLock::new(),
             build_id: format!("{:016x}", hash.0),
             config,
             now,
@@ -346,6 +349,19 @@ impl Site {
             .into_iter()
             .map(|i| self.incidents[i].facts.changed_at)
             .max()
+    }
+
+    /// The incidents that have updates, by their last update (updates are
+    /// in order: `content` checks), newest first, ties by place: a feed
+    /// finds the site's newest updates without looking at every one.
+    pub fn by_newest_update(&self) -> &[usize] {
+        self.newest_updates.get_or_init(|| {
+            let mut newest: Vec<(Time, usize)> = (self.incidents.iter().enumerate())
+                .filter_map(|(i, e)| Some((e.facts.last_update?, i)))
+                .collect();
+            newest.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            newest.into_iter().map(|(_, i)| i).collect()
+        })
     }
 
     pub fn incident_index(&self, slug: &str) -> Option<usize> {
