@@ -636,23 +636,16 @@ fn same_shape(a: &Site, b: &Site) -> bool {
 /// and settings are the same.
 fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
     let same_settings = ViewSettings::of(old) == ViewSettings::of(new);
-    new.incidents
-        .iter()
+    let places = if same_settings {
+        old.places_of(new)
+    } else {
+        vec![None; new.incidents.len()]
+    };
+    places
+        .into_iter()
         .enumerate()
-        .map(|(i, b)| {
+        .map(|(i, j)| {
             let cell = std::sync::OnceLock::new();
-            if !same_settings {
-                return cell;
-            }
-            let in_place = old
-                .incidents
-                .get(i)
-                .is_some_and(|a| a.incident.slug == b.incident.slug);
-            let j = if in_place {
-                Some(i)
-            } else {
-                old.incident_index(&b.incident.slug)
-            };
             if let Some((j, view)) = j.and_then(|j| Some((j, views.get(j)?.get()?))) {
                 if IncidentInputs::of(old, j) == IncidentInputs::of(new, i) {
                     let _ = cell.set(view.clone());

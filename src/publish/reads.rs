@@ -656,8 +656,8 @@ fn same_group(old: Option<&GroupState>, new: &GroupState) -> bool {
 }
 
 /// Items of two lists matched by slug: (slug, old, new).
-/// `pairs` of the incidents of two sites, found through the sites' own
-/// slug maps when the list changed shape (a new incident shifts them all).
+/// `pairs` of the incidents of two sites, found by `Site::places_of` when
+/// the list changed shape (a new incident shifts them all).
 fn incident_pairs<'a>(
     old: &'a Site,
     new: &'a Site,
@@ -674,10 +674,15 @@ fn incident_pairs<'a>(
             .map(|(i, e)| (slug(e), Some(i), Some(i)))
             .collect();
     }
-    let kept_or_new = (new.incidents.iter().enumerate())
-        .map(|(j, e)| (slug(e), old.incident_index(slug(e)), Some(j)));
+    let places = old.places_of(new);
+    let mut kept = vec![false; old.incidents.len()];
+    for &i in places.iter().flatten() {
+        kept[i] = true;
+    }
+    let kept_or_new =
+        (new.incidents.iter().zip(places).enumerate()).map(|(j, (e, i))| (slug(e), i, Some(j)));
     let gone = (old.incidents.iter().enumerate())
-        .filter(|(_, e)| new.incident_index(slug(e)).is_none())
+        .filter(|(i, _)| !kept[*i])
         .map(|(i, e)| (slug(e), Some(i), None));
     kept_or_new.chain(gone).collect()
 }

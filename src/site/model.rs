@@ -364,6 +364,30 @@ impl Site {
         })
     }
 
+    /// Where each incident of `newer` is in this site, by slug. A new or
+    /// removed incident shifts every later one by the same offset, so each
+    /// is looked for first at the offset the one before it had (a string
+    /// compare), and in the slug map only when it is not there.
+    pub fn places_of(&self, newer: &Site) -> Vec<Option<usize>> {
+        let mut offset: isize = 0;
+        (newer.incidents.iter().enumerate())
+            .map(|(j, e)| {
+                let slug = e.incident.slug.as_str();
+                let guess = j.checked_add_signed(offset);
+                let at_guess = guess.filter(|&i| {
+                    self.incidents
+                        .get(i)
+                        .is_some_and(|o| o.incident.slug == slug)
+                });
+                let found = at_guess.or_else(|| self.incident_index(slug));
+                if let Some(i) = found {
+                    offset = i as isize - j as isize;
+                }
+                found
+            })
+            .collect()
+    }
+
     pub fn incident_index(&self, slug: &str) -> Option<usize> {
         self.incident_by_slug.get(slug).copied()
     }
@@ -739,6 +763,22 @@ mod tests {
             ..Content::default()
         };
         Site::new(config, content, t(now), 0)
+    }
+
+    #[test]
+    fn places_follow_a_shift_and_find_what_moved() {
+        // Same date: the list is by slug, so names decide the places.
+        let of = |slugs: &[&str]| {
+            let notes = slugs.iter().map(|s| incident(s, Severity::Minor, &[]));
+            site(notes.collect(), "2026-01-01T00:00:00Z")
+        };
+        let old = of(&["b", "c", "d", "e"]);
+        // "a" comes first (every other one moves down a place), "d" goes.
+        let new = of(&["a", "b", "c", "e"]);
+        assert_eq!(old.places_of(&new), [None, Some(0), Some(1), Some(3)]);
+        assert_eq!(new.places_of(&old), [Some(1), Some(2), None, Some(3)]);
+        assert_eq!(old.places_of(&old), [Some(0), Some(1), Some(2), Some(3)]);
+        assert_eq!(of(&[]).places_of(&old), [None, None, None, None]);
     }
 
     #[test]
