@@ -50,7 +50,7 @@ impl Slugs {
         let cache_path = root.join(DIR).join(format!("slugs-{}.tsv", section.dir()));
         let cache_text = std::fs::read_to_string(&cache_path).unwrap_or_default();
         let cached = read_cache(&cache_text);
-        let stamps = stamps(&root.join("content").join(section.dir()), &files);
+        let stamps = stamps(&section.folder(root), &files);
         let notes: Vec<Known> = files
             .into_par_iter()
             .zip(stamps)

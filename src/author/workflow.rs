@@ -296,7 +296,7 @@ fn create_locked(
     date: Time,
     text: &str,
 ) -> Result<Written> {
-    let dir = root.join("content").join(section.dir());
+    let dir = section.folder(root);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
     let notes = Slugs::of(root, section);
     if let Some(s) = slug {

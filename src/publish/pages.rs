@@ -880,11 +880,12 @@ impl<'r> Renderer<'r> {
                 let updates = e.updates.iter().enumerate();
                 candidates.extend(updates.map(|(u, update)| (update.at, FeedSource::Update(l, u))));
             }
+            if candidates.len() < FEED_ENTRIES {
+                continue;
+            }
             let next = order.peek().and_then(|&n| s.selecting(n).facts.last_update);
             let newer = |next: Time| candidates.iter().filter(|c| c.0 > next).count();
-            if next
-                .is_some_and(|next| candidates.len() >= FEED_ENTRIES && newer(next) >= FEED_ENTRIES)
-            {
+            if next.is_some_and(|next| newer(next) >= FEED_ENTRIES) {
                 break;
             }
         }

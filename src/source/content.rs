@@ -266,6 +266,11 @@ impl Section {
             Section::Pages => "pages",
         }
     }
+
+    /// The section's folder in a site.
+    pub fn folder(self, root: &Path) -> PathBuf {
+        root.join("content").join(self.dir())
+    }
 }
 
 /// One parsed file, before cross-checking.
@@ -323,7 +328,7 @@ pub fn list_files(root: &Path, errors: &mut Errors) -> Vec<(Section, PathBuf)> {
 /// The Markdown files of one section, as `list_files` lists them, each
 /// with its path relative to the section's folder.
 pub fn list_section(root: &Path, section: Section, errors: &mut Errors) -> Vec<walk::Found> {
-    let dir = root.join("content").join(section.dir());
+    let dir = section.folder(root);
     let wanted = |rel: &str| rel.ends_with(".md") && walk::Folder::Content.reads(rel);
     walk::files(root, &dir, wanted, errors)
 }

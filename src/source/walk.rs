@@ -119,9 +119,10 @@ pub fn files(
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         // One string per file, made only when a `\\` needs replacing.
         let name = rel.to_string_lossy();
-        let name = match name.contains('\\') {
-            true => std::borrow::Cow::Owned(name.replace('\\', "/")),
-            false => name,
+        let name = if name.contains('\\') {
+            std::borrow::Cow::Owned(name.replace('\\', "/"))
+        } else {
+            name
         };
         if !wanted(&name) {
             continue;
