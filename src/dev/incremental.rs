@@ -13,7 +13,7 @@ use crate::publish::outputs;
 use crate::publish::pages::{self, IncidentInputs, Job, Stamping, ViewSettings};
 use crate::publish::reads::{Changes, Input};
 use crate::publish::Output;
-use crate::site::model::{Entry, Site};
+use crate::site::model::{Entry, Places, Site};
 use crate::source::config::{Config, FILE_NAME};
 use crate::source::content::{Content, Incident, Parsed, Section};
 use crate::source::templates::Templates;
@@ -102,6 +102,9 @@ pub fn relevant(root: &Path, session: Option<&Session>, paths: &[PathBuf]) -> Ve
         .cloned()
         .collect()
 }
+
+/// A page job and its output path.
+type PagePath = (Job, Arc<str>);
 
 /// Output paths and their bytes; shared by reference, so a snapshot of the
 /// site costs no copy of its pages.
@@ -290,8 +293,8 @@ impl Session {
         let jobs = if reload_all {
             None
         } else {
-            let same = same_shape(&self.site, &site);
-            let views = kept_views(&self.site, &self.views, &site);
+            let places = self.site.places_of(&site);
+            let same = same_shape(&self.site, &site, &places);
             let skip = outputs::Skip {
                 calendar: same_maintenance(&self.site, &site),
                 // `_headers` names every output path: the same pages and
@@ -301,9 +304,10 @@ impl Session {
             let pages = if same {
                 self.pages.clone()
             } else {
-                page_paths(&site)
+                page_paths(&site, Some((&self.pages, &places)))
             };
-            let mut jobs = self.reading_changes(&site, &pages);
+            let mut jobs = self.reading_changes(&site, &pages, &places);
+            let views = kept_views(&self.site, &mut self.views, &site, &places);
             jobs.extend(showing_changed_site_fields(
                 &self.shared,
                 &shared,
@@ -392,7 +396,7 @@ impl Session {
     }
 
     fn render_all(&mut self) -> Result<Report> {
-        let all = page_paths(&self.site);
+        let all = page_paths(&self.site, None);
         let jobs: Vec<Job> = all.iter().map(|(job, _)| *job).collect();
         let skip = outputs::Skip::default();
         let (rendered, extras) = rayon::join(
@@ -419,7 +423,12 @@ impl Session {
 
     /// The pages of `new` (`pages`, with their paths) that read something
     /// that differs from the current site, and the pages not rendered yet.
-    fn reading_changes(&self, new: &Site, pages: &[(Job, Arc<str>)]) -> BTreeSet<Job> {
+    fn reading_changes(
+        &self,
+        new: &Site,
+        pages: &[(Job, Arc<str>)],
+        places: &Places,
+    ) -> BTreeSet<Job> {
         let old = &self.site;
         let same_summary = |i: usize, j: usize| {
             let built = self.views.get(i).and_then(|v| v.get());
@@ -428,7 +437,7 @@ impl Session {
                 .unwrap_or_else(|| pages::summary_value(old, i));
             before == pages::summary_value(new, j)
         };
-        let changes = Changes::between(old, new, same_summary);
+        let changes = Changes::between(old, new, places, same_summary);
         pages
             .iter()
             .filter(|(_, path)| self.reads.get(path).is_none_or(|r| changes.touch(r)))
@@ -561,11 +570,31 @@ impl Session {
 const PLACEHOLDERS: Stamping = Stamping::Placeholders;
 
 /// Every page job of a site with its output path.
-fn page_paths(site: &Site) -> Arc<[(Job, Arc<str>)]> {
+/// Every page job of `site` with its output path. An incident's path is
+/// made from its slug: where `before` (the last render's pages, and where
+/// each incident was in it) has it, its path is kept rather than formatted
+/// again, since one new incident moves all 10,000 to another index.
+fn page_paths(site: &Site, before: Option<(&[PagePath], &Places)>) -> Arc<[PagePath]> {
+    let kept: Vec<&Arc<str>> = before.map_or_else(Vec::new, |(pages, _)| {
+        let incidents = pages
+            .iter()
+            .filter(|(job, _)| matches!(job, Job::Incident(_)));
+        incidents.map(|(_, path)| path).collect()
+    });
+    let places = before.map(|(_, places)| places);
     pages::all_jobs(site)
         .into_iter()
         .map(|job| {
-            let path = Arc::from(pages::job_path(site, &job));
+            let known = match job {
+                Job::Incident(j) => places
+                    .and_then(|p| p.of.get(j).copied().flatten())
+                    .and_then(|i| kept.get(i)),
+                _ => None,
+            };
+            let path = match known {
+                Some(path) => Arc::clone(path),
+                None => Arc::from(pages::job_path(site, &job)),
+            };
             (job, path)
         })
         .collect()
@@ -616,14 +645,10 @@ fn showing_changed_site_fields(
 
 /// Whether two models have the same incidents, letters and pages by slug,
 /// in the same order.
-fn same_shape(a: &Site, b: &Site) -> bool {
-    a.incidents.len() == b.incidents.len()
+fn same_shape(a: &Site, b: &Site, places: &Places) -> bool {
+    places.in_place()
         && a.letters.len() == b.letters.len()
         && a.pages.len() == b.pages.len()
-        && a.incidents
-            .iter()
-            .zip(&b.incidents)
-            .all(|(x, y)| x.incident.slug == y.incident.slug)
         && a.letters
             .iter()
             .zip(&b.letters)
@@ -633,25 +658,17 @@ fn same_shape(a: &Site, b: &Site) -> bool {
 
 /// The views of `old` that `new` can keep, by index into `new.incidents`:
 /// those whose inputs (`pages::IncidentInputs`, all a view is built from)
-/// and settings are the same.
-fn kept_views(old: &Site, views: &pages::Views, new: &Site) -> pages::Views {
+/// and settings are the same. They are moved out of `views`, not copied:
+/// a cell left empty there is only built again if a page needs it.
+fn kept_views(old: &Site, views: &mut pages::Views, new: &Site, places: &Places) -> pages::Views {
     let same_settings = ViewSettings::of(old) == ViewSettings::of(new);
-    let places = if same_settings {
-        old.places_of(new)
-    } else {
-        vec![None; new.incidents.len()]
-    };
-    places
-        .into_iter()
-        .enumerate()
-        .map(|(i, j)| {
-            let cell = std::sync::OnceLock::new();
-            if let Some((j, view)) = j.and_then(|j| Some((j, views.get(j)?.get()?))) {
-                if IncidentInputs::of(old, j) == IncidentInputs::of(new, i) {
-                    let _ = cell.set(view.clone());
-                }
-            }
-            cell
+    (places.of.iter().enumerate())
+        .map(|(j, &i)| {
+            let kept = i.filter(|&i| {
+                same_settings && IncidentInputs::of(old, i) == IncidentInputs::of(new, j)
+            });
+            kept.and_then(|i| views.get_mut(i)?.take())
+                .map_or_else(std::sync::OnceLock::new, std::sync::OnceLock::from)
         })
         .collect()
 }

@@ -21,7 +21,9 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::site::model::{ComponentState, ComponentStatus, Entry, Facts, GroupState, Site, Slot};
+use crate::site::model::{
+    ComponentState, ComponentStatus, Entry, Facts, GroupState, Places, Site, Slot,
+};
 use crate::site::uptime::{Day, History};
 use crate::source::config::Component;
 use crate::source::config::Config;
@@ -470,24 +472,11 @@ impl<'a> Changes<'a> {
     pub fn between(
         old: &'a Site,
         new: &'a Site,
+        places: &Places,
         same_summary: impl Fn(usize, usize) -> bool + Sync,
     ) -> Self {
-        let slugs = |s: &'a Site| s.incidents.iter().map(|e| e.incident.slug.as_str());
-        let order_from = slugs(old)
-            .zip(slugs(new))
-            .position(|(a, b)| a != b)
-            .unwrap_or(old.incidents.len().min(new.incidents.len()));
-        let order_from =
-            if old.incidents.len() == new.incidents.len() && order_from == old.incidents.len() {
-                usize::MAX
-            } else {
-                order_from
-            };
-        let back_from = slugs(old)
-            .rev()
-            .zip(slugs(new).rev())
-            .position(|(a, b)| a != b)
-            .unwrap_or(usize::MAX);
+        let order_from = places.first_moved().unwrap_or(usize::MAX);
+        let back_from = places.first_moved_from_back().unwrap_or(usize::MAX);
         let kinds_of = |&(slug, a, b): &(&str, Option<usize>, Option<usize>)| {
             let kinds = match (a, b) {
                 (Some(i), Some(j)) => {
@@ -510,7 +499,7 @@ impl<'a> Changes<'a> {
             any.then(|| (fnv(slug.as_bytes()), kinds))
         };
         // Every incident is compared: on both cores.
-        let mut incidents: Vec<(u64, Kinds)> = incident_pairs(old, new)
+        let mut incidents: Vec<(u64, Kinds)> = incident_pairs(old, new, places)
             .par_iter()
             .filter_map(kinds_of)
             .collect();
@@ -656,31 +645,25 @@ fn same_group(old: Option<&GroupState>, new: &GroupState) -> bool {
 }
 
 /// Items of two lists matched by slug: (slug, old, new).
-/// `pairs` of the incidents of two sites, found by `Site::places_of` when
-/// the list changed shape (a new incident shifts them all).
+/// `pairs` of the incidents of two sites, by where each one was
+/// (`Site::places_of`).
 fn incident_pairs<'a>(
     old: &'a Site,
     new: &'a Site,
+    places: &Places,
 ) -> Vec<(&'a str, Option<usize>, Option<usize>)> {
     let slug = |e: &'a Entry| e.incident.slug.as_str();
-    let in_place = old.incidents.len() == new.incidents.len()
-        && old
-            .incidents
-            .iter()
-            .zip(&new.incidents)
-            .all(|(a, b)| slug(a) == slug(b));
-    if in_place {
+    if places.in_place() {
         return (new.incidents.iter().enumerate())
             .map(|(i, e)| (slug(e), Some(i), Some(i)))
             .collect();
     }
-    let places = old.places_of(new);
     let mut kept = vec![false; old.incidents.len()];
-    for &i in places.iter().flatten() {
+    for &i in places.of.iter().flatten() {
         kept[i] = true;
     }
-    let kept_or_new =
-        (new.incidents.iter().zip(places).enumerate()).map(|(j, (e, i))| (slug(e), i, Some(j)));
+    let kept_or_new = (new.incidents.iter().zip(&places.of).enumerate())
+        .map(|(j, (e, &i))| (slug(e), i, Some(j)));
     let gone = (old.incidents.iter().enumerate())
         .filter(|(i, _)| !kept[*i])
         .map(|(i, e)| (slug(e), Some(i), None));
@@ -772,7 +755,7 @@ mod tests {
 
     /// Summaries compared by their inputs alone (the caller's views).
     fn changes<'a>(a: &'a Site, b: &'a Site) -> Changes<'a> {
-        Changes::between(a, b, |_, _| false)
+        Changes::between(a, b, &a.places_of(b), |_, _| false)
     }
 
     #[test]
@@ -781,7 +764,7 @@ mod tests {
         let mut shifted = vec![Arc::new(incident("newer", "2026-12-02T10:00:00Z"))];
         shifted.extend(two().into_iter().take(1));
         let b = site(&shifted, NOW);
-        let mut pairs = incident_pairs(&a, &b);
+        let mut pairs = incident_pairs(&a, &b, &a.places_of(&b));
         pairs.sort_unstable();
         assert_eq!(
             pairs,
@@ -792,7 +775,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            incident_pairs(&a, &a),
+            incident_pairs(&a, &a, &a.places_of(&a)),
             [("new", Some(0), Some(0)), ("old", Some(1), Some(1))]
         );
     }

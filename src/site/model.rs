@@ -366,26 +366,31 @@ impl Site {
 
     /// Where each incident of `newer` is in this site, by slug. A new or
     /// removed incident shifts every later one by the same offset, so each
-    /// is looked for first at the offset the one before it had (a string
-    /// compare), and in the slug map only when it is not there.
-    pub fn places_of(&self, newer: &Site) -> Vec<Option<usize>> {
+    /// is looked for first at the offset the one before it had, and in the
+    /// slug map only when it is not there. An unchanged note is the same
+    /// `Arc` in both (watch mode keeps its parse), so most are told apart by
+    /// a pointer, without a look into the note.
+    pub fn places_of(&self, newer: &Site) -> Places {
         let mut offset: isize = 0;
-        (newer.incidents.iter().enumerate())
+        let of = (newer.incidents.iter().enumerate())
             .map(|(j, e)| {
-                let slug = e.incident.slug.as_str();
                 let guess = j.checked_add_signed(offset);
                 let at_guess = guess.filter(|&i| {
-                    self.incidents
-                        .get(i)
-                        .is_some_and(|o| o.incident.slug == slug)
+                    self.incidents.get(i).is_some_and(|o| {
+                        Arc::ptr_eq(&o.incident, &e.incident) || o.incident.slug == e.incident.slug
+                    })
                 });
-                let found = at_guess.or_else(|| self.incident_index(slug));
+                let found = at_guess.or_else(|| self.incident_index(&e.incident.slug));
                 if let Some(i) = found {
                     offset = i as isize - j as isize;
                 }
                 found
             })
-            .collect()
+            .collect();
+        Places {
+            of,
+            older: self.incidents.len(),
+        }
     }
 
     pub fn incident_index(&self, slug: &str) -> Option<usize> {
@@ -454,6 +459,44 @@ impl std::hash::Hash for BySlug {
 impl std::borrow::Borrow<str> for BySlug {
     fn borrow(&self) -> &str {
         &self.0.slug
+    }
+}
+
+/// Where the incidents of a newer site were in an older one
+/// (`Site::places_of`), and what follows from that: made once per rebuild
+/// and shared by everything that compares the two sites, so none of them
+/// compares 10,000 slugs again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Places {
+    /// By index into the newer site's incidents: the index in the older one.
+    pub of: Vec<Option<usize>>,
+    /// How many incidents the older site has.
+    older: usize,
+}
+
+impl Places {
+    /// Whether every incident is where it was (none came, went or moved).
+    pub fn in_place(&self) -> bool {
+        self.older == self.of.len() && self.first_moved().is_none()
+    }
+
+    /// The first place, from the front, where the two lists differ (a place
+    /// only one of them has counts); `None` when they are the same.
+    pub fn first_moved(&self) -> Option<usize> {
+        let shorter = self.older.min(self.of.len());
+        let moved = (0..shorter).find(|&j| self.of[j] != Some(j));
+        match moved {
+            Some(j) => Some(j),
+            None if self.older == self.of.len() => None,
+            None => Some(shorter),
+        }
+    }
+
+    /// The first place, counted from the back, where the two lists differ;
+    /// `None` when the shorter one is the end of the longer.
+    pub fn first_moved_from_back(&self) -> Option<usize> {
+        let shorter = self.older.min(self.of.len());
+        (0..shorter).find(|&k| self.of[self.of.len() - 1 - k] != Some(self.older - 1 - k))
     }
 }
 
@@ -775,10 +818,26 @@ mod tests {
         let old = of(&["b", "c", "d", "e"]);
         // "a" comes first (every other one moves down a place), "d" goes.
         let new = of(&["a", "b", "c", "e"]);
-        assert_eq!(old.places_of(&new), [None, Some(0), Some(1), Some(3)]);
-        assert_eq!(new.places_of(&old), [Some(1), Some(2), None, Some(3)]);
-        assert_eq!(old.places_of(&old), [Some(0), Some(1), Some(2), Some(3)]);
-        assert_eq!(of(&[]).places_of(&old), [None, None, None, None]);
+        let shifted = old.places_of(&new);
+        assert_eq!(shifted.of, [None, Some(0), Some(1), Some(3)]);
+        assert_eq!(new.places_of(&old).of, [Some(1), Some(2), None, Some(3)]);
+        assert_eq!(old.places_of(&old).of, [Some(0), Some(1), Some(2), Some(3)]);
+        assert_eq!(of(&[]).places_of(&old).of, [None, None, None, None]);
+        assert_eq!(shifted.first_moved(), Some(0));
+        // "e" is last in both; "c" (new) and "d" (old) differ.
+        assert_eq!(shifted.first_moved_from_back(), Some(1));
+        assert!(!shifted.in_place());
+        let same = old.places_of(&old);
+        assert!(same.in_place());
+        assert_eq!(
+            (same.first_moved(), same.first_moved_from_back()),
+            (None, None)
+        );
+        // One more at the end: the front is the same, the back is not.
+        let longer = old.places_of(&of(&["b", "c", "d", "e", "f"]));
+        assert_eq!(longer.first_moved(), Some(4));
+        assert_eq!(longer.first_moved_from_back(), Some(0));
+        assert!(!longer.in_place());
     }
 
     #[test]
