@@ -9,15 +9,16 @@
 //! the next command that needs it; a build checks duplicate slugs on its
 //! own whatever it says.
 
-use std::path::{Path, PathBuf};
+use std::cmp::Ordering;
+use std::ops::Range;
+use std::path::Path;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::author::workflow::note_slug;
 use crate::pipeline::notify::record::DIR;
 use crate::source::content::{self, Section};
-use crate::source::walk::Found;
+use crate::source::walk::{folder_order, Found};
 use crate::vocab::error::Errors;
 
 /// How many notes read past the cache make it worth writing again.
@@ -27,18 +28,26 @@ const REWRITE_AFTER: usize = 64;
 /// epoch; size in bytes).
 type Stamp = (u128, u64);
 
-/// Every note of a section by its slug.
+/// Every note of a section with its slug, in the order a build lists them.
 pub struct Slugs {
-    by_slug: FxHashMap<String, PathBuf>,
+    /// The cache as read: the slugs it still vouches for are ranges of it,
+    /// so 10,000 notes cost no 10,000 strings.
+    cache: String,
+    notes: Vec<Note>,
 }
 
-/// A note as the cache knows it: the file, its stamp, its slug, and
-/// whether it was read (not taken from the cache).
-struct Known {
+/// A note as the cache knows it: the file, its stamp, and its slug.
+struct Note {
     file: Found,
     stamp: Option<Stamp>,
-    slug: String,
-    read: bool,
+    slug: Slug,
+}
+
+enum Slug {
+    /// From the cache (a range of `Slugs::cache`).
+    Cached(Range<usize>),
+    /// Read from the file, which the cache did not know as it is now.
+    Read(String),
 }
 
 impl Slugs {
@@ -48,61 +57,118 @@ impl Slugs {
         let mut errors = Errors::default();
         let files = content::list_section(root, section, &mut errors);
         let cache_path = root.join(DIR).join(format!("slugs-{}.tsv", section.dir()));
-        let cache_text = std::fs::read_to_string(&cache_path).unwrap_or_default();
-        let cached = read_cache(&cache_text);
+        let cache = std::fs::read_to_string(&cache_path).unwrap_or_default();
         let stamps = stamps(&section.folder(root), &files);
-        let notes: Vec<Known> = files
-            .into_par_iter()
-            .zip(stamps)
-            .map(|(file, stamp)| {
-                let known = cacheable(&file.rel)
-                    .and_then(|k| cached.get(k))
-                    .filter(|(s, _)| Some(*s) == stamp);
-                match known {
-                    Some((_, slug)) => Known {
-                        slug: slug.to_string(),
-                        file,
-                        stamp,
-                        read: false,
-                    },
-                    None => {
+        let cached = match_cache(&cache, &files, &stamps);
+        let notes: Vec<Note> = (files.into_par_iter().zip(stamps).zip(cached))
+            .map(|((file, stamp), cached)| {
+                let slug = cached.map_or_else(
+                    || {
                         let text = std::fs::read_to_string(&file.path).unwrap_or_default();
-                        Known {
-                            slug: note_slug(&file.path, &text),
-                            file,
-                            stamp,
-                            read: true,
-                        }
-                    }
-                }
+                        Slug::Read(note_slug(&file.path, &text))
+                    },
+                    Slug::Cached,
+                );
+                Note { file, stamp, slug }
             })
             .collect();
+        let slugs = Slugs { cache, notes };
         // Written when it saves real work next time: a few notes read
         // again (the last `new`'s own) cost less than writing 10,000 lines.
-        let read = notes.iter().filter(|n| n.read).count();
-        if read >= REWRITE_AFTER || (read > 0 && cached.is_empty()) {
-            write_cache(root, &cache_path, &notes);
+        let read = (slugs.notes.iter())
+            .filter(|n| matches!(n.slug, Slug::Read(_)))
+            .count();
+        if read >= REWRITE_AFTER || (read > 0 && slugs.cache.is_empty()) {
+            slugs.write_cache(root, &cache_path);
         }
-        let mut by_slug = FxHashMap::default();
-        by_slug.reserve(notes.len());
-        for n in notes {
-            by_slug.entry(n.slug).or_insert(n.file.path);
-        }
-        Slugs { by_slug }
+        slugs
     }
 
-    /// The file whose note has `slug`.
+    fn slug<'a>(&'a self, note: &'a Note) -> &'a str {
+        match &note.slug {
+            Slug::Cached(range) => &self.cache[range.clone()],
+            Slug::Read(slug) => slug,
+        }
+    }
+
+    /// The file whose note has `slug` (the first one listed, should two
+    /// declare it: a build refuses that anyway).
     pub fn find(&self, slug: &str) -> Option<&Path> {
-        self.by_slug.get(slug).map(PathBuf::as_path)
+        let note = self.notes.iter().find(|n| self.slug(n) == slug)?;
+        Some(&note.file.path)
     }
 
     /// Every slug in order, for "did you mean" (in order, so that a tie
     /// gives the same hint every time).
     pub fn slugs(&self) -> Vec<&str> {
-        let mut slugs: Vec<&str> = self.by_slug.keys().map(String::as_str).collect();
+        let mut slugs: Vec<&str> = self.notes.iter().map(|n| self.slug(n)).collect();
         slugs.sort_unstable();
+        slugs.dedup();
         slugs
     }
+
+    /// Writes the cache, or nothing when it cannot (a read-only site): it
+    /// only saves time. Lines are in the order the notes are listed in,
+    /// which is what `match_cache` walks them by.
+    fn write_cache(&self, root: &Path, path: &Path) {
+        let mut text = String::new();
+        for n in &self.notes {
+            let (Some((modified, size)), Some(rel)) = (n.stamp, cacheable(&n.file.rel)) else {
+                continue;
+            };
+            let slug = self.slug(n);
+            if slug.contains(['\t', '\n', '\r']) {
+                continue;
+            }
+            text.push_str(&format!("{modified}\t{size}\t{slug}\t{rel}\n"));
+        }
+        if std::fs::create_dir_all(root.join(DIR)).is_ok() {
+            let _ = crate::vocab::atomic::replace(path, text.as_bytes());
+        }
+    }
+}
+
+/// For each file (as listed, in folder order), the slug the cache holds
+/// for it as a range of `cache`, where the cache knows the file with the
+/// same stamp. The cache's lines are in the same order, so the two are
+/// walked side by side, with no map of 10,000 paths; a line out of order
+/// or damaged only means its file is read again.
+fn match_cache(
+    cache: &str,
+    files: &[Found],
+    stamps: &[Option<Stamp>],
+) -> Vec<Option<Range<usize>>> {
+    let base = cache.as_ptr() as usize;
+    let mut lines = cache.lines().filter_map(parse_line).peekable();
+    (files.iter().zip(stamps))
+        .map(|(file, stamp)| {
+            let rel = cacheable(&file.rel)?;
+            while let Some((line_rel, _, _)) = lines.peek() {
+                match folder_order(line_rel, rel) {
+                    Ordering::Less => {
+                        lines.next();
+                    }
+                    Ordering::Equal => {
+                        let (_, at, slug) = lines.next()?;
+                        let start = slug.as_ptr() as usize - base;
+                        return (Some(at) == *stamp).then(|| start..start + slug.len());
+                    }
+                    Ordering::Greater => return None,
+                }
+            }
+            None
+        })
+        .collect()
+}
+
+/// A line of `modified<TAB>size<TAB>slug<TAB>path`: (path, stamp, slug).
+fn parse_line(line: &str) -> Option<(&str, Stamp, &str)> {
+    let mut parts = line.splitn(4, '\t');
+    let modified = parts.next()?.parse().ok()?;
+    let size = parts.next()?.parse().ok()?;
+    let slug = parts.next()?;
+    let rel = parts.next()?;
+    Some((rel, (modified, size), slug))
 }
 
 /// The folder of a `/`-separated path relative to the section's folder.
@@ -162,42 +228,10 @@ fn cacheable(rel: &str) -> Option<&str> {
     (!rel.contains(['\t', '\n', '\r'])).then_some(rel)
 }
 
-/// Lines of `modified<TAB>size<TAB>slug<TAB>path`, by path; a damaged line
-/// is skipped (its file is read again).
-fn read_cache(text: &str) -> FxHashMap<&str, (Stamp, &str)> {
-    text.lines()
-        .filter_map(|line| {
-            let mut parts = line.splitn(4, '\t');
-            let modified = parts.next()?.parse().ok()?;
-            let size = parts.next()?.parse().ok()?;
-            let slug = parts.next()?;
-            let rel = parts.next()?;
-            Some((rel, ((modified, size), slug)))
-        })
-        .collect()
-}
-
-/// Writes the cache, or nothing when it cannot (a read-only site): it only
-/// saves time.
-fn write_cache(root: &Path, path: &Path, notes: &[Known]) {
-    let mut text = String::new();
-    for n in notes {
-        let (Some((modified, size)), Some(rel)) = (n.stamp, cacheable(&n.file.rel)) else {
-            continue;
-        };
-        if n.slug.contains(['\t', '\n', '\r']) {
-            continue;
-        }
-        text.push_str(&format!("{modified}\t{size}\t{}\t{rel}\n", n.slug));
-    }
-    if std::fs::create_dir_all(root.join(DIR)).is_ok() {
-        let _ = crate::vocab::atomic::replace(path, text.as_bytes());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -246,5 +280,38 @@ mod tests {
         assert!(Slugs::of(root, Section::Incidents).find("taken").is_some());
         std::fs::remove_file(a).unwrap();
         assert!(Slugs::of(root, Section::Incidents).find("taken").is_none());
+    }
+
+    #[test]
+    fn the_cache_is_matched_in_order_past_new_and_unknown_files() {
+        let dir = site();
+        let root = dir.path();
+        note(root, "a.md", "");
+        let c = note(root, "c.md", "");
+        std::fs::create_dir_all(root.join("content/incidents/2026")).unwrap();
+        let d = root.join("content/incidents/2026/d.md");
+        std::fs::write(&d, "---\ntitle: t\n---\n").unwrap();
+        Slugs::of(root, Section::Incidents);
+        // The cache vouches for what it says while the stamps hold: a slug
+        // it alone knows shows that the line was used, not the file read.
+        let cache = root.join(".upfront/slugs-incidents.tsv");
+        let text = std::fs::read_to_string(&cache).unwrap();
+        let text = text.replace("\tc\tc.md", "\tfrom-cache\tc.md");
+        let text = text.replace("\td\t2026/d.md", "\td-from-cache\t2026/d.md");
+        std::fs::write(&cache, &text).unwrap();
+        // A note the cache does not know sorts between the ones it does.
+        note(root, "b.md", "");
+        let slugs = Slugs::of(root, Section::Incidents);
+        assert_eq!(slugs.find("from-cache"), Some(c.as_path()));
+        assert_eq!(slugs.find("d-from-cache"), Some(d.as_path()));
+        assert!(slugs.find("b").is_some());
+        assert_eq!(slugs.slugs(), ["a", "b", "d-from-cache", "from-cache"]);
+
+        // Lines out of order: the files walked past are read again (the
+        // real `d`); the line still met in order is used (`from-cache`).
+        let reversed: Vec<&str> = text.lines().rev().collect();
+        std::fs::write(&cache, reversed.join("\n") + "\n").unwrap();
+        let slugs = Slugs::of(root, Section::Incidents);
+        assert_eq!(slugs.slugs(), ["a", "b", "d", "from-cache"]);
     }
 }
