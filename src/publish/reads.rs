@@ -715,6 +715,8 @@ mod tests {
             window: None,
             affected: vec![Affected {
                 name: "api".into(),
+                // The one component of `site`'s config.
+                component: Some(0),
                 line: None,
                 impact: Impact::DegradedPerformance,
             }],

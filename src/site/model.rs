@@ -568,12 +568,6 @@ fn component_states(
     active: &[usize],
     now: Time,
 ) -> Vec<ComponentState> {
-    let by_id: FxHashMap<&str, usize> = config
-        .components
-        .iter()
-        .enumerate()
-        .map(|(n, c)| (c.id.as_str(), n))
-        .collect();
     // One pass over every incident's references, in each list's order
     // (newest first for history, banner order for active). A component
     // named twice takes the worst impact written for it.
@@ -581,7 +575,7 @@ fn component_states(
     let mut hits: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
     let add = |lists: &mut Vec<Vec<(usize, Impact)>>, i: usize| {
         for a in &incidents[i].incident.affected {
-            let Some(&c) = by_id.get(a.name.as_str()) else {
+            let Some(c) = a.component else {
                 continue;
             };
             match lists[c].last_mut() {
@@ -678,11 +672,27 @@ mod tests {
     use super::*;
     use crate::source::content::{Affected, Ref, Update, Window};
 
+    /// Its component's index is found by `resolved`, as the parser does.
     fn affects(name: &str, impact: Impact) -> Affected {
         Affected {
             name: name.into(),
+            component: None,
             line: None,
             impact,
+        }
+    }
+
+    /// The content of `incidents` with each component's index in `config`.
+    fn resolved(incidents: Vec<Incident>, config: &Config) -> Content {
+        let resolve = |mut i: Incident| {
+            for a in &mut i.affected {
+                a.component = config.components.iter().position(|c| c.id == a.name);
+            }
+            Arc::new(i)
+        };
+        Content {
+            incidents: incidents.into_iter().map(resolve).collect(),
+            ..Content::default()
         }
     }
     use chrono::DateTime;
@@ -801,10 +811,7 @@ mod tests {
             Path::new("site.toml"),
         )
         .unwrap();
-        let content = Content {
-            incidents: incidents.into_iter().map(Arc::new).collect(),
-            ..Content::default()
-        };
+        let content = resolved(incidents, &config);
         Site::new(config, content, t(now), 0)
     }
 
@@ -1000,10 +1007,7 @@ mod tests {
         // A minor one that also names the database, with a partial outage.
         let mut b = incident("b", Severity::Minor, &[]);
         b.affected = vec![affects("db", Impact::PartialOutage)];
-        let content = Content {
-            incidents: vec![Arc::new(a), Arc::new(b)],
-            ..Content::default()
-        };
+        let content = resolved(vec![a, b], &config);
         let s = Site::new(config, content, t(NOW), 0);
         let status = |id: &str| {
             s.components

@@ -37,6 +37,10 @@ pub struct Ref {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Affected {
     pub name: String,
+    /// Its index in `config.components`, found once when the note is read
+    /// (every rebuild goes through every incident's components). `None`
+    /// only for an unknown id, which fails the note.
+    pub component: Option<usize>,
     pub line: Option<usize>,
     pub impact: Impact,
 }
@@ -714,7 +718,13 @@ impl<'a> FileCheck<'a> {
                 .components("affected", vec![id], config)
                 .pop()
                 .expect("one id in, one reference out");
-            out.push(Affected { name, line, impact });
+            let component = config.components.iter().position(|c| c.id == name);
+            out.push(Affected {
+                name,
+                component,
+                line,
+                impact,
+            });
         }
         out
     }
