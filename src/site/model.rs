@@ -285,7 +285,11 @@ impl Site {
             .filter(|&i| incidents[i].facts.phase == Some(Phase::Upcoming))
             .collect();
         upcoming.sort_by_key(|&i| incidents[i].incident.window.map(|w| w.starts));
-        let components = component_states(&config, &incidents, &active, now);
+        // Two independent passes over every incident, one per core.
+        let (components, (incident_by_slug, letter_by_slug, links)) = rayon::join(
+            || component_states(&config, &incidents, &active, now),
+            || Links::with_maps(&incidents, &letters),
+        );
         let (groups, layout) = groups(&config, &components);
         let overall = components
             .iter()
@@ -298,18 +302,6 @@ impl Site {
         hash.write_u64(digest);
         hash.write_u64(extra_digest);
         hash.write(now.to_rfc3339().as_bytes());
-
-        let incident_by_slug: FxHashMap<BySlug, usize> = incidents
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (BySlug(e.incident.clone()), i))
-            .collect();
-        let letter_by_slug: FxHashMap<String, usize> = letters
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.slug.clone(), i))
-            .collect();
-        let links = Links::new(&incidents, &letters, &incident_by_slug, &letter_by_slug);
 
         Site {
             incident_by_slug,
@@ -508,6 +500,21 @@ struct Links {
 }
 
 impl Links {
+    /// The slug maps of incidents and letters, and the links they give.
+    fn with_maps(
+        incidents: &[Entry],
+        letters: &[Letter],
+    ) -> (FxHashMap<BySlug, usize>, FxHashMap<String, usize>, Links) {
+        let incident_by_slug: FxHashMap<BySlug, usize> = (incidents.iter().enumerate())
+            .map(|(i, e)| (BySlug(e.incident.clone()), i))
+            .collect();
+        let letter_by_slug: FxHashMap<String, usize> = (letters.iter().enumerate())
+            .map(|(i, l)| (l.slug.clone(), i))
+            .collect();
+        let links = Links::new(incidents, letters, &incident_by_slug, &letter_by_slug);
+        (incident_by_slug, letter_by_slug, links)
+    }
+
     fn new(
         incidents: &[Entry],
         letters: &[Letter],
