@@ -80,7 +80,7 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
         std::fs::write(&path, text).unwrap();
         vec![path]
     };
-    match rng.below(19) {
+    match rng.below(21) {
         0 | 1 => {
             // A body edit of any incident.
             let files = files_in(&incidents);
@@ -182,7 +182,10 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
             let ends = text.lines().find(|l| l.starts_with("ends:")).unwrap();
             let text = text
                 .replace(title, &format!("title: \"Database maintenance {n}\""))
-                .replace(ends, &format!("ends: 2099-01-15T0{}:00:00Z", 7 + rng.below(3)));
+                .replace(
+                    ends,
+                    &format!("ends: 2099-01-15T0{}:00:00Z", 7 + rng.below(3)),
+                );
             write(f, text)
         }
         14 => {
@@ -205,7 +208,10 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
                 slug: slug.into(),
                 status: Some(rng.pick(&["identified", "monitoring", "resolved"]).into()),
                 message: format!("Update number {n}."),
-                at: Some(upfront::author::workflow::At::Exact(build::parse_time(&format!("2008-08-14T{:02}:{:02}:00Z", n / 60, n % 60)).unwrap())),
+                at: Some(upfront::author::workflow::At::Exact(
+                    build::parse_time(&format!("2008-08-14T{:02}:{:02}:00Z", n / 60, n % 60))
+                        .unwrap(),
+                )),
                 reopen: true,
             };
             upfront::author::workflow::append_update(root, &config, &u).unwrap();
@@ -214,13 +220,43 @@ fn edit(rng: &mut Rng, root: &Path, n: u64) -> Vec<PathBuf> {
         17 => write(
             // A new maintenance window, upcoming, running or over.
             incidents.join(format!("gen-m-{}.md", rng.below(3))),
-            format!(
-                "---\ntitle: \"Window {n}\"\nseverity: maintenance\naffected: [{}]\nstarts: 2008-08-1{}T06:00:00Z\nends: 2008-08-1{}T08:00:00Z\nupdates:\n  - at: 2008-08-01T12:00:00Z\n    status: scheduled\n    message: Planned {n}.\n---\n",
-                rng.pick(COMPONENTS),
-                1 + rng.below(4),
-                3 + rng.below(3),
-            ),
+            {
+                // Ends a day or two after it starts (never before: that is
+                // an error, which would stay until the window is written again).
+                let starts = 11 + rng.below(4);
+                format!(
+                    "---\ntitle: \"Window {n}\"\nseverity: maintenance\naffected: [{}]\nstarts: 2008-08-{starts}T06:00:00Z\nends: 2008-08-{}T08:00:00Z\nupdates:\n  - at: 2008-08-01T12:00:00Z\n    status: scheduled\n    message: Planned {n}.\n---\n",
+                    rng.pick(COMPONENTS),
+                    starts + 1 + rng.below(2),
+                )
+            },
         ),
+        19 => {
+            // A letter or a page that comes or goes: the others move to
+            // another place in their list (and their reads with them).
+            let (dir, text) = if rng.below(2) == 0 {
+                (
+                    "letters",
+                    format!("---\ntitle: \"Letter {n}\"\ndate: 2008-08-1{}T10:00:00Z\nauthor: \"A\"\nincidents: [slow-website]\n---\nSorry {n}.\n", rng.below(9)),
+                )
+            } else {
+                (
+                    "pages",
+                    format!(
+                        "---\ntitle: \"Page {n}\"\nnotices: [{}]\n---\nText {n}.\n",
+                        rng.pick(COMPONENTS)
+                    ),
+                )
+            };
+            // Names that sort before and after the fixture's own.
+            let path = root.join(format!("content/{dir}/{}-gen.md", rng.pick(&["a", "z"])));
+            if path.exists() {
+                std::fs::remove_file(&path).unwrap();
+                vec![path]
+            } else {
+                write(path, text)
+            }
+        }
         _ => write(
             root.join("content/incidents/.gen.md.swp"),
             "editor junk".into(),

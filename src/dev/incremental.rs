@@ -106,6 +106,9 @@ pub fn relevant(root: &Path, session: Option<&Session>, paths: &[PathBuf]) -> Ve
 /// A page job and its output path.
 type PagePath = (Job, Arc<str>);
 
+/// What each page read of the site, by job.
+type Reads = FxHashMap<Job, Box<[Input]>>;
+
 /// Output paths and their bytes; shared by reference, so a snapshot of the
 /// site costs no copy of its pages.
 pub type Files = BTreeMap<Arc<str>, Arc<Vec<u8>>>;
@@ -160,8 +163,8 @@ pub struct Session {
     /// edit does not build ten thousand of them again for the archive.
     views: pages::Views,
     /// What each page of the last render read of the site
-    /// (`publish::reads`), by output path.
-    reads: FxHashMap<Arc<str>, Box<[Input]>>,
+    /// (`publish::reads`), by its job in `site`'s numbering.
+    reads: Reads,
     /// Every page job of the site with its output path: the same while no
     /// slug comes or goes, so an edit does not format 10,000 paths.
     pages: Arc<[(Job, Arc<str>)]>,
@@ -301,12 +304,26 @@ impl Session {
                 // static files give the same rules.
                 headers: same && !changes.contains(&Change::Static),
             };
-            let pages = if same {
-                self.pages.clone()
+            if !same {
+                let reads = std::mem::take(&mut self.reads);
+                self.reads = carry_reads(reads, &self.site, &site, &places);
+            }
+            // The new pages' paths, and which pages to render: on both cores.
+            let (pages, mut jobs) = rayon::join(
+                || {
+                    if same {
+                        self.pages.clone()
+                    } else {
+                        page_paths(&site, Some((&self.pages, &places)))
+                    }
+                },
+                || self.reading_changes(&site, &places),
+            );
+            let gone = if same {
+                Vec::new()
             } else {
-                page_paths(&site, Some((&self.pages, &places)))
+                gone_paths(&self.pages, &pages, &places)
             };
-            let mut jobs = self.reading_changes(&site, &pages, &places);
             let views = kept_views(&self.site, &mut self.views, &site, &places);
             jobs.extend(showing_changed_site_fields(
                 &self.shared,
@@ -314,13 +331,13 @@ impl Session {
                 &site,
                 &self.templates,
             ));
-            Some((jobs, same, skip, views, pages))
+            Some((jobs, (same, gone), skip, views, pages))
         };
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
             None => self.render_all(),
-            Some((jobs, same, skip, views, pages)) => {
-                self.render_some(jobs, same, skip, views, pages)
+            Some((jobs, shape, skip, views, pages)) => {
+                self.render_some(jobs, shape, skip, views, pages)
             }
         };
         match report {
@@ -407,12 +424,11 @@ impl Session {
             || self.extras(skip, &all),
         );
         let (outputs, views) = rendered?;
-        let mut reads = FxHashMap::default();
+        let mut reads = Reads::default();
         let mut files = Files::new();
-        for (o, read) in outputs {
-            let path: Arc<str> = Arc::from(o.path);
-            files.insert(path.clone(), Arc::new(o.bytes));
-            reads.insert(path, read);
+        for (job, (o, read)) in jobs.iter().zip(outputs) {
+            files.insert(Arc::from(o.path), Arc::new(o.bytes));
+            reads.insert(*job, read);
         }
         let report = self.finish(files, extras, reads.len(), true, skip)?;
         self.views = views;
@@ -421,14 +437,10 @@ impl Session {
         Ok(report)
     }
 
-    /// The pages of `new` (`pages`, with their paths) that read something
-    /// that differs from the current site, and the pages not rendered yet.
-    fn reading_changes(
-        &self,
-        new: &Site,
-        pages: &[(Job, Arc<str>)],
-        places: &Places,
-    ) -> BTreeSet<Job> {
+    /// The pages of `new` that read something that differs from the
+    /// current site, and the pages not rendered yet (`self.reads` is in
+    /// `new`'s numbering by now).
+    fn reading_changes(&self, new: &Site, places: &Places) -> BTreeSet<Job> {
         let old = &self.site;
         let same_summary = |i: usize, j: usize| {
             let built = self.views.get(i).and_then(|v| v.get());
@@ -438,33 +450,24 @@ impl Session {
             before == pages::summary_value(new, j)
         };
         let changes = Changes::between(old, new, places, same_summary);
-        pages
-            .iter()
-            .filter(|(_, path)| self.reads.get(path).is_none_or(|r| changes.touch(r)))
-            .map(|(job, _)| *job)
+        (pages::all_jobs(new).into_iter())
+            .filter(|job| self.reads.get(job).is_none_or(|r| changes.touch(r)))
             .collect()
     }
 
-    /// Renders `jobs` and drops the pages that are gone. When no slug came
-    /// or went (`same_shape`), the list of pages is known to be the same.
+    /// Renders `jobs` and drops the pages that are gone (`shape`: whether
+    /// the list of pages is the same, and the paths no longer in it).
     fn render_some(
         &mut self,
         jobs: BTreeSet<Job>,
-        same_shape: bool,
+        shape: (bool, Vec<Arc<str>>),
         skip: outputs::Skip,
         views: pages::Views,
-        all: Arc<[(Job, Arc<str>)]>,
+        all: Arc<[PagePath]>,
     ) -> Result<Report> {
+        let (same_shape, gone) = shape;
         let mut files = (*self.rendered.files).clone();
-        let mut removed = 0;
-        let mut reads = std::mem::take(&mut self.reads);
-        if !same_shape {
-            let expected: FxHashSet<&str> = all.iter().map(|(_, path)| &**path).collect();
-            let before = files.len();
-            files.retain(|path, _| expected.contains(&**path) || outputs::is_extra(path));
-            reads.retain(|path, _| expected.contains(&**path));
-            removed = before - files.len();
-        }
+        let removed = gone.iter().filter(|p| files.remove(*p).is_some()).count();
         let jobs: Vec<Job> = jobs.into_iter().collect();
         // The extras (status.json, the API, `_headers`…) need no page: made
         // beside the pages, on whichever core is free.
@@ -472,31 +475,36 @@ impl Session {
             || pages::render_jobs_with(&self.site, &self.templates, &jobs, PLACEHOLDERS, views),
             || self.extras(skip, &all),
         );
+        // On an error the last good site stays, and the reads must be in its
+        // numbering: kept where the numbering is the same, else forgotten
+        // (the next good rebuild then renders every page).
+        let forget = |reads: &mut Reads| {
+            if !same_shape {
+                reads.clear();
+            }
+        };
         let (outputs, views) = match rendered {
             Ok(r) => r,
             Err(e) => {
-                // Reads stay those of the pages kept (a page that is gone
-                // has no bytes either, so it is rendered when it is back).
-                self.reads = reads;
+                forget(&mut self.reads);
                 return Err(e);
             }
         };
         let mut fresh = Vec::with_capacity(outputs.len());
-        for (o, read) in outputs {
-            let path: Arc<str> = Arc::from(o.path);
-            files.insert(path.clone(), Arc::new(o.bytes));
-            reads.insert(path.clone(), read);
-            fresh.push(path);
+        for (job, (o, read)) in jobs.iter().zip(outputs) {
+            files.insert(Arc::from(o.path), Arc::new(o.bytes));
+            self.reads.insert(*job, read);
+            fresh.push(*job);
         }
-        self.reads = reads;
         let mut report = match self.finish(files, extras, jobs.len(), false, skip) {
             Ok(report) => report,
             Err(e) => {
                 // The kept bytes are the last good render's, not these: a
                 // page rendered here is rendered again next time.
-                for path in fresh {
-                    self.reads.remove(&path);
+                for job in fresh {
+                    self.reads.remove(&job);
                 }
+                forget(&mut self.reads);
                 return Err(e);
             }
         };
@@ -647,13 +655,59 @@ fn showing_changed_site_fields(
 /// in the same order.
 fn same_shape(a: &Site, b: &Site, places: &Places) -> bool {
     places.in_place()
-        && a.letters.len() == b.letters.len()
-        && a.pages.len() == b.pages.len()
-        && a.letters
-            .iter()
-            .zip(&b.letters)
-            .all(|(x, y)| x.slug == y.slug)
-        && a.pages.iter().zip(&b.pages).all(|(x, y)| x.slug == y.slug)
+        && same_slugs(&a.letters, &b.letters, |l| &l.slug)
+        && same_slugs(&a.pages, &b.pages, |p| &p.slug)
+}
+
+/// Whether two lists have the same slugs in the same order.
+fn same_slugs<T>(a: &[T], b: &[T], slug: impl Fn(&T) -> &str) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| slug(x) == slug(y))
+}
+
+/// The reads of `old`'s pages under the jobs of `new`, which numbers
+/// incidents anew when one comes or goes: an incident's page follows its
+/// incident (`places`). Reads of pages that are gone are dropped, and so
+/// are all letters' (pages') reads when a letter (page) came or went:
+/// they are few, and rendered again.
+fn carry_reads(reads: Reads, old: &Site, new: &Site, places: &Places) -> Reads {
+    let mut now_at: Vec<Option<usize>> = vec![None; old.incidents.len()];
+    for (j, i) in places.of.iter().enumerate() {
+        if let Some(i) = *i {
+            now_at[i] = Some(j);
+        }
+    }
+    let letters = same_slugs(&old.letters, &new.letters, |l| &l.slug);
+    let pages = same_slugs(&old.pages, &new.pages, |p| &p.slug);
+    let archive = pages::archive_pages(new.incidents.len());
+    (reads.into_iter())
+        .filter_map(|(job, read)| {
+            let job = match job {
+                Job::Incident(i) => Job::Incident(now_at.get(i).copied().flatten()?),
+                Job::Letter(_) if !letters => return None,
+                Job::Page(_) if !pages => return None,
+                Job::Archive(n) if n >= archive => return None,
+                job => job,
+            };
+            Some((job, read))
+        })
+        .collect()
+}
+
+/// The paths of `old` pages that `new` has no more: incidents' by
+/// `places`, the few others by path.
+fn gone_paths(old: &[PagePath], new: &[PagePath], places: &Places) -> Vec<Arc<str>> {
+    let kept = places.kept();
+    let others: FxHashSet<&str> = (new.iter())
+        .filter(|(job, _)| !matches!(job, Job::Incident(_)))
+        .map(|(_, path)| &**path)
+        .collect();
+    (old.iter())
+        .filter(|(job, path)| match job {
+            Job::Incident(i) => !kept.get(*i).copied().unwrap_or(false),
+            _ => !others.contains(&**path),
+        })
+        .map(|(_, path)| Arc::clone(path))
+        .collect()
 }
 
 /// The views of `old` that `new` can keep, by index into `new.incidents`:

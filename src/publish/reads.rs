@@ -658,10 +658,7 @@ fn incident_pairs<'a>(
             .map(|(i, e)| (slug(e), Some(i), Some(i)))
             .collect();
     }
-    let mut kept = vec![false; old.incidents.len()];
-    for &i in places.of.iter().flatten() {
-        kept[i] = true;
-    }
+    let kept = places.kept();
     let kept_or_new = (new.incidents.iter().zip(&places.of).enumerate())
         .map(|(j, (e, &i))| (slug(e), i, Some(j)));
     let gone = (old.incidents.iter().enumerate())

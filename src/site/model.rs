@@ -467,6 +467,15 @@ pub struct Places {
 }
 
 impl Places {
+    /// Per incident of the older site, whether the newer one still has it.
+    pub fn kept(&self) -> Vec<bool> {
+        let mut kept = vec![false; self.older];
+        for &i in self.of.iter().flatten() {
+            kept[i] = true;
+        }
+        kept
+    }
+
     /// Whether every incident is where it was (none came, went or moved).
     pub fn in_place(&self) -> bool {
         self.older == self.of.len() && self.first_moved().is_none()
