@@ -345,6 +345,9 @@ impl Session {
                 self.shared = shared;
                 r.reparsed = reparsed;
                 r.statics = statics;
+                // Dropping the last model (10,000 notes' references, its
+                // maps) is work nobody waits for: done on a free core.
+                rayon::spawn(move || drop(old));
                 Ok(r)
             }
             Err(e) => {
@@ -466,14 +469,17 @@ impl Session {
         all: Arc<[PagePath]>,
     ) -> Result<Report> {
         let (same_shape, gone) = shape;
-        let mut files = (*self.rendered.files).clone();
-        let removed = gone.iter().filter(|p| files.remove(*p).is_some()).count();
         let jobs: Vec<Job> = jobs.into_iter().collect();
-        // The extras (status.json, the API, `_headers`…) need no page: made
-        // beside the pages, on whichever core is free.
-        let (rendered, extras) = rayon::join(
+        // The extras (status.json, the API, `_headers`…) and the copy of the
+        // kept files need no page: made beside the pages, on whichever core
+        // is free.
+        let (rendered, (extras, (mut files, removed))) = rayon::join(
             || pages::render_jobs_with(&self.site, &self.templates, &jobs, PLACEHOLDERS, views),
-            || self.extras(skip, &all),
+            || {
+                let mut files = (*self.rendered.files).clone();
+                let removed = gone.iter().filter(|p| files.remove(*p).is_some()).count();
+                (self.extras(skip, &all), (files, removed))
+            },
         );
         // On an error the last good site stays, and the reads must be in its
         // numbering: kept where the numbering is the same, else forgotten
