@@ -644,15 +644,19 @@ fn showing_changed_site_fields(
     if changed.is_empty() {
         return Vec::new();
     }
-    let mut reads: HashMap<&str, bool> = HashMap::new();
+    // A page template or two for 10,000 pages: a short list, not a map.
+    let mut reads: Vec<(&str, bool)> = Vec::new();
     pages::all_jobs(site)
         .into_iter()
         .filter(|job| {
             let template = pages::job_template(job);
-            *reads.entry(template).or_insert_with(|| {
-                let r = templates.site_reads(template);
-                changed.iter().any(|f| r.reads(f))
-            })
+            if let Some(&(_, shows)) = reads.iter().find(|(t, _)| *t == template) {
+                return shows;
+            }
+            let r = templates.site_reads(template);
+            let shows = changed.iter().any(|f| r.reads(f));
+            reads.push((template, shows));
+            shows
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use tera::{Context, ErrorKind, Tera};
 
@@ -37,6 +38,9 @@ pub struct Templates {
     pub stylesheet: String,
     /// A hash of every layout byte, for the build id.
     pub digest: u64,
+    /// `site_reads` of each template asked about: worked out from the
+    /// text once, not at every rebuild that changes a field of `site`.
+    site_reads: Mutex<HashMap<String, SiteReads>>,
 }
 
 impl Templates {
@@ -89,6 +93,7 @@ impl Templates {
             overrides,
             stylesheet,
             digest: digest.0,
+            site_reads: Mutex::default(),
         })
     }
 
@@ -143,6 +148,19 @@ impl Templates {
     }
 
     pub fn site_reads(&self, name: &str) -> SiteReads {
+        let mut memo = self
+            .site_reads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(reads) = memo.get(name) {
+            return reads.clone();
+        }
+        let reads = self.work_out_site_reads(name);
+        memo.insert(name.to_string(), reads.clone());
+        reads
+    }
+
+    fn work_out_site_reads(&self, name: &str) -> SiteReads {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut todo: Vec<&str> = vec![name];
         todo.extend(
