@@ -332,9 +332,22 @@ pub fn list_files(root: &Path, errors: &mut Errors) -> Vec<(Section, PathBuf)> {
 /// The Markdown files of one section, as `list_files` lists them, each
 /// with its path relative to the section's folder.
 pub fn list_section(root: &Path, section: Section, errors: &mut Errors) -> Vec<walk::Found> {
-    let dir = section.folder(root);
-    let wanted = |rel: &str| rel.ends_with(".md") && walk::Folder::Content.reads(rel);
-    walk::files(root, &dir, wanted, errors)
+    walk::files(root, &section.folder(root), is_note, errors)
+}
+
+/// `list_section`, one file at a time as the walk finds them, unsorted.
+pub fn each_in_section(
+    root: &Path,
+    section: Section,
+    errors: &mut Errors,
+    found: impl FnMut(walk::Found),
+) {
+    walk::each(root, &section.folder(root), is_note, errors, found);
+}
+
+/// Whether a path relative to a section's folder is a note.
+fn is_note(rel: &str) -> bool {
+    rel.ends_with(".md") && walk::Folder::Content.reads(rel)
 }
 
 impl Content {

@@ -78,19 +78,35 @@ pub fn files(
     wanted: impl Fn(&str) -> bool,
     errors: &mut Errors,
 ) -> Vec<Found> {
+    let mut found = Vec::new();
+    each(root, dir, wanted, errors, |file| found.push(file));
+    // Folder by folder, names in byte order: what a sorted walk yields.
+    // (Errors need no sorting: `Errors::into_result` orders them.)
+    found.sort_unstable_by(|a, b| folder_order(&a.rel, &b.rel));
+    found
+}
+
+/// `files`, one at a time as the folders are read, unsorted: for a caller
+/// with work to do on each file while the walk goes on.
+pub fn each(
+    root: &Path,
+    dir: &Path,
+    wanted: impl Fn(&str) -> bool,
+    errors: &mut Errors,
+    mut found: impl FnMut(Found),
+) {
     if !dir.is_dir() {
-        return Vec::new();
+        return;
     }
     let real_root = match root.canonicalize() {
         Ok(r) => r,
         Err(e) => {
             errors.push(Error::io(root, "open the site root", &e));
-            return Vec::new();
+            return;
         }
     };
-    let mut found = Vec::new();
     // Unsorted: walkdir's sort parses both paths on every comparison, which
-    // was the biggest serial cost of loading 10k notes. Sorted once below.
+    // was the biggest serial cost of loading 10k notes (`files` sorts once).
     let dir_len = dir.as_os_str().len();
     let mut walk = walkdir::WalkDir::new(dir).follow_links(true).into_iter();
     while let Some(entry) = walk.next() {
@@ -146,16 +162,12 @@ pub fn files(
             name.to_string()
         };
         if wanted(&name) {
-            found.push(Found {
+            found(Found {
                 rel: name,
                 path: entry.into_path(),
             });
         }
     }
-    // Folder by folder, names in byte order: what a sorted walk yields.
-    // (Errors need no sorting: `Errors::into_result` orders them.)
-    found.sort_unstable_by(|a, b| folder_order(&a.rel, &b.rel));
-    found
 }
 
 /// Orders `/`-separated paths part by part, as comparing their `split('/')`
