@@ -29,9 +29,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     // As the binary does (src/main.rs): no transparent huge pages.
     #[cfg(target_os = "linux")]
-    if std::env::var_os("THP").is_none() {
-        let _ = rustix::thread::disable_transparent_huge_pages(true);
-    }
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(root) = args.first().map(PathBuf::from) else {
         eprintln!("usage: rebuild SITE [body|title|update|new] [RUNS]");

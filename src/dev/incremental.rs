@@ -601,7 +601,7 @@ fn page_paths(site: &Site, before: Option<(&[PagePath], &Places)>) -> Arc<[PageP
         .map(|job| {
             let known = match job {
                 Job::Incident(j) => places
-                    .and_then(|p| p.of.get(j).copied().flatten())
+                    .and_then(|p| p.of().get(j).copied().flatten())
                     .and_then(|i| kept.get(i)),
                 _ => None,
             };
@@ -681,7 +681,7 @@ fn same_slugs<T>(a: &[T], b: &[T], slug: impl Fn(&T) -> &str) -> bool {
 /// they are few, and rendered again.
 fn carry_reads(reads: Reads, old: &Site, new: &Site, places: &Places) -> Reads {
     let mut now_at: Vec<Option<usize>> = vec![None; old.incidents.len()];
-    for (j, i) in places.of.iter().enumerate() {
+    for (j, i) in places.of().iter().enumerate() {
         if let Some(i) = *i {
             now_at[i] = Some(j);
         }
@@ -726,7 +726,7 @@ fn gone_paths(old: &[PagePath], new: &[PagePath], places: &Places) -> Vec<Arc<st
 /// a cell left empty there is only built again if a page needs it.
 fn kept_views(old: &Site, views: &mut pages::Views, new: &Site, places: &Places) -> pages::Views {
     let same_settings = ViewSettings::of(old) == ViewSettings::of(new);
-    (places.of.iter().enumerate())
+    (places.of().iter().enumerate())
         .map(|(j, &i)| {
             let kept = i.filter(|&i| {
                 same_settings && IncidentInputs::of(old, i) == IncidentInputs::of(new, j)

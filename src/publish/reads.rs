@@ -659,7 +659,7 @@ fn incident_pairs<'a>(
             .collect();
     }
     let kept = places.kept();
-    let kept_or_new = (new.incidents.iter().zip(&places.of).enumerate())
+    let kept_or_new = (new.incidents.iter().zip(places.of()).enumerate())
         .map(|(j, (e, &i))| (slug(e), i, Some(j)));
     let gone = (old.incidents.iter().enumerate())
         .filter(|(i, _)| !kept[*i])

@@ -461,12 +461,17 @@ impl std::borrow::Borrow<str> for BySlug {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Places {
     /// By index into the newer site's incidents: the index in the older one.
-    pub of: Vec<Option<usize>>,
+    of: Vec<Option<usize>>,
     /// How many incidents the older site has.
     older: usize,
 }
 
 impl Places {
+    /// By index into the newer site's incidents: the index in the older one.
+    pub fn of(&self) -> &[Option<usize>] {
+        &self.of
+    }
+
     /// Per incident of the older site, whether the newer one still has it.
     pub fn kept(&self) -> Vec<bool> {
         let mut kept = vec![false; self.older];
@@ -842,10 +847,13 @@ mod tests {
         // "a" comes first (every other one moves down a place), "d" goes.
         let new = of(&["a", "b", "c", "e"]);
         let shifted = old.places_of(&new);
-        assert_eq!(shifted.of, [None, Some(0), Some(1), Some(3)]);
-        assert_eq!(new.places_of(&old).of, [Some(1), Some(2), None, Some(3)]);
-        assert_eq!(old.places_of(&old).of, [Some(0), Some(1), Some(2), Some(3)]);
-        assert_eq!(of(&[]).places_of(&old).of, [None, None, None, None]);
+        assert_eq!(shifted.of(), [None, Some(0), Some(1), Some(3)]);
+        assert_eq!(new.places_of(&old).of(), [Some(1), Some(2), None, Some(3)]);
+        assert_eq!(
+            old.places_of(&old).of(),
+            [Some(0), Some(1), Some(2), Some(3)]
+        );
+        assert_eq!(of(&[]).places_of(&old).of(), [None, None, None, None]);
         assert_eq!(shifted.first_moved(), Some(0));
         // "e" is last in both; "c" (new) and "d" (old) differ.
         assert_eq!(shifted.first_moved_from_back(), Some(1));
