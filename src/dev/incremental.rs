@@ -680,19 +680,13 @@ fn same_slugs<T>(a: &[T], b: &[T], slug: impl Fn(&T) -> &str) -> bool {
 /// are all letters' (pages') reads when a letter (page) came or went:
 /// they are few, and rendered again.
 fn carry_reads(reads: Reads, old: &Site, new: &Site, places: &Places) -> Reads {
-    let mut now_at: Vec<Option<usize>> = vec![None; old.incidents.len()];
-    for (j, i) in places.of().iter().enumerate() {
-        if let Some(i) = *i {
-            now_at[i] = Some(j);
-        }
-    }
     let letters = same_slugs(&old.letters, &new.letters, |l| &l.slug);
     let pages = same_slugs(&old.pages, &new.pages, |p| &p.slug);
     let archive = pages::archive_pages(new.incidents.len());
     (reads.into_iter())
         .filter_map(|(job, read)| {
             let job = match job {
-                Job::Incident(i) => Job::Incident(now_at.get(i).copied().flatten()?),
+                Job::Incident(i) => Job::Incident(places.now(i)?),
                 Job::Letter(_) if !letters => return None,
                 Job::Page(_) if !pages => return None,
                 Job::Archive(n) if n >= archive => return None,
@@ -706,14 +700,13 @@ fn carry_reads(reads: Reads, old: &Site, new: &Site, places: &Places) -> Reads {
 /// The paths of `old` pages that `new` has no more: incidents' by
 /// `places`, the few others by path.
 fn gone_paths(old: &[PagePath], new: &[PagePath], places: &Places) -> Vec<Arc<str>> {
-    let kept = places.kept();
     let others: FxHashSet<&str> = (new.iter())
         .filter(|(job, _)| !matches!(job, Job::Incident(_)))
         .map(|(_, path)| &**path)
         .collect();
     (old.iter())
         .filter(|(job, path)| match job {
-            Job::Incident(i) => !kept.get(*i).copied().unwrap_or(false),
+            Job::Incident(i) => places.now(*i).is_none(),
             _ => !others.contains(&**path),
         })
         .map(|(_, path)| Arc::clone(path))

@@ -658,11 +658,10 @@ fn incident_pairs<'a>(
             .map(|(i, e)| (slug(e), Some(i), Some(i)))
             .collect();
     }
-    let kept = places.kept();
     let kept_or_new = (new.incidents.iter().zip(places.of()).enumerate())
         .map(|(j, (e, &i))| (slug(e), i, Some(j)));
     let gone = (old.incidents.iter().enumerate())
-        .filter(|(i, _)| !kept[*i])
+        .filter(|(i, _)| places.now(*i).is_none())
         .map(|(i, e)| (slug(e), Some(i), None));
     kept_or_new.chain(gone).collect()
 }

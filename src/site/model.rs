@@ -379,10 +379,7 @@ impl Site {
                 found
             })
             .collect();
-        Places {
-            of,
-            older: self.incidents.len(),
-        }
+        Places::new(of, self.incidents.len())
     }
 
     pub fn incident_index(&self, slug: &str) -> Option<usize> {
@@ -462,38 +459,44 @@ impl std::borrow::Borrow<str> for BySlug {
 pub struct Places {
     /// By index into the newer site's incidents: the index in the older one.
     of: Vec<Option<usize>>,
-    /// How many incidents the older site has.
-    older: usize,
+    /// The other way: by index into the older site's, the index in the newer.
+    now: Vec<Option<usize>>,
 }
 
 impl Places {
+    fn new(of: Vec<Option<usize>>, older: usize) -> Places {
+        let mut now = vec![None; older];
+        for (j, i) in of.iter().enumerate() {
+            if let Some(i) = *i {
+                now[i] = Some(j);
+            }
+        }
+        Places { of, now }
+    }
+
     /// By index into the newer site's incidents: the index in the older one.
     pub fn of(&self) -> &[Option<usize>] {
         &self.of
     }
 
-    /// Per incident of the older site, whether the newer one still has it.
-    pub fn kept(&self) -> Vec<bool> {
-        let mut kept = vec![false; self.older];
-        for &i in self.of.iter().flatten() {
-            kept[i] = true;
-        }
-        kept
+    /// Where incident `i` of the older site is in the newer one, if there.
+    pub fn now(&self, i: usize) -> Option<usize> {
+        self.now.get(i).copied().flatten()
     }
 
     /// Whether every incident is where it was (none came, went or moved).
     pub fn in_place(&self) -> bool {
-        self.older == self.of.len() && self.first_moved().is_none()
+        self.now.len() == self.of.len() && self.first_moved().is_none()
     }
 
     /// The first place, from the front, where the two lists differ (a place
     /// only one of them has counts); `None` when they are the same.
     pub fn first_moved(&self) -> Option<usize> {
-        let shorter = self.older.min(self.of.len());
+        let shorter = self.now.len().min(self.of.len());
         let moved = (0..shorter).find(|&j| self.of[j] != Some(j));
         match moved {
             Some(j) => Some(j),
-            None if self.older == self.of.len() => None,
+            None if self.now.len() == self.of.len() => None,
             None => Some(shorter),
         }
     }
@@ -501,8 +504,8 @@ impl Places {
     /// The first place, counted from the back, where the two lists differ;
     /// `None` when the shorter one is the end of the longer.
     pub fn first_moved_from_back(&self) -> Option<usize> {
-        let shorter = self.older.min(self.of.len());
-        (0..shorter).find(|&k| self.of[self.of.len() - 1 - k] != Some(self.older - 1 - k))
+        let (older, newer) = (self.now.len(), self.of.len());
+        (0..older.min(newer)).find(|&k| self.of[newer - 1 - k] != Some(older - 1 - k))
     }
 }
 
@@ -854,6 +857,11 @@ mod tests {
             [Some(0), Some(1), Some(2), Some(3)]
         );
         assert_eq!(of(&[]).places_of(&old).of(), [None, None, None, None]);
+        // The other way: "b" moved down a place, "d" is gone.
+        assert_eq!(
+            (shifted.now(0), shifted.now(2), shifted.now(9)),
+            (Some(1), None, None)
+        );
         assert_eq!(shifted.first_moved(), Some(0));
         // "e" is last in both; "c" (new) and "d" (old) differ.
         assert_eq!(shifted.first_moved_from_back(), Some(1));
