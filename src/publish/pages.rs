@@ -945,52 +945,51 @@ impl<'r> Renderer<'r> {
 
     /// The built-in sitemap, or `layouts/sitemap.xml` where there is one.
     fn sitemap(&self) -> std::result::Result<Output, Error> {
-        let entries = self.sitemap_entries();
         let base_url = &self.site.config().base_url;
         if !self.templates.has(SITEMAP_TEMPLATE) {
+            let mut sitemap = sitemap::Writer::new(base_url, self.site.count());
+            self.sitemap_urls(|path, lastmod| sitemap.url(path, lastmod));
             return Ok(Output {
                 path: routes::file(routes::SITEMAP),
-                bytes: sitemap::write(base_url, &entries),
+                bytes: sitemap.finish(),
             });
         }
-        let urls: Vec<sitemap::UrlView> = entries
-            .iter()
-            .map(|e| sitemap::UrlView::of(base_url, e))
-            .collect();
+        let mut urls: Vec<sitemap::UrlView> = Vec::new();
+        self.sitemap_urls(|path, lastmod| urls.push(sitemap::UrlView::of(base_url, path, lastmod)));
         let size = PAGE + ROW * urls.len();
         self.page(SITEMAP_TEMPLATE, routes::SITEMAP, "", size, |c| {
             c.insert("urls", &urls)
         })
     }
 
-    /// Every page of the site: the lists, each incident (dated by its last
-    /// update), letter, page and component.
-    fn sitemap_entries(&self) -> Vec<sitemap::Entry> {
+    /// Every page of the site, in order, with when what it shows last
+    /// changed where that is known: the lists, each incident (dated by its
+    /// last update), letter, page and component.
+    fn sitemap_urls(&self, mut url: impl FnMut(&str, Option<Time>)) {
         let s = &self.site;
-        let undated = |path: String| sitemap::Entry {
-            path,
-            lastmod: None,
-        };
-        let mut entries: Vec<sitemap::Entry> = [routes::HOME, routes::ARCHIVE, routes::LETTERS]
-            .into_iter()
-            .map(|p| undated(p.to_string()))
-            .collect();
-        entries.extend((1..archive_pages(s.count())).map(|n| undated(routes::archive_page(n))));
-        entries.extend(s.all().map(|l| {
+        for path in [routes::HOME, routes::ARCHIVE, routes::LETTERS] {
+            url(path, None);
+        }
+        for n in 1..archive_pages(s.count()) {
+            url(&routes::archive_page(n), None);
+        }
+        // One buffer for 10,000 incident paths.
+        let mut path = String::new();
+        for l in s.all() {
             let e = s.selecting(l);
-            sitemap::Entry {
-                path: routes::incident(s.slug(l)),
-                lastmod: Some(e.facts.last_update.unwrap_or(e.date)),
-            }
-        }));
-        entries.extend(s.letters().iter().map(|l| sitemap::Entry {
-            path: routes::letter(&l.slug),
-            lastmod: Some(l.date),
-        }));
-        entries.extend(s.pages().iter().map(|p| undated(routes::page(&p.slug))));
-        let components = s.config().components.iter();
-        entries.extend(components.map(|c| undated(routes::component(&c.id))));
-        entries
+            path.clear();
+            routes::push_incident(&mut path, s.slug(l));
+            url(&path, Some(e.facts.last_update.unwrap_or(e.date)));
+        }
+        for l in s.letters() {
+            url(&routes::letter(&l.slug), Some(l.date));
+        }
+        for p in s.pages() {
+            url(&routes::page(&p.slug), None);
+        }
+        for c in &s.config().components {
+            url(&routes::component(&c.id), None);
+        }
     }
 
     /// The summary of an incident, built once per render from its

@@ -7,14 +7,7 @@
 use serde::Serialize;
 
 use crate::source::templates::escape_into;
-use crate::vocab::times::{utc, Time};
-
-/// One URL of the sitemap: a site path and when what it shows last
-/// changed, where that is known.
-pub struct Entry {
-    pub path: String,
-    pub lastmod: Option<Time>,
-}
+use crate::vocab::times::{push_utc, utc, Time};
 
 /// A URL as a `layouts/sitemap.xml` template receives it.
 #[derive(Serialize)]
@@ -24,10 +17,11 @@ pub struct UrlView {
 }
 
 impl UrlView {
-    pub fn of(base_url: &str, e: &Entry) -> UrlView {
+    /// A site path, and when what it shows last changed where known.
+    pub fn of(base_url: &str, path: &str, lastmod: Option<Time>) -> UrlView {
         UrlView {
-            loc: [base_url, &e.path].concat(),
-            lastmod: e.lastmod.map(utc),
+            loc: [base_url, path].concat(),
+            lastmod: lastmod.map(utc),
         }
     }
 }
@@ -35,26 +29,41 @@ impl UrlView {
 const HEAD: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
                     <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
 
-/// The built-in sitemap: every URL absolute, escaped as a template would.
-pub fn write(base_url: &str, entries: &[Entry]) -> Vec<u8> {
-    let mut base = String::new();
-    escape_into(base_url, &mut base);
-    let mut out = String::with_capacity(HEAD.len() + entries.len() * (base.len() + 80));
-    out.push_str(HEAD);
-    for e in entries {
+/// The built-in sitemap, written a URL at a time into one buffer: every URL
+/// absolute, escaped as a template would. Opening an incident rewrites it,
+/// and a string per URL (path, date) was most of its time on a large site.
+pub struct Writer {
+    out: String,
+    base: String,
+}
+
+impl Writer {
+    pub fn new(base_url: &str, urls: usize) -> Writer {
+        let mut base = String::new();
+        escape_into(base_url, &mut base);
+        let mut out = String::with_capacity(HEAD.len() + urls * (base.len() + 80));
+        out.push_str(HEAD);
+        Writer { out, base }
+    }
+
+    pub fn url(&mut self, path: &str, lastmod: Option<Time>) {
+        let out = &mut self.out;
         out.push_str("<url><loc>");
-        out.push_str(&base);
-        escape_into(&e.path, &mut out);
+        out.push_str(&self.base);
+        escape_into(path, out);
         out.push_str("</loc>");
-        if let Some(at) = e.lastmod {
+        if let Some(at) = lastmod {
             out.push_str("<lastmod>");
-            out.push_str(&utc(at));
+            push_utc(out, at);
             out.push_str("</lastmod>");
         }
         out.push_str("</url>\n");
     }
-    out.push_str("</urlset>\n");
-    out.into_bytes()
+
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out.push_str("</urlset>\n");
+        self.out.into_bytes()
+    }
 }
 
 #[cfg(test)]
@@ -64,17 +73,10 @@ mod tests {
     #[test]
     fn urls_are_absolute_escaped_and_dated_where_known() {
         let at = chrono::DateTime::parse_from_rfc3339("2026-03-01T10:00:00+01:00").unwrap();
-        let entries = [
-            Entry {
-                path: "/".into(),
-                lastmod: None,
-            },
-            Entry {
-                path: "/incidents/a/".into(),
-                lastmod: Some(at),
-            },
-        ];
-        let xml = String::from_utf8(write("https://x.example/s?a=1&b=2", &entries)).unwrap();
+        let mut sitemap = Writer::new("https://x.example/s?a=1&b=2", 2);
+        sitemap.url("/", None);
+        sitemap.url("/incidents/a/", Some(at));
+        let xml = String::from_utf8(sitemap.finish()).unwrap();
         assert_eq!(
             xml,
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\

@@ -75,37 +75,49 @@ impl TimeView {
 
 /// RFC 3339 in UTC with a `Z`, to the second, as feeds and JSON carry it.
 pub fn utc(t: Time) -> String {
-    rfc3339(&t.with_timezone(&Utc), 0)
+    let mut s = String::with_capacity(20);
+    push_utc(&mut s, t);
+    s
+}
+
+/// `utc(t)` put at the end of `out`.
+pub fn push_utc(out: &mut String, t: Time) {
+    push_rfc3339(out, &t.with_timezone(&Utc), 0);
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` then `Z` or the offset (`-07:00`).
 fn rfc3339<T: Datelike + Timelike>(t: &T, offset_seconds: i32) -> String {
+    let mut s = String::with_capacity(25);
+    push_rfc3339(&mut s, t, offset_seconds);
+    s
+}
+
+fn push_rfc3339<T: Datelike + Timelike>(s: &mut String, t: &T, offset_seconds: i32) {
     if !(0..=9999).contains(&t.year()) {
         // Outside four-digit years RFC 3339 has no form; chrono's is as good as any.
-        return odd_year(t, offset_seconds);
+        s.push_str(&odd_year(t, offset_seconds));
+        return;
     }
-    let mut s = String::with_capacity(25);
-    push_4(&mut s, t.year() as u32);
+    push_4(s, t.year() as u32);
     s.push('-');
-    push_2(&mut s, t.month());
+    push_2(s, t.month());
     s.push('-');
-    push_2(&mut s, t.day());
+    push_2(s, t.day());
     s.push('T');
-    push_2(&mut s, t.hour());
+    push_2(s, t.hour());
     s.push(':');
-    push_2(&mut s, t.minute());
+    push_2(s, t.minute());
     s.push(':');
-    push_2(&mut s, t.second());
+    push_2(s, t.second());
     if offset_seconds == 0 {
         s.push('Z');
     } else {
         let minutes = offset_seconds.unsigned_abs() / 60;
         s.push(if offset_seconds < 0 { '-' } else { '+' });
-        push_2(&mut s, minutes / 60);
+        push_2(s, minutes / 60);
         s.push(':');
-        push_2(&mut s, minutes % 60);
+        push_2(s, minutes % 60);
     }
-    s
 }
 
 fn odd_year<T: Datelike + Timelike>(t: &T, offset_seconds: i32) -> String {
