@@ -9,17 +9,17 @@
 //! the next command that needs it; a build checks duplicate slugs on its
 //! own whatever it says.
 
-use std::cmp::Ordering;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::author::workflow::note_slug;
 use crate::pipeline::notify::record::DIR;
 use crate::source::content::{self, Section};
-use crate::source::walk::{folder_order, Found};
+use crate::source::walk::Found;
 use crate::vocab::error::Errors;
 
 /// How many notes read past the cache make it worth writing again.
@@ -29,7 +29,8 @@ const REWRITE_AFTER: usize = 64;
 /// epoch; size in bytes).
 type Stamp = (u128, u64);
 
-/// Every note of a section with its slug, in the order a build lists them.
+/// Every note of a section with its slug, in the order the folder lists
+/// them.
 pub struct Slugs {
     /// The cache as read: the slugs it still vouches for are ranges of it,
     /// so 10,000 notes cost no 10,000 strings.
@@ -53,12 +54,13 @@ enum Slug {
 
 impl Slugs {
     /// Lists the section's notes and reads those the cache does not know
-    /// as they are now; writes the cache back when anything changed.
+    /// as they are now; writes the cache back when anything changed. The
+    /// cache is read on the other core while the folder is listed.
     pub fn of(root: &Path, section: Section) -> Slugs {
-        let (files, stamps) = listed(root, section);
         let cache_path = root.join(DIR).join(format!("slugs-{}.tsv", section.dir()));
-        let cache = std::fs::read_to_string(&cache_path).unwrap_or_default();
-        let cached = match_cache(&cache, &files, &stamps);
+        let ((files, stamps), cache) =
+            rayon::join(|| listed(root, section), || Cache::read(&cache_path));
+        let cached = cache.matching(&files, &stamps);
         let notes: Vec<Note> = (files.into_par_iter().zip(stamps).zip(cached))
             .map(|((file, stamp), cached)| {
                 let slug = cached.map_or_else(
@@ -71,7 +73,10 @@ impl Slugs {
                 Note { file, stamp, slug }
             })
             .collect();
-        let slugs = Slugs { cache, notes };
+        let slugs = Slugs {
+            cache: cache.text,
+            notes,
+        };
         // Written when it saves real work next time: a few notes read
         // again (the last `new`'s own) cost less than writing 10,000 lines.
         let read = (slugs.notes.iter())
@@ -107,8 +112,8 @@ impl Slugs {
     }
 
     /// Writes the cache, or nothing when it cannot (a read-only site): it
-    /// only saves time. Lines are in the order the notes are listed in,
-    /// which is what `match_cache` walks them by.
+    /// only saves time. Lines are in the order the folder lists the notes,
+    /// which is how `Cache::matching` expects to meet them next time.
     fn write_cache(&self, root: &Path, path: &Path) {
         let mut text = String::new();
         for n in &self.notes {
@@ -127,47 +132,113 @@ impl Slugs {
     }
 }
 
-/// For each file (as listed, in folder order), the slug the cache holds
-/// for it as a range of `cache`, where the cache knows the file with the
-/// same stamp. The cache's lines are in the same order, so the two are
-/// walked side by side, with no map of 10,000 paths; a line out of order
-/// or damaged only means its file is read again.
-fn match_cache(
-    cache: &str,
-    files: &[Found],
-    stamps: &[Option<Stamp>],
-) -> Vec<Option<Range<usize>>> {
-    let base = cache.as_ptr() as usize;
-    let mut lines = cache.lines().filter_map(parse_line).peekable();
-    (files.iter().zip(stamps))
-        .map(|(file, stamp)| {
-            let rel = cacheable(&file.rel)?;
-            while let Some((line_rel, _, _)) = lines.peek() {
-                match folder_order(line_rel, rel) {
-                    Ordering::Less => {
-                        lines.next();
-                    }
-                    Ordering::Equal => {
-                        let (_, at, slug) = lines.next()?;
-                        let start = slug.as_ptr() as usize - base;
-                        return (Some(at) == *stamp).then(|| start..start + slug.len());
-                    }
-                    Ordering::Greater => return None,
-                }
+/// The cache file as read: its text, and each line's path, stamp and slug
+/// (the path and slug as ranges of the text). A damaged line is left out,
+/// which only means its file is read again.
+struct Cache {
+    text: String,
+    lines: Vec<Line>,
+}
+
+struct Line {
+    rel: Range<usize>,
+    stamp: Stamp,
+    slug: Range<usize>,
+}
+
+impl Cache {
+    fn read(path: &Path) -> Cache {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let base = text.as_ptr() as usize;
+        let range = |part: &str| {
+            let start = part.as_ptr() as usize - base;
+            start..start + part.len()
+        };
+        let lines = (text.lines())
+            .filter_map(parse_line)
+            .map(|(rel, stamp, slug)| Line {
+                rel: range(rel),
+                stamp,
+                slug: range(slug),
+            })
+            .collect();
+        Cache { text, lines }
+    }
+
+    fn rel(&self, i: usize) -> Option<&str> {
+        self.lines.get(i).map(|l| &self.text[l.rel.clone()])
+    }
+
+    /// For each file (in the folder's order), the slug the cache holds for
+    /// it as a range of its text, where the cache knows the file with the
+    /// same stamp. The lines were written in the folder's order, which a
+    /// folder keeps while it is unchanged, so each file is met at the next
+    /// line: no sort and no map of 10,000 paths. A file put in or taken out
+    /// since is stepped over; lines in another order (a folder rebuilt, a
+    /// cache from elsewhere) are looked up in a map made then.
+    fn matching(&self, files: &[Found], stamps: &[Option<Stamp>]) -> Vec<Option<Range<usize>>> {
+        let mut next = 0;
+        let mut index: Option<FxHashMap<&str, usize>> = None;
+        let mut found = Vec::with_capacity(files.len());
+        for (k, (file, stamp)) in files.iter().zip(stamps).enumerate() {
+            let Some(rel) = cacheable(&file.rel) else {
+                found.push(None);
+                continue;
+            };
+            let line = if self.rel(next) == Some(rel) {
+                Some(next)
+            } else if self.rel(next + 1) == Some(rel) {
+                // The line before it is of a file gone since.
+                Some(next + 1)
+            } else if index.is_none()
+                && (next >= self.lines.len()
+                    || files.get(k + 1).map(|f| f.rel.as_str()) == self.rel(next))
+            {
+                // A file new since: the lines go on with the next file.
+                // (Once lines were met out of order, only the map says.)
+                None
+            } else {
+                let index = index.get_or_insert_with(|| self.index());
+                index.get(rel).copied()
+            };
+            if let Some(i) = line {
+                next = i + 1;
             }
-            None
-        })
-        .collect()
+            let line = line.map(|i| &self.lines[i]);
+            found.push(
+                line.filter(|l| Some(l.stamp) == *stamp)
+                    .map(|l| l.slug.clone()),
+            );
+        }
+        found
+    }
+
+    fn index(&self) -> FxHashMap<&str, usize> {
+        (0..self.lines.len())
+            .filter_map(|i| Some((self.rel(i)?, i)))
+            .collect()
+    }
 }
 
 /// A line of `modified<TAB>size<TAB>slug<TAB>path`: (path, stamp, slug).
 fn parse_line(line: &str) -> Option<(&str, Stamp, &str)> {
     let mut parts = line.splitn(4, '\t');
-    let modified = parts.next()?.parse().ok()?;
-    let size = parts.next()?.parse().ok()?;
+    let modified = digits(parts.next()?)?;
+    let size = u64::try_from(digits(parts.next()?)?).ok()?;
     let slug = parts.next()?;
     let rel = parts.next()?;
     Some((rel, (modified, size), slug))
+}
+
+/// A decimal number of at most 38 digits (`str::parse` of a `u128` was
+/// most of reading 10,000 lines).
+fn digits(s: &str) -> Option<u128> {
+    if s.is_empty() || s.len() > 38 {
+        return None;
+    }
+    s.bytes().try_fold(0u128, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u128::from(b - b'0'))
+    })
 }
 
 /// The folder of a `/`-separated path relative to the section's folder.
@@ -175,22 +246,26 @@ fn folder(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
-/// The section's notes as `content::list_section` lists them (sorted), each
-/// with its stamp. The stamps are taken on the other cores while the walk
-/// goes on, a batch at a time: reading the folder and looking up each file
-/// are each a third of `new`'s time on a large site, and need not wait for
-/// each other.
+/// The section's notes in the order the folder lists them (the walk's own
+/// order, unsorted: the cache's lines are in it), each with its stamp. The
+/// stamps are taken on the other cores while the walk goes on, a batch at a
+/// time: reading the folder and looking up each file are each a third of
+/// `new`'s time on a large site, and need not wait for each other.
 fn listed(root: &Path, section: Section) -> (Vec<Found>, Vec<Option<Stamp>>) {
     const BATCH: usize = 512;
     let dir = section.folder(root);
-    let stamped: Mutex<Vec<(Found, Option<Stamp>)>> = Mutex::default();
+    // Each batch with its place, whichever core stamps it first.
+    type Stamped = (usize, Vec<Found>, Vec<Option<Stamp>>);
+    let stamped: Mutex<Vec<Stamped>> = Mutex::default();
     rayon::scope(|scope| {
-        let send = |batch: Vec<Found>| {
-            let (dir, stamped) = (&dir, &stamped);
+        let mut batches = 0;
+        let mut send = |batch: Vec<Found>| {
+            let (dir, stamped, at) = (&dir, &stamped, batches);
+            batches += 1;
             scope.spawn(move |_| {
                 let stamps = stamps(dir, &batch);
                 let mut all = stamped.lock().unwrap_or_else(PoisonError::into_inner);
-                all.extend(batch.into_iter().zip(stamps));
+                all.push((at, batch, stamps));
             });
         };
         let mut batch = Vec::with_capacity(BATCH);
@@ -203,8 +278,13 @@ fn listed(root: &Path, section: Section) -> (Vec<Found>, Vec<Option<Stamp>>) {
         send(batch);
     });
     let mut stamped = stamped.into_inner().unwrap_or_else(PoisonError::into_inner);
-    stamped.sort_unstable_by(|a, b| folder_order(&a.0.rel, &b.0.rel));
-    stamped.into_iter().unzip()
+    stamped.sort_unstable_by_key(|(at, _, _)| *at);
+    let (mut files, mut stamps) = (Vec::new(), Vec::new());
+    for (_, batch, batch_stamps) in stamped {
+        files.extend(batch);
+        stamps.extend(batch_stamps);
+    }
+    (files, stamps)
 }
 
 /// Each file's stamp, `None` where it has none (gone, or older than 1970).
@@ -314,7 +394,7 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_is_matched_in_order_past_new_and_unknown_files() {
+    fn the_cache_vouches_for_files_whose_stamps_hold_in_any_order() {
         let dir = site();
         let root = dir.path();
         note(root, "a.md", "");
@@ -323,14 +403,13 @@ mod tests {
         let d = root.join("content/incidents/2026/d.md");
         std::fs::write(&d, "---\ntitle: t\n---\n").unwrap();
         Slugs::of(root, Section::Incidents);
-        // The cache vouches for what it says while the stamps hold: a slug
-        // it alone knows shows that the line was used, not the file read.
+        // A slug the cache alone knows shows that its line was used, not
+        // the file read.
         let cache = root.join(".upfront/slugs-incidents.tsv");
         let text = std::fs::read_to_string(&cache).unwrap();
         let text = text.replace("\tc\tc.md", "\tfrom-cache\tc.md");
         let text = text.replace("\td\t2026/d.md", "\td-from-cache\t2026/d.md");
         std::fs::write(&cache, &text).unwrap();
-        // A note the cache does not know sorts between the ones it does.
         note(root, "b.md", "");
         let slugs = Slugs::of(root, Section::Incidents);
         assert_eq!(slugs.find("from-cache"), Some(c.as_path()));
@@ -338,11 +417,59 @@ mod tests {
         assert!(slugs.find("b").is_some());
         assert_eq!(slugs.slugs(), ["a", "b", "d-from-cache", "from-cache"]);
 
-        // Lines out of order: the files walked past are read again (the
-        // real `d`); the line still met in order is used (`from-cache`).
+        // Lines in another order are still used.
         let reversed: Vec<&str> = text.lines().rev().collect();
         std::fs::write(&cache, reversed.join("\n") + "\n").unwrap();
         let slugs = Slugs::of(root, Section::Incidents);
-        assert_eq!(slugs.slugs(), ["a", "b", "d", "from-cache"]);
+        assert_eq!(slugs.slugs(), ["a", "b", "d-from-cache", "from-cache"]);
+
+        // A changed file is read again whatever its line says.
+        std::fs::write(&c, "---\ntitle: t\nslug: read-again\n---\n").unwrap();
+        let slugs = Slugs::of(root, Section::Incidents);
+        assert_eq!(slugs.find("read-again"), Some(c.as_path()));
+        assert!(slugs.find("from-cache").is_none());
+    }
+
+    /// Which line each file was matched to, by the slug it gives.
+    fn matched(lines: &[&str], files: &[&str]) -> Vec<Option<String>> {
+        let text: String = lines
+            .iter()
+            .map(|l| format!("1\t1\t{l}-slug\t{l}\n"))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.tsv");
+        std::fs::write(&path, text).unwrap();
+        let cache = Cache::read(&path);
+        let found: Vec<Found> = (files.iter())
+            .map(|f| Found {
+                path: PathBuf::from(f),
+                rel: f.to_string(),
+            })
+            .collect();
+        let stamps = vec![Some((1, 1)); files.len()];
+        (cache.matching(&found, &stamps).into_iter())
+            .map(|r| r.map(|r| cache.text[r].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn files_put_in_taken_out_or_moved_are_matched_to_their_own_lines() {
+        let slug = |s: &str| Some(format!("{s}-slug"));
+        // In order; a file new in the middle and at the end.
+        assert_eq!(
+            matched(&["a", "b", "c"], &["a", "x", "b", "c", "y"]),
+            [slug("a"), None, slug("b"), slug("c"), None]
+        );
+        // A file gone; two gone in a row; and the lines in another order.
+        assert_eq!(
+            matched(&["a", "b", "c", "d", "e"], &["a", "c", "e"]),
+            [slug("a"), slug("c"), slug("e")]
+        );
+        assert_eq!(
+            matched(&["c", "b", "a"], &["a", "b", "c"]),
+            [slug("a"), slug("b"), slug("c")]
+        );
+        // A stamp that differs is no match; an unknown file is none.
+        assert_eq!(matched(&[], &["a"]), [None]);
     }
 }
