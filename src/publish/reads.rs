@@ -531,7 +531,7 @@ impl<'a> Changes<'a> {
             selecting: incidents.iter().any(|(_, k)| k.selecting),
             incidents,
             components: (0..new.components.len())
-                .map(|n| component_changes(old, new, n))
+                .map(|n| component_changes(old, new, places, n))
                 .collect(),
             groups: (0..new.groups.len())
                 .map(|g| !same_group(old.groups.get(g), &new.groups[g]))
@@ -609,9 +609,9 @@ fn slugs_of<'a>(site: &'a Site, indices: &[usize]) -> Vec<&'a str> {
 }
 
 /// Whether component `n`'s state (`ComponentRead`) and its uptime
-/// (`UptimeRead`) changed; incidents are compared by slug (their places
-/// shift when one is added).
-fn component_changes(old: &Site, new: &Site, n: usize) -> (bool, bool) {
+/// (`UptimeRead`) changed; incidents are compared by where each one was
+/// (their places shift when one is added), as `places` tells.
+fn component_changes(old: &Site, new: &Site, places: &Places, n: usize) -> (bool, bool) {
     let (Some(a), Some(b)) = (old.components.get(n), new.components.get(n)) else {
         return (true, true);
     };
@@ -625,9 +625,17 @@ fn component_changes(old: &Site, new: &Site, n: usize) -> (bool, bool) {
     } = a;
     let state = *component != b.component
         || *status != b.status
-        || slugs_of(old, active) != slugs_of(new, &b.active)
-        || slugs_of(old, history) != slugs_of(new, &b.history);
+        || !same_incidents(places, active, &b.active)
+        || !same_incidents(places, history, &b.history);
     (state, *uptime != b.uptime)
+}
+
+/// Whether two lists of incidents (places in the old and the new site)
+/// name the same incidents in the same order: a history holds thousands,
+/// and a string per slug was most of comparing them.
+fn same_incidents(places: &Places, old: &[usize], new: &[usize]) -> bool {
+    old.len() == new.len()
+        && (old.iter().zip(new)).all(|(&i, &j)| places.of().get(j).copied().flatten() == Some(i))
 }
 
 /// Whether a group reads the same (`Tracked::group` hands out all of it).
