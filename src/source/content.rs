@@ -993,6 +993,35 @@ mod tests {
     const GOOD: &str = "---\ntitle: T\ndate: 2008-08-12T06:00:00Z\nseverity: critical\naffected: [licensing]\nupdates:\n  - at: 2008-08-12T06:30:00Z\n    status: investigating\n    message: We are *aware*.\n---\nBody\n";
 
     #[test]
+    fn every_slug_taken_twice_is_told_in_listing_order_naming_the_one_before() {
+        let notes: Vec<(String, PathBuf)> = [
+            ("b", "1.md"),
+            ("a", "2.md"),
+            ("b", "3.md"),
+            ("c", "4.md"),
+            ("a", "5.md"),
+            ("b", "6.md"),
+        ]
+        .iter()
+        .map(|(slug, file)| (slug.to_string(), PathBuf::from(file)))
+        .collect();
+        let mut errors = Errors::default();
+        let slugs = check_unique(notes.iter().map(|(s, p)| (s, p)), "incident", &mut errors);
+        let told: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+        assert_eq!(told.len(), 3, "{told:?}");
+        let said = |k: usize, file: &str, text: &str| {
+            assert!(
+                told[k].starts_with(file) && told[k].contains(text),
+                "{told:?}"
+            );
+        };
+        said(0, "3.md", "`b`: 1.md has it too");
+        said(1, "5.md", "`a`: 2.md has it too");
+        said(2, "6.md", "`b`: 3.md has it too");
+        assert_eq!(sorted(&slugs), ["a", "b", "c"]);
+    }
+
+    #[test]
     fn parses_a_good_incident() {
         let i = incident(GOOD).unwrap();
         assert_eq!(i.slug, "x");
