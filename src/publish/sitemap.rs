@@ -30,8 +30,8 @@ const HEAD: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
                     <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
 
 /// The built-in sitemap, written a URL at a time into one buffer: every URL
-/// absolute, escaped as a template would. Opening an incident rewrites it,
-/// and a string per URL (path, date) was most of its time on a large site.
+/// absolute, escaped as a template would. Opening an incident rewrites it:
+/// no string per URL (path, date) is made for it.
 pub struct Writer {
     out: String,
     base: String,
