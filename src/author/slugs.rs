@@ -16,7 +16,6 @@ use std::sync::{Mutex, PoisonError};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::author::workflow::note_slug;
 use crate::pipeline::notify::record::DIR;
 use crate::source::content::{self, Section};
 use crate::source::walk::Found;
@@ -322,6 +321,25 @@ fn stamps(_dir: &Path, files: &[Found]) -> Vec<Option<Stamp>> {
     files.iter().map(stamp).collect()
 }
 
+/// A note's slug: the `slug:` its front matter declares, else the file name
+/// without `.md`. Front matter that does not parse declares nothing.
+pub fn note_slug(path: &Path, text: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Declared {
+        slug: Option<String>,
+    }
+    let declared = crate::source::frontmatter::split(text, path)
+        .ok()
+        .and_then(|doc| crate::source::frontmatter::parse::<Declared>(&doc, path).ok())
+        .and_then(|d| d.slug);
+    declared.unwrap_or_else(|| {
+        path.file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
 /// A path relative to the section's folder as the cache names it; `None`
 /// for a name the cache's lines cannot hold (such a file is always read).
 fn cacheable(rel: &str) -> Option<&str> {
@@ -465,5 +483,18 @@ mod tests {
         );
         // No cache: every file is read.
         assert_eq!(matched(&[], &["a"]), [None]);
+    }
+
+    #[test]
+    fn note_slugs_come_from_the_parser() {
+        let p = Path::new("content/incidents/y.md");
+        assert_eq!(
+            note_slug(p, "---\ntitle: a\nslug: x  # comment\n---\n"),
+            "x"
+        );
+        assert_eq!(note_slug(p, "---\ntitle: a\nslug: 'x'\n---\n"), "x");
+        assert_eq!(note_slug(p, "---\ntitle: a\n---\nslug: z\n"), "y");
+        assert_eq!(note_slug(p, "---\nsummary: |\n  slug: z\n---\n"), "y");
+        assert_eq!(note_slug(p, "not front matter"), "y");
     }
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, SubsecRound, TimeZone, Utc};
 
-use crate::author::slugs::Slugs;
+use crate::author::slugs::{note_slug, Slugs};
 use crate::source::config::Config;
 use crate::source::content::{self, parse_item, Item, Section};
 use crate::source::frontmatter::edit::{self, insert_update, quote, stamp, update_entry};
@@ -694,25 +694,6 @@ impl Note {
     }
 }
 
-/// A note's slug: the `slug:` its front matter declares, else the file name
-/// without `.md`. Front matter that does not parse declares nothing.
-pub fn note_slug(path: &Path, text: &str) -> String {
-    #[derive(serde::Deserialize)]
-    struct Declared {
-        slug: Option<String>,
-    }
-    let declared = crate::source::frontmatter::split(text, path)
-        .ok()
-        .and_then(|doc| crate::source::frontmatter::parse::<Declared>(&doc, path).ok())
-        .and_then(|d| d.slug);
-    declared.unwrap_or_else(|| {
-        path.file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned()
-    })
-}
-
 /// Finds a note's file by its slug (declared, else the file name).
 pub fn find_note(root: &Path, section: Section, slug: &str) -> Result<PathBuf> {
     // Most notes sit at the top of their section, named after their slug:
@@ -805,18 +786,5 @@ mod tests {
         assert!(parse_impact("api")
             .unwrap_err()
             .contains("component=impact"));
-    }
-
-    #[test]
-    fn note_slugs_come_from_the_parser() {
-        let p = Path::new("content/incidents/y.md");
-        assert_eq!(
-            note_slug(p, "---\ntitle: a\nslug: x  # comment\n---\n"),
-            "x"
-        );
-        assert_eq!(note_slug(p, "---\ntitle: a\nslug: 'x'\n---\n"), "x");
-        assert_eq!(note_slug(p, "---\ntitle: a\n---\nslug: z\n"), "y");
-        assert_eq!(note_slug(p, "---\nsummary: |\n  slug: z\n---\n"), "y");
-        assert_eq!(note_slug(p, "not front matter"), "y");
     }
 }
