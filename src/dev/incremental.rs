@@ -10,10 +10,10 @@ use std::sync::Arc;
 use crate::pipeline::build::{self, BuildOptions, Statics};
 use crate::pipeline::output::Copy;
 use crate::publish::outputs;
-use crate::publish::pages::{self, IncidentInputs, Job, Stamping, ViewSettings};
-use crate::publish::reads::{Changes, Input};
+use crate::publish::pages::{self, Job, Stamping, ViewSettings};
+use crate::publish::reads::{Changes, IncidentInputs, Input};
 use crate::publish::Output;
-use crate::site::model::{Entry, Places, Site};
+use crate::site::model::{archive_pages, Entry, Places, Site};
 use crate::source::config::{Config, FILE_NAME};
 use crate::source::content::{Content, Incident, Parsed, Section};
 use crate::source::templates::Templates;
@@ -682,7 +682,7 @@ fn same_slugs<T>(a: &[T], b: &[T], slug: impl Fn(&T) -> &str) -> bool {
 fn carry_reads(reads: Reads, old: &Site, new: &Site, places: &Places) -> Reads {
     let letters = same_slugs(&old.letters, &new.letters, |l| &l.slug);
     let pages = same_slugs(&old.pages, &new.pages, |p| &p.slug);
-    let archive = pages::archive_pages(new.incidents.len());
+    let archive = archive_pages(new.incidents.len());
     (reads.into_iter())
         .filter_map(|(job, read)| {
             let job = match job {
@@ -714,7 +714,7 @@ fn gone_paths(old: &[PagePath], new: &[PagePath], places: &Places) -> Vec<Arc<st
 }
 
 /// The views of `old` that `new` can keep, by index into `new.incidents`:
-/// those whose inputs (`pages::IncidentInputs`, all a view is built from)
+/// those whose inputs (`reads::IncidentInputs`, all a view is built from)
 /// and settings are the same. They are moved out of `views`, not copied:
 /// a cell left empty there is only built again if a page needs it.
 fn kept_views(old: &Site, views: &mut pages::Views, new: &Site, places: &Places) -> pages::Views {

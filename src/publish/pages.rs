@@ -10,10 +10,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::publish::reads::{Input, Listed, Selecting, Tracked};
+use crate::publish::reads::{IncidentInputs, Input, Listed, Selecting, Tracked};
 use crate::publish::sitemap;
 use crate::publish::Output;
-use crate::site::model::{latest, ComponentStatus, Entry, Phase, Site, Slot};
+use crate::site::model::{archive_pages, latest, ComponentStatus, Phase, Site, Slot, ARCHIVE_PAGE};
 use crate::source::config::{Component, Config};
 use crate::source::content::{Incident, Letter};
 use crate::source::templates::Templates;
@@ -42,29 +42,6 @@ const PAGE: usize = 6 * 1024;
 /// The homepage lists the incidents of this many days, by day (SPEC §9).
 const RECENT_DAYS: u64 = 14;
 const ROW: usize = 512;
-
-/// Incidents per page of the archive: 250 rows keep a page near 100 KB
-/// (the first page, which holds up to 499, under 200 KB), far under the
-/// 500 KB of SPEC §9, and a 10,000-incident site at 40 pages.
-pub const ARCHIVE_PAGE: usize = 250;
-
-/// How many pages the archive of `count` incidents has (one, even when
-/// empty).
-pub fn archive_pages(count: usize) -> usize {
-    (count / ARCHIVE_PAGE).max(1)
-}
-
-/// The places (in the newest-first list) of archive page `k` of `count`
-/// incidents. Pages are cut from the oldest: every page but the first holds
-/// `ARCHIVE_PAGE` incidents and keeps them as new ones come, and the first
-/// holds the rest (`ARCHIVE_PAGE` to twice that, less one). A new incident
-/// changes the first page only, until a page more is cut.
-pub fn archive_range(count: usize, k: usize) -> std::ops::Range<usize> {
-    let older = (archive_pages(count) - 1 - k.min(archive_pages(count) - 1)) * ARCHIVE_PAGE;
-    let end = count - older;
-    let start = if k == 0 { 0 } else { end - ARCHIVE_PAGE };
-    start..end
-}
 
 /// Every page of the archive.
 pub fn archive_jobs(site: &Site) -> impl Iterator<Item = Job> {
@@ -1241,36 +1218,6 @@ struct Link {
 struct LinkRef<'a> {
     title: &'a str,
     url: String,
-}
-
-/// Everything an incident's summary view (`IncidentView`) is built from,
-/// and nothing else: `IncidentView::new` sees only this and `ViewSettings`,
-/// never the site. Watch mode keeps a view while its inputs compare equal
-/// (`dev::incremental::kept_views`), so a field a view shows is read
-/// through here and is compared: it cannot be forgotten.
-#[derive(Debug, Clone, Copy)]
-pub struct IncidentInputs<'a> {
-    /// The note and its facts.
-    pub entry: &'a Entry,
-    /// The letter that speaks for the incident: its slug and title.
-    pub letter: Option<(&'a str, &'a str)>,
-}
-
-impl<'a> IncidentInputs<'a> {
-    pub fn of(site: &'a Site, index: usize) -> Self {
-        IncidentInputs {
-            entry: &site.incidents[index],
-            letter: site
-                .letter_for(index)
-                .map(|l| (l.slug.as_str(), l.title.as_str())),
-        }
-    }
-}
-
-impl PartialEq for IncidentInputs<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.entry.same(other.entry) && self.letter == other.letter
-    }
 }
 
 /// The summary view of incident `index`, as every page that lists it shows it.

@@ -22,7 +22,8 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::site::model::{
-    ComponentState, ComponentStatus, Entry, Facts, GroupState, Places, Site, Slot,
+    archive_pages, archive_range, ComponentState, ComponentStatus, Entry, Facts, GroupState,
+    Places, Site, Slot,
 };
 use crate::site::uptime::{Day, History};
 use crate::source::config::Component;
@@ -203,10 +204,10 @@ impl<'a> Tracked<'a> {
     pub fn archive_rows(&self, k: usize) -> Vec<Listed> {
         let len = self.site.incidents.len();
         if k == 0 {
-            let range = crate::publish::pages::archive_range(self.count(), 0);
+            let range = archive_range(self.count(), 0);
             return self.at(range).collect();
         }
-        let range = crate::publish::pages::archive_range(len, k);
+        let range = archive_range(len, k);
         range
             .map(|i| {
                 self.read(Input::Back(len - 1 - i));
@@ -244,9 +245,9 @@ impl<'a> Tracked<'a> {
     }
 
     /// The note and facts a summary view is built from.
-    pub fn view_inputs(&self, l: Listed) -> crate::publish::pages::IncidentInputs<'a> {
+    pub fn view_inputs(&self, l: Listed) -> IncidentInputs<'a> {
         self.read(Input::Summary(self.key(l)));
-        crate::publish::pages::IncidentInputs::of(self.site, l.0)
+        IncidentInputs::of(self.site, l.0)
     }
 
     /// The slug: named by the read that found the incident.
@@ -419,9 +420,9 @@ fn archive_covers(site: &Site) -> Vec<Cover> {
         (d.year(), d.month0())
     };
     let count = site.incidents.len();
-    (0..crate::publish::pages::archive_pages(count))
+    (0..archive_pages(count))
         .map(|k| {
-            let r = crate::publish::pages::archive_range(count, k);
+            let r = archive_range(count, k);
             (!r.is_empty()).then(|| (month(r.start), month(r.end - 1)))
         })
         .collect()
@@ -429,6 +430,36 @@ fn archive_covers(site: &Site) -> Vec<Cover> {
 
 fn today(site: &Site) -> chrono::NaiveDate {
     site.now.with_timezone(&site.config.timezone).date_naive()
+}
+
+/// Everything an incident's summary view (`pages::IncidentView`) is built from,
+/// and nothing else: `pages::IncidentView::new` sees only this and `ViewSettings`,
+/// never the site. Watch mode keeps a view while its inputs compare equal
+/// (`dev::incremental::kept_views`), so a field a view shows is read
+/// through here and is compared: it cannot be forgotten.
+#[derive(Debug, Clone, Copy)]
+pub struct IncidentInputs<'a> {
+    /// The note and its facts.
+    pub entry: &'a Entry,
+    /// The letter that speaks for the incident: its slug and title.
+    pub letter: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> IncidentInputs<'a> {
+    pub fn of(site: &'a Site, index: usize) -> Self {
+        IncidentInputs {
+            entry: &site.incidents[index],
+            letter: site
+                .letter_for(index)
+                .map(|l| (l.slug.as_str(), l.title.as_str())),
+        }
+    }
+}
+
+impl PartialEq for IncidentInputs<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entry.same(other.entry) && self.letter == other.letter
+    }
 }
 
 /// What changed between two models of the same site (same settings), input
@@ -481,7 +512,7 @@ impl<'a> Changes<'a> {
             let kinds = match (a, b) {
                 (Some(i), Some(j)) => {
                     let (x, y) = (&old.incidents[i], &new.incidents[j]);
-                    let inputs = |s: &'a Site, k| crate::publish::pages::IncidentInputs::of(s, k);
+                    let inputs = |s: &'a Site, k| IncidentInputs::of(s, k);
                     let same = x.same(y);
                     Kinds {
                         summary: inputs(old, i) != inputs(new, j) && !same_summary(i, j),
