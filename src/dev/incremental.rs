@@ -600,9 +600,7 @@ fn page_paths(site: &Site, before: Option<(&[PagePath], &Places)>) -> Arc<[PageP
         .into_iter()
         .map(|job| {
             let known = match job {
-                Job::Incident(j) => places
-                    .and_then(|p| p.of().get(j).copied().flatten())
-                    .and_then(|i| kept.get(i)),
+                Job::Incident(j) => places.and_then(|p| p.was(j)).and_then(|i| kept.get(i)),
                 _ => None,
             };
             let path = match known {

@@ -665,8 +665,7 @@ fn component_changes(old: &Site, new: &Site, places: &Places, n: usize) -> (bool
 /// name the same incidents in the same order: a history holds thousands,
 /// and a string per slug was most of comparing them.
 fn same_incidents(places: &Places, old: &[usize], new: &[usize]) -> bool {
-    old.len() == new.len()
-        && (old.iter().zip(new)).all(|(&i, &j)| places.of().get(j).copied().flatten() == Some(i))
+    old.len() == new.len() && (old.iter().zip(new)).all(|(&i, &j)| places.was(j) == Some(i))
 }
 
 /// Whether a group reads the same (`Tracked::group` hands out all of it).

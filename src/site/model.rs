@@ -479,6 +479,11 @@ impl Places {
         &self.of
     }
 
+    /// Where incident `j` of the newer site was in the older one, if there.
+    pub fn was(&self, j: usize) -> Option<usize> {
+        self.of.get(j).copied().flatten()
+    }
+
     /// Where incident `i` of the older site is in the newer one, if there.
     pub fn now(&self, i: usize) -> Option<usize> {
         self.now.get(i).copied().flatten()
@@ -884,6 +889,10 @@ mod tests {
         assert_eq!(
             (shifted.now(0), shifted.now(2), shifted.now(9)),
             (Some(1), None, None)
+        );
+        assert_eq!(
+            (shifted.was(0), shifted.was(1), shifted.was(9)),
+            (None, Some(0), None)
         );
         assert_eq!(shifted.first_moved(), Some(0));
         // "e" is last in both; "c" (new) and "d" (old) differ.

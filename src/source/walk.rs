@@ -173,7 +173,7 @@ pub fn each(
 /// Orders `/`-separated paths part by part, as comparing their `split('/')`
 /// would: a `/` sorts before every byte a name may hold. Byte by byte, with
 /// no splitting, since sorting 10,000 names this way was most of listing them.
-pub fn folder_order(a: &str, b: &str) -> std::cmp::Ordering {
+fn folder_order(a: &str, b: &str) -> std::cmp::Ordering {
     let key = |c: u8| if c == b'/' { 0 } else { c };
     a.bytes().map(key).cmp(b.bytes().map(key))
 }
