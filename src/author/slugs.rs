@@ -16,6 +16,7 @@ use std::sync::{Mutex, PoisonError};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::author::ask;
 use crate::pipeline::notify::record::DIR;
 use crate::source::content::{self, Section};
 use crate::source::walk::Found;
@@ -85,6 +86,40 @@ impl Slugs {
             slugs.write_cache(root, &cache_path);
         }
         slugs
+    }
+
+    /// The notes whose slug is `slug` or numbered after it (`slug-2`...),
+    /// and maybe others: all `new` needs to pick a free slug. A running
+    /// serve is asked first (see `ask`); else the folder is read.
+    pub fn around(root: &Path, section: Section, slug: &str) -> Slugs {
+        match ask::taken(root, section, slug) {
+            Some(known) => Slugs::known(&section.folder(root), known),
+            None => Slugs::of(root, section),
+        }
+    }
+
+    /// Notes known elsewhere: (slug, path in the section's folder).
+    fn known(folder: &Path, known: Vec<(String, String)>) -> Slugs {
+        let notes = (known.into_iter())
+            .map(|(slug, rel)| Note {
+                file: Found {
+                    path: folder.join(&rel),
+                    rel,
+                },
+                stamp: None,
+                slug: Slug::Read(slug),
+            })
+            .collect();
+        Slugs {
+            cache: String::new(),
+            notes,
+        }
+    }
+
+    /// Each note's path in the section's folder and slug, in the folder's
+    /// order.
+    pub fn notes(&self) -> impl Iterator<Item = (&str, &str)> {
+        (self.notes.iter()).map(|n| (n.file.rel.as_str(), self.slug(n)))
     }
 
     fn slug<'a>(&'a self, note: &'a Note) -> &'a str {

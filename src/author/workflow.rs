@@ -298,7 +298,6 @@ fn create_locked(
 ) -> Result<Written> {
     let dir = section.folder(root);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", &e))?;
-    let notes = Slugs::of(root, section);
     if let Some(s) = slug {
         if !is_slug(s) {
             let hint = match slugify(s) {
@@ -326,6 +325,7 @@ fn create_locked(
             s => s,
         },
     };
+    let notes = Slugs::around(root, section, &base);
     let display = content::display_path(root, &dir.join(format!("{base}.md")));
     let mut n = 1;
     loop {

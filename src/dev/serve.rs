@@ -10,6 +10,8 @@
 //! or gone: if the listener, the runtime or the rebuild loop cannot run,
 //! `serve` returns an error and the process exits non-zero.
 
+#[cfg(target_os = "linux")]
+mod desk;
 mod http;
 mod reload;
 
@@ -136,7 +138,15 @@ async fn run(opts: ServeOptions) -> Result<()> {
     let mut build = opts.build.clone();
     build.base_url = Some(format!("http://{}", url_host(addr)));
     let shared = Arc::new(Shared::default());
-    let changes = Changes::watch(&build.root, opts.watch)?;
+    // Answers to `upfront new` need events in the order they happened:
+    // inotify's, not polling's (see `author::ask`).
+    #[cfg(target_os = "linux")]
+    let desk = (!opts.watch.poll).then(|| desk::Desk::new(&build.root));
+    #[cfg(target_os = "linux")]
+    let tap = desk.clone().map(|desk| -> watch::Tap { Box::new(move |e| desk.heard(e)) });
+    #[cfg(not(target_os = "linux"))]
+    let tap = None;
+    let changes = Changes::watch(&build.root, opts.watch, tap)?;
 
     let session = match Session::start(build.clone()) {
         Ok(s) => {
@@ -156,10 +166,18 @@ async fn run(opts: ServeOptions) -> Result<()> {
     let (stopped_tx, stopped) = oneshot::channel();
     let rebuilder = shared.clone();
     let root = build.root.clone();
+    #[cfg(target_os = "linux")]
+    let loader = desk.clone();
     std::thread::Builder::new()
         .name("upfront-rebuild".into())
         .spawn(move || {
             let _said = SayWhenGone(Some(stopped_tx));
+            #[cfg(target_os = "linux")]
+            for section in crate::source::content::Section::ALL {
+                if let Some(desk) = &loader {
+                    desk.load(section);
+                }
+            }
             rebuild_loop(changes, session, &build, &rebuilder);
         })
         .map_err(|e| {
@@ -180,8 +198,22 @@ async fn run(opts: ServeOptions) -> Result<()> {
         // read it (see docs/src/serve.md).
         cors: !opts.build.drafts,
     };
+    #[cfg(target_os = "linux")]
+    let answers = {
+        let socket = desk.as_ref().and_then(|_| desk::Socket::bind(&root));
+        desk.map(|desk| desk::listen(desk, socket))
+    };
+    #[cfg(not(target_os = "linux"))]
+    let answers: Option<std::future::Pending<()>> = None;
+    let answering = async {
+        match answers {
+            Some(answers) => answers.await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
         () = http::run(listener, server) => unreachable_end("the listener"),
+        () = answering => unreachable_end("the answers to `upfront new`"),
         _ = stopped => Err(Error::new(
             "the file watcher stopped, so the preview would go stale; upfront serve stops",
         )

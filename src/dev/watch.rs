@@ -41,6 +41,11 @@ impl Default for WatchOptions {
 /// checkout writing many files), short beside the debounce.
 const SETTLED: Duration = Duration::from_millis(2);
 
+/// Hears each watcher event before the rebuild loop does (on the
+/// watcher's thread, in the order events happened); returns true for an
+/// event the rebuild need not hear.
+pub type Tap = Box<dyn Fn(&notify::Result<Event>) -> bool + Send>;
+
 /// Changed paths under a site, in batches.
 pub struct Changes {
     /// Each changed path, whether the event says its save is complete, and
@@ -60,7 +65,7 @@ const SOURCE_DIRS: [&str; 4] = ["content", "layouts", "static", crate::vocab::i1
 
 impl Changes {
     /// Watches site.toml and the content, layouts, static and i18n folders of `root`.
-    pub fn watch(root: &Path, opts: WatchOptions) -> Result<Changes> {
+    pub fn watch(root: &Path, opts: WatchOptions, tap: Option<Tap>) -> Result<Changes> {
         let (tx, rx) = channel();
         // Events name absolute paths; a relative `--root` gets its paths
         // back in its own terms, as the rest of the rebuild expects them.
@@ -68,6 +73,9 @@ impl Changes {
         let relative_root = root.is_relative().then(|| root.to_path_buf());
         let site = root.to_path_buf();
         let handler = move |res: notify::Result<Event>| {
+            if tap.as_ref().is_some_and(|tap| tap(&res)) {
+                return;
+            }
             let Ok(event) = res else { return };
             let complete = completes_a_save(&event.kind);
             if matches!(event.kind, EventKind::Access(_)) && !complete {
@@ -240,7 +248,7 @@ pub fn describe(root: &Path, paths: &[PathBuf], outcome: &Outcome, took: Duratio
 
 /// `upfront build --watch`: build, then rebuild the output on every change.
 pub fn build_watch(opts: BuildOptions, watch: WatchOptions, quiet: bool) -> Result<()> {
-    let changes = Changes::watch(&opts.root, watch)?;
+    let changes = Changes::watch(&opts.root, watch, None)?;
     let mut session = match Session::start(opts.clone()) {
         Ok(s) => Some(s),
         Err(e) => {

@@ -346,7 +346,7 @@ pub fn each_in_section(
 }
 
 /// Whether a path relative to a section's folder is a note.
-fn is_note(rel: &str) -> bool {
+pub fn is_note(rel: &str) -> bool {
     rel.ends_with(".md") && walk::Folder::Content.reads(rel)
 }
 

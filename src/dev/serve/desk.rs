@@ -1,0 +1,338 @@
+//! serve's side of `author::ask`: the slug of every note, kept from the
+//! watcher's events, and answers to `upfront new`'s question "which notes
+//! have this slug?" once the question's fence has been heard.
+//!
+//! The watcher thread only marks the paths it hears of (`Desk::heard`);
+//! the notes are read again when a question comes, so a burst of saves
+//! costs nothing until someone asks. Lost events (the kernel's queue ran
+//! over) drop everything known, and the next question reads the folder.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventKind};
+use rustc_hash::{FxHashMap, FxHashSet};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::watch;
+
+use crate::author::ask::{self, Question, FENCE, FENCE_WAIT};
+use crate::author::slugs::{note_slug, Slugs};
+use crate::source::content::{self, Section};
+use crate::source::walk;
+use crate::vocab::error::Errors;
+
+/// The fences heard last, newest at the back; a question's fence is found
+/// here (a few are kept, since questions may overlap).
+const FENCES_KEPT: usize = 16;
+
+pub struct Desk {
+    /// The site root as events name it (absolute).
+    root: PathBuf,
+    state: Mutex<State>,
+    fences: watch::Sender<VecDeque<String>>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Per section (in `Section::ALL`'s order): every note's slug, or
+    /// `None` until read.
+    books: [Option<Book>; 3],
+    /// Per section: paths in its folder heard of since the book was read.
+    dirty: [FxHashSet<String>; 3],
+    /// Moves on whenever events may have been lost.
+    epoch: u64,
+}
+
+/// A section's notes: path in the folder → slug.
+#[derive(Default)]
+struct Book {
+    notes: FxHashMap<String, String>,
+    /// How many notes sit in subfolders: only then can a folder's name in
+    /// an event stand for notes.
+    nested: usize,
+}
+
+/// Where an event's path lies.
+enum Place {
+    /// In a section's folder, with its path there.
+    In(Section, String),
+    /// A section's folder itself, or one above it.
+    Above,
+    Elsewhere,
+}
+
+impl Desk {
+    pub fn new(root: &Path) -> Arc<Desk> {
+        Arc::new(Desk {
+            root: std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()),
+            state: Mutex::default(),
+            fences: watch::Sender::new(VecDeque::new()),
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes note of a watcher event (on the watcher's thread, so in the
+    /// order events happened). Returns whether it was only of fences,
+    /// which no rebuild needs to hear.
+    pub fn heard(&self, event: &notify::Result<Event>) -> bool {
+        let event = match event {
+            Ok(e) if !e.need_rescan() && !e.paths.is_empty() => e,
+            _ => {
+                self.forget();
+                return false;
+            }
+        };
+        if matches!(event.kind, EventKind::Access(kind) if kind != AccessKind::Close(AccessMode::Write))
+        {
+            // Read, not changed: a build reading every note is no news.
+            return false;
+        }
+        let mut fences = Vec::new();
+        let mut others = false;
+        {
+            let mut state = self.state();
+            for path in &event.paths {
+                match self.place(path) {
+                    Place::In(_, rel) if rel.starts_with(FENCE) => {
+                        if matches!(event.kind, EventKind::Create(_)) {
+                            fences.push(rel);
+                        }
+                    }
+                    Place::In(section, rel) => {
+                        others = true;
+                        state.dirty[index(section)].insert(rel);
+                    }
+                    Place::Above => {
+                        others = true;
+                        state.forget();
+                    }
+                    Place::Elsewhere => others = true,
+                }
+            }
+        }
+        // After the state's lock is given back: a question waits on the
+        // fences first, then takes the state.
+        if !fences.is_empty() {
+            self.fences.send_modify(|heard| {
+                heard.extend(fences);
+                while heard.len() > FENCES_KEPT {
+                    heard.pop_front();
+                }
+            });
+        }
+        !others
+    }
+
+    fn forget(&self) {
+        self.state().forget();
+    }
+
+    fn place(&self, path: &Path) -> Place {
+        let Ok(rest) = path.strip_prefix(self.root.join("content")) else {
+            return if self.root.starts_with(path) {
+                Place::Above
+            } else {
+                Place::Elsewhere
+            };
+        };
+        let mut parts = rest.components();
+        let Some(dir) = parts.next() else {
+            return Place::Above;
+        };
+        let Some(section) = (Section::ALL.into_iter()).find(|s| dir.as_os_str() == s.dir()) else {
+            return Place::Elsewhere;
+        };
+        let parts: Option<Vec<&str>> = parts.map(|p| p.as_os_str().to_str()).collect();
+        match parts {
+            Some(parts) if parts.is_empty() => Place::Above,
+            Some(parts) => Place::In(section, parts.join("/")),
+            // A name that is not UTF-8 is no note (the walk refuses it).
+            None => Place::Elsewhere,
+        }
+    }
+
+    /// Reads a section's notes from its folder (the slug cache makes that
+    /// quick). Paths heard of meanwhile are read again at the next question.
+    pub fn load(&self, section: Section) {
+        let epoch = {
+            let mut state = self.state();
+            state.dirty[index(section)].clear();
+            state.epoch
+        };
+        let slugs = Slugs::of(&self.root, section);
+        let mut book = Book::default();
+        for (rel, slug) in slugs.notes() {
+            book.insert(rel.to_string(), slug.to_string());
+        }
+        let mut state = self.state();
+        if state.epoch == epoch {
+            state.books[index(section)] = Some(book);
+        }
+    }
+
+    /// The answer to a question, once its fence is heard; `None` when it
+    /// is not heard in time.
+    pub async fn answer(&self, q: &Question) -> Option<String> {
+        let mut heard = self.fences.subscribe();
+        let fence = heard.wait_for(|heard| heard.contains(&q.fence));
+        tokio::time::timeout(FENCE_WAIT, fence).await.ok()?.ok()?;
+        let at = index(q.section);
+        if self.state().books[at].is_none() {
+            self.load(q.section);
+        }
+        let mut state = self.state();
+        let State { books, dirty, .. } = &mut *state;
+        let book = books[at].as_mut()?;
+        let folder = q.section.folder(&self.root);
+        for rel in dirty[at].drain() {
+            book.read_again(&self.root, &folder, rel);
+        }
+        let concerned = (book.notes.iter())
+            .filter(|(_, slug)| q.concerns(slug))
+            .map(|(rel, slug)| (slug.as_str(), rel.as_str()));
+        ask::answer(concerned)
+    }
+}
+
+impl State {
+    /// Drops everything known: the watcher may have missed events, or a
+    /// section's whole folder came or went.
+    fn forget(&mut self) {
+        self.epoch += 1;
+        self.books = Default::default();
+        self.dirty = Default::default();
+    }
+}
+
+fn index(section: Section) -> usize {
+    (Section::ALL.iter())
+        .position(|s| *s == section)
+        .unwrap_or_default()
+}
+
+impl Book {
+    fn insert(&mut self, rel: String, slug: String) {
+        let nested = rel.contains('/');
+        if self.notes.insert(rel, slug).is_none() && nested {
+            self.nested += 1;
+        }
+    }
+
+    fn remove(&mut self, rel: &str) {
+        if self.notes.remove(rel).is_some() && rel.contains('/') {
+            self.nested -= 1;
+        }
+    }
+
+    /// Takes what is at `rel` now: a note, a folder of notes, or nothing.
+    fn read_again(&mut self, root: &Path, folder: &Path, rel: String) {
+        if !walk::Folder::Content.reads(&rel) {
+            return;
+        }
+        let path = folder.join(&rel);
+        // Whatever it was, it may have been a folder of notes.
+        if self.nested > 0 {
+            let inside = format!("{rel}/");
+            let gone: Vec<String> = (self.notes.keys())
+                .filter(|k| k.starts_with(&inside))
+                .cloned()
+                .collect();
+            for k in gone {
+                self.remove(&k);
+            }
+        }
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => {
+                // Notes put there before the watcher heard of the folder
+                // sent no event of their own.
+                walk::each(root, &path, content::is_note, &mut Errors::default(), |f| {
+                    let text = std::fs::read_to_string(&f.path).unwrap_or_default();
+                    self.insert(format!("{rel}/{}", f.rel), note_slug(&f.path, &text));
+                });
+                self.remove(&rel);
+            }
+            Ok(m) if m.is_file() && content::is_note(&rel) => {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let slug = note_slug(&path, &text);
+                self.insert(rel, slug);
+            }
+            _ => self.remove(&rel),
+        }
+    }
+}
+
+/// The socket serve answers on, removed when serve stops (unless another
+/// serve of the same site has put its own there since).
+pub struct Socket {
+    listener: UnixListener,
+    path: PathBuf,
+    identity: Option<(u64, u64)>,
+}
+
+impl Socket {
+    /// Binds in place of any socket a serve that is gone (or another serve
+    /// of the same site: both would answer alike) left; `None` when it
+    /// cannot (a read-only site, a path too long for a socket), and the
+    /// commands then read the folder themselves.
+    pub fn bind(root: &Path) -> Option<Socket> {
+        let path = ask::socket(root);
+        std::fs::create_dir_all(path.parent()?).ok()?;
+        let _ = std::fs::remove_file(&path);
+        let listener = UnixListener::bind(&path).ok()?;
+        let identity = identity(&path);
+        Some(Socket {
+            listener,
+            path,
+            identity,
+        })
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        if identity(&self.path) == self.identity {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A file's (device, inode).
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).ok()?;
+    Some((m.dev(), m.ino()))
+}
+
+/// Answers questions for as long as the server runs (never, without a
+/// socket).
+pub async fn listen(desk: Arc<Desk>, socket: Option<Socket>) {
+    let Some(socket) = socket else {
+        return std::future::pending().await;
+    };
+    loop {
+        let Ok((stream, _)) = socket.listener.accept().await else {
+            continue;
+        };
+        let desk = desk.clone();
+        tokio::spawn(async move { reply(&desk, stream).await });
+    }
+}
+
+async fn reply(desk: &Desk, stream: UnixStream) {
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    let asked = tokio::time::timeout(FENCE_WAIT, BufReader::new(read).read_line(&mut line)).await;
+    let question = asked.ok().and_then(|r| r.ok()).and_then(|_| Question::parse(&line));
+    let answer = match question {
+        Some(q) => desk.answer(&q).await,
+        None => None,
+    };
+    let text = answer.unwrap_or_else(|| "no\n".into());
+    let _ = write.write_all(text.as_bytes()).await;
+}
