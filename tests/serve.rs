@@ -762,3 +762,91 @@ fn a_client_that_stops_reading_is_dropped() {
     );
     assert!(answers < asks, "all {answers} answers arrived");
 }
+
+/// `upfront new` asks a running serve which slugs are taken instead of
+/// reading every note (`author::ask`): each answer holds a slug declared in
+/// place a moment before the question, no fence file is left behind, a
+/// stopped serve takes its socket along, and a killed one's socket only
+/// sends the command back to the folder.
+#[cfg(target_os = "linux")]
+#[test]
+fn new_asks_serve_which_slugs_are_taken_and_serve_has_heard_every_earlier_save() {
+    use upfront::author::ask;
+    use upfront::source::content::Section::Incidents;
+    let site = site_copy("basic");
+    let root = site.path();
+    let note = root.join("content/incidents/slow-website.md");
+    let original = std::fs::read_to_string(&note).unwrap();
+    let mut server = Server::start(root, &[]);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ask::taken(root, Incidents, "slow-website").is_none() {
+        assert!(Instant::now() < deadline, "serve never answered");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let pair = |slug: &str, rel: &str| (slug.to_string(), rel.to_string());
+    assert_eq!(
+        ask::taken(root, Incidents, "slow-website"),
+        Some(vec![pair("slow-website", "slow-website.md")])
+    );
+    // Saved in place (the folder does not change) just before each question.
+    for i in 0..100 {
+        let slug = format!("renamed-{i}");
+        std::fs::write(
+            &note,
+            original.replacen("---\n", &format!("---\nslug: {slug}\n"), 1),
+        )
+        .unwrap();
+        assert_eq!(
+            ask::taken(root, Incidents, "renamed"),
+            Some(vec![pair(&slug, "slow-website.md")]),
+            "save {i}"
+        );
+        assert_eq!(ask::taken(root, Incidents, "slow-website"), Some(vec![]));
+    }
+    let new = |title: &str| {
+        let out = upfront(&[
+            "new",
+            "incident",
+            title,
+            "--severity",
+            "minor",
+            "--affects",
+            "downloads",
+            "--root",
+            root.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(new("Renamed 99").contains("renamed-99-2.md"));
+    // No note has the slug, but a file has the name.
+    assert!(new("Slow website").contains("slow-website-2.md"));
+    let left: Vec<_> = std::fs::read_dir(root.join("content/incidents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(ask::FENCE))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // Stopped: the socket goes with it.
+    let interrupt = Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    assert!(server.child.wait().unwrap().success());
+    assert!(!ask::socket(root).exists());
+
+    // Killed: its socket stays, and only costs a refused connection.
+    let mut server = Server::start(root, &[]);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ask::taken(root, Incidents, "x").is_none() {
+        assert!(Instant::now() < deadline, "serve never answered");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(ask::socket(root).exists());
+    assert_eq!(ask::taken(root, Incidents, "slow-website"), None);
+    assert!(new("Slow website").contains("slow-website-3.md"));
+}

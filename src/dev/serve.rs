@@ -143,7 +143,9 @@ async fn run(opts: ServeOptions) -> Result<()> {
     #[cfg(target_os = "linux")]
     let desk = (!opts.watch.poll).then(|| desk::Desk::new(&build.root));
     #[cfg(target_os = "linux")]
-    let tap = desk.clone().map(|desk| -> watch::Tap { Box::new(move |e| desk.heard(e)) });
+    let tap = desk
+        .clone()
+        .map(|desk| -> watch::Tap { Box::new(move |e| desk.heard(e)) });
     #[cfg(not(target_os = "linux"))]
     let tap = None;
     let changes = Changes::watch(&build.root, opts.watch, tap)?;

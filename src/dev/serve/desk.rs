@@ -328,11 +328,148 @@ async fn reply(desk: &Desk, stream: UnixStream) {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     let asked = tokio::time::timeout(FENCE_WAIT, BufReader::new(read).read_line(&mut line)).await;
-    let question = asked.ok().and_then(|r| r.ok()).and_then(|_| Question::parse(&line));
+    let question = asked
+        .ok()
+        .and_then(|r| r.ok())
+        .and_then(|_| Question::parse(&line));
     let answer = match question {
         Some(q) => desk.answer(&q).await,
         None => None,
     };
     let text = answer.unwrap_or_else(|| "no\n".into());
     let _ = write.write_all(text.as_bytes()).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, DataChange, ModifyKind, RemoveKind, RenameMode};
+
+    fn site(notes: &[(&str, &str)]) -> (tempfile::TempDir, Arc<Desk>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/incidents")).unwrap();
+        for (rel, slug) in notes {
+            write(dir.path(), rel, slug);
+        }
+        let desk = Desk::new(dir.path());
+        desk.load(Section::Incidents);
+        (dir, desk)
+    }
+
+    fn write(root: &Path, rel: &str, slug: &str) {
+        let path = root.join("content/incidents").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, format!("---\ntitle: t\nslug: {slug}\n---\n")).unwrap();
+    }
+
+    fn hear(desk: &Desk, kind: EventKind, rel: &str) -> bool {
+        let path = desk.root.join("content/incidents").join(rel);
+        desk.heard(&Ok(Event::new(kind).add_path(path)))
+    }
+
+    /// The notes serve names for `slug` (slug, path), sorted; its fence
+    /// heard first when `fenced`.
+    fn ask(desk: &Desk, slug: &str, fenced: bool) -> Option<Vec<(String, String)>> {
+        let fence = format!("{FENCE}{slug}");
+        if fenced {
+            assert!(hear(desk, EventKind::Create(CreateKind::File), &fence));
+        }
+        let q = Question {
+            section: Section::Incidents,
+            slug: slug.into(),
+            fence,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let mut notes = ask::parse_answer(&runtime.block_on(desk.answer(&q))?)?;
+        notes.sort();
+        Some(notes)
+    }
+
+    fn notes(pairs: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
+        Some(
+            pairs
+                .iter()
+                .map(|(s, r)| (s.to_string(), r.to_string()))
+                .collect(),
+        )
+    }
+
+    const CHANGED: EventKind = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+
+    #[test]
+    fn an_answer_waits_for_its_fence_and_holds_every_save_heard_before_it() {
+        let (dir, desk) = site(&[("a.md", "a"), ("b.md", "a-2"), ("c.md", "ab")]);
+        assert_eq!(
+            ask(&desk, "a", true),
+            notes(&[("a", "a.md"), ("a-2", "b.md")])
+        );
+        write(dir.path(), "a.md", "b");
+        assert!(
+            !hear(&desk, CHANGED, "a.md"),
+            "a save is for the rebuild too"
+        );
+        // Its fence not heard: no answer (after `FENCE_WAIT`).
+        assert_eq!(ask(&desk, "b", false), None);
+        assert_eq!(ask(&desk, "b", true), notes(&[("b", "a.md")]));
+        assert_eq!(ask(&desk, "a", true), notes(&[("a-2", "b.md")]));
+        // Reading a note is no news; a removed note frees its slug.
+        let read = EventKind::Access(AccessKind::Close(AccessMode::Read));
+        assert!(!hear(&desk, read, "a.md"));
+        assert!(desk.state().dirty[0].is_empty());
+        std::fs::remove_file(dir.path().join("content/incidents/a.md")).unwrap();
+        hear(&desk, EventKind::Remove(RemoveKind::File), "a.md");
+        assert_eq!(ask(&desk, "b", true), notes(&[]));
+    }
+
+    #[test]
+    fn folders_moved_in_and_out_bring_and_take_their_notes() {
+        let (dir, desk) = site(&[("a.md", "a"), ("2026/b.md", "b")]);
+        let folder = dir.path().join("content/incidents");
+        std::fs::rename(folder.join("2026"), folder.join("2027")).unwrap();
+        hear(
+            &desk,
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+            "2026",
+        );
+        hear(
+            &desk,
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            "2027",
+        );
+        assert_eq!(ask(&desk, "b", true), notes(&[("b", "2027/b.md")]));
+        std::fs::remove_dir_all(folder.join("2027")).unwrap();
+        hear(&desk, EventKind::Remove(RemoveKind::Folder), "2027");
+        assert_eq!(ask(&desk, "b", true), notes(&[]));
+        // Notes written before the watcher heard of their new folder sent
+        // no event of their own.
+        write(dir.path(), "new/c.md", "c");
+        write(dir.path(), "new/.hidden/d.md", "c-2");
+        hear(&desk, EventKind::Create(CreateKind::Folder), "new");
+        assert_eq!(ask(&desk, "c", true), notes(&[("c", "new/c.md")]));
+    }
+
+    #[test]
+    fn lost_events_forget_everything_and_the_next_question_reads_the_folder() {
+        let (dir, desk) = site(&[("a.md", "a")]);
+        write(dir.path(), "b.md", "a-2");
+        let lost = Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
+        assert!(!desk.heard(&Ok(lost)));
+        assert!(desk.state().books[0].is_none());
+        assert_eq!(
+            ask(&desk, "a", true),
+            notes(&[("a", "a.md"), ("a-2", "b.md")])
+        );
+        // The section's folder itself went: the same.
+        let gone = Event::new(EventKind::Remove(RemoveKind::Folder))
+            .add_path(desk.root.join("content/incidents"));
+        desk.heard(&Ok(gone));
+        assert!(desk.state().books[0].is_none());
+        // Elsewhere in the site: nothing to do with slugs.
+        let elsewhere = Event::new(CHANGED).add_path(desk.root.join("site.toml"));
+        assert!(!desk.heard(&Ok(elsewhere)));
+        assert!(desk.state().dirty.iter().all(|d| d.is_empty()));
+    }
 }
