@@ -62,7 +62,8 @@ impl Question {
 
     pub fn parse(line: &str) -> Option<Question> {
         let mut parts = line.trim_end_matches('\n').split('\t');
-        let section = (Section::ALL.into_iter()).find(|s| Some(s.dir()) == parts.next())?;
+        let dir = parts.next()?;
+        let section = (Section::ALL.into_iter()).find(|s| s.dir() == dir)?;
         let slug = parts.next()?.to_string();
         let fence = parts.next()?.to_string();
         let plain = |s: &str| !s.is_empty() && !s.contains(['/', '\\', '\t', '\n', '\r']);
