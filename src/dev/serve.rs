@@ -28,6 +28,8 @@ use crate::dev::incremental::{Files, Session};
 use crate::dev::watch::{self, Changes, Outcome, WatchOptions};
 use crate::pipeline::build::BuildOptions;
 use crate::publish::pages::Stamps;
+#[cfg(target_os = "linux")]
+use crate::source::content::Section;
 use crate::vocab::error::{Error, Result};
 
 pub use http::{host_allowed, resolve, safe_path, MAX_CONNECTIONS, WRITE_STALL};
@@ -168,18 +170,19 @@ async fn run(opts: ServeOptions) -> Result<()> {
     let (stopped_tx, stopped) = oneshot::channel();
     let rebuilder = shared.clone();
     let root = build.root.clone();
+    // Every note's slug, read beside the first rebuilds on a thread that
+    // ends once they are read (should it not start, the first question
+    // reads them).
     #[cfg(target_os = "linux")]
-    let loader = desk.clone();
+    if let Some(desk) = desk.clone() {
+        let _ = std::thread::Builder::new()
+            .name("upfront-slugs".into())
+            .spawn(move || Section::ALL.map(|section| desk.load(section)));
+    }
     std::thread::Builder::new()
         .name("upfront-rebuild".into())
         .spawn(move || {
             let _said = SayWhenGone(Some(stopped_tx));
-            #[cfg(target_os = "linux")]
-            for section in crate::source::content::Section::ALL {
-                if let Some(desk) = &loader {
-                    desk.load(section);
-                }
-            }
             rebuild_loop(changes, session, &build, &rebuilder);
         })
         .map_err(|e| {
