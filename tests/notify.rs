@@ -640,6 +640,43 @@ fn every_channel_gets_each_event_once_escaped_signed_and_threaded() {
 }
 
 #[test]
+fn two_runs_at_once_send_each_event_once() {
+    let Some((http, smtp)) = servers() else {
+        return;
+    };
+    let dir = site("");
+    let root = dir.path();
+    let env = env(&http, &smtp);
+    let prev = previous(root, "2026-01-01T09:00:00Z");
+    let args = [
+        "--now",
+        "2026-01-01T11:00:00Z",
+        "--previous",
+        prev.to_str().unwrap(),
+    ];
+    // The first run is still sending when the second starts.
+    http.mode("slack", "slow");
+    let runs: Vec<Output> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| notify(root, &env, &args)))
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for run in &runs {
+        ok(run);
+    }
+    for name in ["slack", "discord", "teams", "hook"] {
+        assert_eq!(http.to(name).len(), 1, "{name}");
+    }
+    assert_eq!(smtp.mails().len(), 1);
+    let waited = runs
+        .iter()
+        .filter(|r| String::from_utf8_lossy(&r.stderr).contains("waiting for it to finish"))
+        .count();
+    assert_eq!(waited, 1);
+}
+
+#[test]
 fn a_first_run_sends_nothing_old_and_dry_run_sends_and_records_nothing() {
     let Some((http, smtp)) = servers() else {
         return;
@@ -746,7 +783,8 @@ fn previous_can_be_the_live_status_json_url() {
         "{}",
         common::stderr(&o)
     );
-    assert!(!dir2.path().join(".upfront").exists());
+    // (Its lock file may be there: a record is not.)
+    assert!(!dir2.path().join(".upfront/notified.json").exists());
 }
 
 #[test]

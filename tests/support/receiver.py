@@ -12,6 +12,7 @@ answers a path /NAME/... is read from DIR/mode-NAME at each request:
   400              400, body "invalid_payload"
   hang             reads the request, then answers nothing for 60 s
   close            reads the request, then closes the connection unanswered
+  slow             200, half a second late
 """
 import json
 import os
@@ -50,6 +51,8 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "hang":
             time.sleep(60)
             return
+        if mode == "slow":
+            time.sleep(0.5)
         if mode == "close":
             self.close_connection = True
             return

@@ -198,6 +198,11 @@ pub fn run(opts: &NotifyOptions) -> Result<NotifyReport> {
         .hint("add one, e.g. [[notify]] kind = \"slack\" url_env = \"SLACK_WEBHOOK_URL\"; see the Notify chapter")
         .into());
     }
+    // Taken before the record is read: a run that waited reads what the
+    // other one sent. A dry run sends and records nothing.
+    let _lock = (!opts.dry_run)
+        .then(|| record::RunLock::take(&opts.root))
+        .transpose()?;
     let mut record = Record::load(&opts.root)?.unwrap_or_else(Record::new);
     let mut report = NotifyReport {
         dry_run: opts.dry_run,

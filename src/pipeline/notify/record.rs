@@ -4,6 +4,7 @@
 //! so a crash leaves the last good record, never half of one.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{File, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use crate::vocab::error::{Error, Result};
 
 pub const DIR: &str = ".upfront";
 pub const FILE: &str = "notified.json";
+const LOCK: &str = "notify.lock";
 const VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +96,41 @@ impl Record {
         tmp.persist(&path)
             .map_err(|e| Error::io(&path, "replace the notify record", &e.error))?;
         Ok(())
+    }
+}
+
+/// One `notify` run at a time per site on this machine. A second run waits
+/// for the first, then reads the record the first left, so nothing goes
+/// out twice. Released when the process ends, however it ends. (Runs on
+/// two machines share no lock: the book says to keep them apart in CI.)
+pub struct RunLock {
+    _file: File,
+}
+
+impl RunLock {
+    pub fn take(root: &Path) -> Result<RunLock> {
+        let dir = root.join(DIR);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(&dir, "create the folder for the notify record", &e))?;
+        let path = dir.join(LOCK);
+        let failed = |e: &std::io::Error| Error::io(&path, "take the notify lock", e);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| failed(&e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                eprintln!(
+                    "notify: another upfront notify is sending for this site; waiting for it to finish"
+                );
+                file.lock().map_err(|e| failed(&e))?;
+            }
+            Err(TryLockError::Error(e)) => return Err(failed(&e).into()),
+        }
+        Ok(RunLock { _file: file })
     }
 }
 
