@@ -162,6 +162,19 @@ updates:
 The body.
 "#;
 
+/// Environment variables, as `Command::env` takes them.
+type Env = Vec<(String, String)>;
+
+/// The receivers, a site with every kind of channel, and the environment
+/// that points the channels at the receivers; `None` (said loudly) where
+/// the receivers cannot run.
+fn setup() -> Option<(Helper, Helper, TempDir, Env)> {
+    let (http, smtp) = servers()?;
+    let dir = site("");
+    let env = env(&http, &smtp);
+    Some((http, smtp, dir, env))
+}
+
 /// A site with every kind of channel; `extra` goes at the end of site.toml.
 fn site(extra: &str) -> TempDir {
     let dir = TempDir::new("notify-site");
@@ -336,12 +349,10 @@ fn previous(root: &Path, generated_at: &str) -> PathBuf {
 
 #[test]
 fn every_channel_gets_each_event_once_escaped_signed_and_threaded() {
-    let Some((http, smtp)) = servers() else {
+    let Some((http, smtp, dir, env)) = setup() else {
         return;
     };
-    let dir = site("");
     let root = dir.path();
-    let env = env(&http, &smtp);
     let prev = previous(root, "2026-01-01T09:00:00Z");
     let now = ["--now", "2026-01-01T11:00:00Z"];
 
@@ -641,12 +652,10 @@ fn every_channel_gets_each_event_once_escaped_signed_and_threaded() {
 
 #[test]
 fn two_runs_at_once_send_each_event_once() {
-    let Some((http, smtp)) = servers() else {
+    let Some((http, smtp, dir, env)) = setup() else {
         return;
     };
-    let dir = site("");
     let root = dir.path();
-    let env = env(&http, &smtp);
     let prev = previous(root, "2026-01-01T09:00:00Z");
     let args = [
         "--now",
@@ -678,12 +687,10 @@ fn two_runs_at_once_send_each_event_once() {
 
 #[test]
 fn a_first_run_sends_nothing_old_and_dry_run_sends_and_records_nothing() {
-    let Some((http, smtp)) = servers() else {
+    let Some((http, smtp, dir, env)) = setup() else {
         return;
     };
-    let dir = site("");
     let root = dir.path();
-    let env = env(&http, &smtp);
     let now = ["--now", "2026-01-01T11:00:00Z"];
 
     let dry = notify(root, &env, &[&now[..], &["--dry-run"]].concat());
@@ -749,12 +756,10 @@ fn a_first_run_sends_nothing_old_and_dry_run_sends_and_records_nothing() {
 
 #[test]
 fn previous_can_be_the_live_status_json_url() {
-    let Some((http, smtp)) = servers() else {
+    let Some((http, _smtp, dir, env)) = setup() else {
         return;
     };
-    let dir = site("");
     let root = dir.path();
-    let env = env(&http, &smtp);
     std::fs::create_dir_all(http.dir.path().join("get")).unwrap();
     std::fs::write(
         http.dir.path().join("get/status.json"),
@@ -789,12 +794,10 @@ fn previous_can_be_the_live_status_json_url() {
 
 #[test]
 fn a_failing_channel_is_retried_reported_and_finished_by_the_next_run() {
-    let Some((http, smtp)) = servers() else {
+    let Some((http, smtp, dir, mut env)) = setup() else {
         return;
     };
-    let dir = site("");
     let root = dir.path();
-    let mut env = env(&http, &smtp);
     // Teams: nothing listens there (refused). Webhook: 500. Discord: hangs.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let refused = format!(
@@ -920,12 +923,10 @@ fn a_failing_channel_is_retried_reported_and_finished_by_the_next_run() {
 
 #[test]
 fn a_missing_secret_fails_that_channel_only_and_names_the_variable() {
-    let Some((http, smtp)) = servers() else {
+    let Some((http, _smtp, dir, mut env)) = setup() else {
         return;
     };
-    let dir = site("");
     let root = dir.path();
-    let mut env = env(&http, &smtp);
     env.retain(|(k, _)| k != "T_HOOK_SECRET");
     let prev = previous(root, "2026-01-01T09:00:00Z");
     let o = notify(
@@ -967,12 +968,10 @@ fn a_site_without_channels_says_how_to_add_one() {
 /// goes out once; a deploy that failed sends nothing.
 #[test]
 fn deploy_notify_sends_what_is_new_after_a_successful_deploy_only() {
-    let Some((http, smtp)) = servers() else {
+    let Some((http, _smtp, dir, env)) = setup() else {
         return;
     };
-    let dir = site("");
     let root = dir.path();
-    let env = env(&http, &smtp);
     // The first run records what the public already saw; nothing is sent.
     ok(&notify(root, &env, &["--now", "2026-01-01T11:00:00Z"]));
     assert!(http.requests().is_empty(), "{:?}", http.requests());
