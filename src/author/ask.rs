@@ -37,6 +37,7 @@ pub const FENCE: &str = ".upfront-fence-";
 pub const FENCE_WAIT: Duration = Duration::from_millis(300);
 
 /// How long the command waits for an answer before reading the folder.
+#[cfg(target_os = "linux")]
 const ANSWER_WAIT: Duration = Duration::from_secs(1);
 
 /// Where a site's serve listens.

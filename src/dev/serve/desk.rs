@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind};
 use rustc_hash::{FxHashMap, FxHashSet};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
@@ -27,6 +27,9 @@ use crate::vocab::error::Errors;
 /// The fences heard last, newest at the back; a question's fence is found
 /// here (a few are kept, since questions may overlap).
 const FENCES_KEPT: usize = 16;
+
+/// The longest question read, in bytes.
+const QUESTION_MAX: u64 = 4096;
 
 pub struct Desk {
     /// The site root as events name it (absolute).
@@ -317,6 +320,8 @@ pub async fn listen(desk: Arc<Desk>, socket: Option<Socket>) {
     };
     loop {
         let Ok((stream, _)) = socket.listener.accept().await else {
+            // Out of descriptors, say: the pages come first; retry later.
+            tokio::time::sleep(FENCE_WAIT).await;
             continue;
         };
         let desk = desk.clone();
@@ -327,7 +332,9 @@ pub async fn listen(desk: Arc<Desk>, socket: Option<Socket>) {
 async fn reply(desk: &Desk, stream: UnixStream) {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
-    let asked = tokio::time::timeout(FENCE_WAIT, BufReader::new(read).read_line(&mut line)).await;
+    // A question is one short line: anything longer is not one.
+    let mut read = BufReader::new(read.take(QUESTION_MAX));
+    let asked = tokio::time::timeout(FENCE_WAIT, read.read_line(&mut line)).await;
     let question = asked
         .ok()
         .and_then(|r| r.ok())
@@ -422,6 +429,40 @@ mod tests {
         std::fs::remove_file(dir.path().join("content/incidents/a.md")).unwrap();
         hear(&desk, EventKind::Remove(RemoveKind::File), "a.md");
         assert_eq!(ask(&desk, "b", true), notes(&[]));
+    }
+
+    #[test]
+    fn anything_but_a_question_is_answered_no() {
+        let (_dir, desk) = site(&[("a.md", "a")]);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let long = format!("incidents\t{}\t{FENCE}1\n", "a".repeat(10_000));
+        for asked in [
+            "hello\n",
+            "incidents\ta\n",
+            long.as_str(),
+            "incidents\ta\tx",
+        ] {
+            let answer = runtime.block_on(async {
+                let (mut client, server) = UnixStream::pair().unwrap();
+                let desk = desk.clone();
+                let replying = tokio::spawn(async move { reply(&desk, server).await });
+                client.write_all(asked.as_bytes()).await.unwrap();
+                let mut answer = String::new();
+                // Past the longest question, serve stops reading: the rest
+                // it never read resets the connection, which is a no too.
+                let read = client.read_to_string(&mut answer).await;
+                replying.await.unwrap();
+                match read {
+                    Ok(_) => answer,
+                    Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => "no\n".into(),
+                    Err(e) => panic!("{e}"),
+                }
+            });
+            assert_eq!(answer, "no\n", "{:.40}", asked);
+        }
     }
 
     #[test]
