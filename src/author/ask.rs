@@ -14,8 +14,8 @@
 //! The answer only saves time: no serve, a stale socket, a fence not heard
 //! in time, anything unexpected, and the command reads the folder itself.
 //!
-//! Both sides speak lines over a Unix socket in `.upfront/`, which only
-//! those who can write the site can reach:
+//! Both sides speak lines over a Unix socket in `.upfront/` (connecting
+//! needs write permission on it: by default, only serve's user has it):
 //! - question: `<section folder>\t<slug>\t<fence file name>\n`
 //! - answer: `ok\n`, then `<slug>\t<path in the section folder>\n` for each
 //!   note whose slug is the asked one or starts with it and `-`, then
