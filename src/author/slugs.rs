@@ -63,13 +63,7 @@ impl Slugs {
         let cached = cache.matching(&files, &stamps);
         let notes: Vec<Note> = (files.into_par_iter().zip(stamps).zip(cached))
             .map(|((file, stamp), cached)| {
-                let slug = cached.map_or_else(
-                    || {
-                        let text = std::fs::read_to_string(&file.path).unwrap_or_default();
-                        Slug::Read(note_slug(&file.path, &text))
-                    },
-                    Slug::Cached,
-                );
+                let slug = cached.map_or_else(|| Slug::Read(file_slug(&file.path)), Slug::Cached);
                 Note { file, stamp, slug }
             })
             .collect();
@@ -354,6 +348,12 @@ fn stamps(_dir: &Path, files: &[Found]) -> Vec<Option<Stamp>> {
         Some((modified.as_nanos(), meta.len()))
     };
     files.iter().map(stamp).collect()
+}
+
+/// The slug of the note in a file; one that cannot be read declares
+/// nothing, so its file name is its slug.
+pub fn file_slug(path: &Path) -> String {
+    note_slug(path, &std::fs::read_to_string(path).unwrap_or_default())
 }
 
 /// A note's slug: the `slug:` its front matter declares, else the file name

@@ -204,18 +204,9 @@ async fn run(opts: ServeOptions) -> Result<()> {
         cors: !opts.build.drafts,
     };
     #[cfg(target_os = "linux")]
-    let answers = {
-        let socket = desk.as_ref().and_then(|_| desk::Socket::bind(&root));
-        desk.map(|desk| desk::listen(desk, socket))
-    };
+    let answering = desk::listen(desk, &root);
     #[cfg(not(target_os = "linux"))]
-    let answers: Option<std::future::Pending<()>> = None;
-    let answering = async {
-        match answers {
-            Some(answers) => answers.await,
-            None => std::future::pending().await,
-        }
-    };
+    let answering = std::future::pending::<()>();
     tokio::select! {
         () = http::run(listener, server) => unreachable_end("the listener"),
         () = answering => unreachable_end("the answers to `upfront new`"),

@@ -19,7 +19,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
 use crate::author::ask::{self, Question, FENCE, FENCE_WAIT};
-use crate::author::slugs::{note_slug, Slugs};
+use crate::author::slugs::{file_slug, Slugs};
 use crate::source::content::{self, Section};
 use crate::source::walk;
 use crate::vocab::error::Errors;
@@ -34,6 +34,8 @@ const QUESTION_MAX: u64 = 4096;
 pub struct Desk {
     /// The site root as events name it (absolute).
     root: PathBuf,
+    /// Its `content` folder, which every event's path is compared with.
+    content: PathBuf,
     state: Mutex<State>,
     fences: watch::Sender<VecDeque<String>>,
 }
@@ -69,8 +71,10 @@ enum Place {
 
 impl Desk {
     pub fn new(root: &Path) -> Arc<Desk> {
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         Arc::new(Desk {
-            root: std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()),
+            content: root.join("content"),
+            root,
             state: Mutex::default(),
             fences: watch::Sender::new(VecDeque::new()),
         })
@@ -137,7 +141,7 @@ impl Desk {
     }
 
     fn place(&self, path: &Path) -> Place {
-        let Ok(rest) = path.strip_prefix(self.root.join("content")) else {
+        let Ok(rest) = path.strip_prefix(&self.content) else {
             return if self.root.starts_with(path) {
                 Place::Above
             } else {
@@ -255,16 +259,11 @@ impl Book {
                 // Notes put there before the watcher heard of the folder
                 // sent no event of their own.
                 walk::each(root, &path, content::is_note, &mut Errors::default(), |f| {
-                    let text = std::fs::read_to_string(&f.path).unwrap_or_default();
-                    self.insert(format!("{rel}/{}", f.rel), note_slug(&f.path, &text));
+                    self.insert(format!("{rel}/{}", f.rel), file_slug(&f.path));
                 });
                 self.remove(&rel);
             }
-            Ok(m) if m.is_file() && content::is_note(&rel) => {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let slug = note_slug(&path, &text);
-                self.insert(rel, slug);
-            }
+            Ok(m) if m.is_file() && content::is_note(&rel) => self.insert(rel, file_slug(&path)),
             _ => self.remove(&rel),
         }
     }
@@ -272,7 +271,7 @@ impl Book {
 
 /// The socket serve answers on, removed when serve stops (unless another
 /// serve of the same site has put its own there since).
-pub struct Socket {
+struct Socket {
     listener: UnixListener,
     path: PathBuf,
     identity: Option<(u64, u64)>,
@@ -283,7 +282,7 @@ impl Socket {
     /// of the same site: both would answer alike) left; `None` when it
     /// cannot (a read-only site, a path too long for a socket), and the
     /// commands then read the folder themselves.
-    pub fn bind(root: &Path) -> Option<Socket> {
+    fn bind(root: &Path) -> Option<Socket> {
         let path = ask::socket(root);
         std::fs::create_dir_all(path.parent()?).ok()?;
         let _ = std::fs::remove_file(&path);
@@ -313,9 +312,9 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
 }
 
 /// Answers questions for as long as the server runs (never, without a
-/// socket).
-pub async fn listen(desk: Arc<Desk>, socket: Option<Socket>) {
-    let Some(socket) = socket else {
+/// desk or a socket).
+pub async fn listen(desk: Option<Arc<Desk>>, root: &Path) {
+    let Some((desk, socket)) = desk.and_then(|d| Some((d, Socket::bind(root)?))) else {
         return std::future::pending().await;
     };
     loop {
