@@ -7,9 +7,9 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
+use upfront::author::import::{self, cstate};
 use upfront::source::config::Config;
 use upfront::source::content::{parse_item, Item, Section};
-use upfront::author::import::{self, cstate};
 use upfront::vocab::slug::slugify;
 
 fuzz_target!(|data: &[u8]| {

@@ -14,13 +14,14 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use upfront::pipeline::build;
+use upfront::publish::outputs;
+use upfront::site::model::Site;
 use upfront::source::config::Config;
 use upfront::source::content::Content;
-use upfront::site::model::Site;
-use upfront::publish::outputs;
 use upfront::source::templates::Templates;
 
-const SITE_TOML: &str = "title = \"Fuzz\"\nbase_url = \"https://status.fuzz.test\"\ntimezone = \"Europe/Berlin\"\n\
+const SITE_TOML: &str =
+    "title = \"Fuzz\"\nbase_url = \"https://status.fuzz.test\"\ntimezone = \"Europe/Berlin\"\n\
 [[components]]\nid = \"licensing\"\nname = \"License server\"\n\
 [[components]]\nid = \"downloads\"\nname = \"Downloads\"\n\
 [[components]]\nid = \"website\"\nname = \"Website\"\n";

@@ -14,9 +14,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use upfront::author::workflow::{append_update, NewUpdate};
 use upfront::source::config::Config;
 use upfront::source::content::{parse_item, Item, Section};
-use upfront::author::workflow::{append_update, NewUpdate};
 use upfront::source::frontmatter::edit::insert_update;
 
 const SITE_TOML: &str = "title = \"Fuzz\"\nbase_url = \"https://status.fuzz.test\"\n\
@@ -70,56 +70,69 @@ fn one_insertion(old: &[u8], new: &[u8]) -> bool {
 /// An insertion, after removing an empty timeline (`[]`, or a null: `~`,
 /// `null`) and the blanks before it on its line, when `updates:` has one on
 /// its line or the next line with content, after any node properties
-/// (`!tag`, `&anchor`), which stay: the only bytes an edit may drop.
+/// (`!tag`, `&anchor`), which stay: the only bytes an edit may drop. Lines
+/// are read as the edit reads them: split at `\n`, line breaks trimmed
+/// from the end (YAML also breaks lines at a lone `\r`), and a line that is
+/// whitespace or a comment has no content.
 fn one_edit(old: &str, new: &str) -> bool {
     if one_insertion(old.as_bytes(), new.as_bytes()) {
         return true;
     }
-    let bytes = old.as_bytes();
-    // What `str::trim` drops, as the edit tests a line for blank.
-    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c);
-    // The key as the edit reads it, line by line: `updates:~` is a plain
-    // scalar, not the key.
-    let Some(at) = old
-        .match_indices("\nupdates:")
-        .map(|(i, k)| i + k.len())
-        .find(|&end| {
-            let after = &old[end..];
-            after.is_empty() || after.starts_with([' ', '\t', '\n']) || after.starts_with("\r\n")
-        })
-    else {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for piece in old.split_inclusive('\n') {
+        lines.push((start, piece.trim_end_matches(['\r', '\n'])));
+        start += piece.len();
+    }
+    // The key as the edit reads it: `updates:~` is a plain scalar.
+    let Some(key) = (1..lines.len()).find(|&i| {
+        lines[i]
+            .1
+            .strip_prefix("updates:")
+            .is_some_and(|a| a.is_empty() || a.starts_with([' ', '\t']))
+    }) else {
         return false;
     };
-    // Blank lines and comment lines may stand between, as in the edit.
-    let mut i = at;
-    loop {
-        while i < bytes.len() && blank(bytes[i]) {
-            i += 1;
-        }
-        if i < bytes.len() && matches!(bytes[i], b'!' | b'&') {
-            while i < bytes.len() && !blank(bytes[i]) {
-                i += 1;
-            }
-            continue;
-        }
-        if i < bytes.len() && bytes[i] == b'#' {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        break;
-    }
+    let next = || {
+        (key + 1..lines.len()).find(|&i| {
+            let t = lines[i].1.trim_start();
+            !t.is_empty() && !t.starts_with('#')
+        })
+    };
+    let (line, word) = match first_word(lines[key].1, "updates:".len()) {
+        Some(w) => (key, w),
+        None => match next().and_then(|n| first_word(lines[n].1, 0).map(|w| (n, w))) {
+            Some(found) => found,
+            None => return false,
+        },
+    };
+    let (line_start, text) = lines[line];
     let Some(empty) = ["[]", "~", "null", "Null", "NULL"]
         .into_iter()
-        .find(|e| old[i..].starts_with(e))
+        .find(|e| text[word..].starts_with(e))
     else {
         return false;
     };
-    let line_start = old[..i].rfind('\n').map_or(0, |n| n + 1);
+    let i = line_start + word;
     let from = old[..i].trim_end_matches([' ', '\t']).len().max(line_start);
     let without = format!("{}{}", &old[..from], &old[i + empty.len()..]);
     one_insertion(without.as_bytes(), new.as_bytes())
+}
+
+/// Where the first word of `line` from `at` starts, past blanks and node
+/// properties; none before the line or a comment ends.
+fn first_word(line: &str, mut at: usize) -> Option<usize> {
+    loop {
+        at = line.len() - line[at..].trim_start_matches([' ', '\t']).len();
+        let rest = &line[at..];
+        if rest.is_empty() || rest.starts_with('#') {
+            return None;
+        }
+        if !rest.starts_with(['!', '&']) {
+            return Some(at);
+        }
+        at += rest.find([' ', '\t']).unwrap_or(rest.len());
+    }
 }
 
 fn split(data: &[u8]) -> (u8, &[u8], &[u8]) {
