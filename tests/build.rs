@@ -455,6 +455,34 @@ fn archive_pages_are_cut_from_the_oldest_so_a_new_incident_changes_the_first_onl
     assert_eq!(read(&out, "incidents/page/2/index.html"), second);
 }
 
+/// A full build renders each archive page together with its incidents'
+/// pages, keeping their summaries for that page only; serve renders every
+/// page from one shared set. Both give the same bytes, file for file, on
+/// an archive of two pages (the cut between them included).
+#[test]
+fn a_full_build_writes_what_one_render_of_the_whole_site_gives() {
+    let site = site_with_archive(520);
+    let out = site.path().join("public");
+    build_ok(site.path(), &out, &[]);
+    let opts = upfront::pipeline::build::BuildOptions {
+        root: site.path().to_path_buf(),
+        now: Some(upfront::pipeline::build::parse_time(NOW).unwrap()),
+        ..Default::default()
+    };
+    let loaded = upfront::pipeline::build::load(&opts).unwrap();
+    let rendered = upfront::pipeline::build::render(&loaded).unwrap();
+    let mut written = tree(&out);
+    written.remove(upfront::pipeline::output::MARKER);
+    let copies = loaded.copies.len();
+    assert_eq!(written.len(), rendered.len() + copies, "file counts differ");
+    for o in &rendered {
+        let bytes = written
+            .get(&o.path)
+            .unwrap_or_else(|| panic!("{} not written", o.path));
+        assert!(*bytes == o.bytes, "{} differs", o.path);
+    }
+}
+
 /// The feeds take the newest updates of the whole site, wherever they are:
 /// old incidents updated last, a component's feed only its own. (Feeds stop looking once nothing older
 /// can make the cut, so this checks the cut against every update.)

@@ -13,7 +13,9 @@ use tera::{Context, Value};
 use crate::publish::reads::{IncidentInputs, Input, Listed, Selecting, Tracked};
 use crate::publish::sitemap;
 use crate::publish::Output;
-use crate::site::model::{archive_pages, latest, ComponentStatus, Phase, Site, Slot, ARCHIVE_PAGE};
+use crate::site::model::{
+    archive_pages, archive_range, latest, ComponentStatus, Phase, Site, Slot, ARCHIVE_PAGE,
+};
 use crate::source::config::{Component, Config};
 use crate::source::content::{Incident, Letter};
 use crate::source::templates::Templates;
@@ -97,7 +99,7 @@ pub fn render_jobs_with(
 ) -> Result<(Vec<Read>, Views)> {
     views.resize_with(site.incidents.len(), OnceLock::new);
     let shared = Shared::new(site, templates, stamping, views);
-    let results: Vec<_> = jobs.par_iter().map(|job| shared.job(job)).collect();
+    let results: Vec<_> = jobs.par_iter().map(|job| shared.job(job, None)).collect();
     let views = shared.views;
     let mut errors = Errors::default();
     let mut outputs = Vec::with_capacity(results.len() + 2);
@@ -114,6 +116,11 @@ pub fn render_jobs_with(
 /// is done (a full build writes it and lets it go). Returns how many pages
 /// there were. Every render error is reported; after the sink's first error
 /// (a full disk) nothing more goes to it, and only that error is reported.
+///
+/// Each archive page renders together with its incidents' own pages, and
+/// their views are dropped once those are written: they are the only pages
+/// showing most incidents, and keeping every view to the end was 45 % of a
+/// 100k build's peak memory.
 pub fn render_each(
     site: &Site,
     templates: &Templates,
@@ -137,9 +144,32 @@ pub fn render_each(
             }
         }
     };
-    let render_errors: Vec<Error> = jobs
+    let render = |job: &Job, batch: Option<Batch>| r.job(job, batch).0.map(&give).err();
+    let units: Vec<Unit> = jobs
+        .iter()
+        .filter(|j| !matches!(j, Job::Archive(_) | Job::Incident(_)))
+        .map(Unit::Alone)
+        .chain((0..archive_pages(site.incidents.len())).map(Unit::ArchivePage))
+        .collect();
+    let render_errors: Vec<Error> = units
         .par_iter()
-        .filter_map(|job| r.job(job).0.map(&give).err())
+        .flat_map(|unit| match *unit {
+            Unit::Alone(job) => render(job, None).into_iter().collect(),
+            Unit::ArchivePage(k) => {
+                let range = archive_range(site.incidents.len(), k);
+                let cells: Vec<OnceLock<Value>> = range.clone().map(|_| OnceLock::new()).collect();
+                let batch = Batch {
+                    first: range.start,
+                    cells: &cells,
+                };
+                let page: Vec<Job> = std::iter::once(Job::Archive(k))
+                    .chain(range.map(Job::Incident))
+                    .collect();
+                page.par_iter()
+                    .filter_map(|job| render(job, Some(batch)))
+                    .collect::<Vec<_>>()
+            }
+        })
         .collect();
     let mut errors = Errors::default();
     for e in render_errors {
@@ -149,6 +179,27 @@ pub fn render_each(
         errors.push(e);
     }
     errors.into_result(jobs.len())
+}
+
+/// What a full build renders as one piece: a page on its own, or an
+/// archive page with its incidents' own pages.
+enum Unit<'j> {
+    Alone(&'j Job),
+    ArchivePage(usize),
+}
+
+/// The views of one archive page's incidents (the list's places from
+/// `first` on), kept while that page and the incidents' own pages render.
+#[derive(Clone, Copy)]
+struct Batch<'r> {
+    first: usize,
+    cells: &'r [OnceLock<Value>],
+}
+
+impl<'r> Batch<'r> {
+    fn cell(&self, index: usize) -> Option<&'r OnceLock<Value>> {
+        self.cells.get(index.checked_sub(self.first)?)
+    }
 }
 
 /// The stylesheet's URL path, named after its content so it can be cached forever.
@@ -336,7 +387,8 @@ struct Shared<'a> {
     site_value: Value,
     /// Each incident's summary as a template value, built the first time a
     /// page needs it and shared by every page that lists it (its own page,
-    /// the archive, the homepage, its letter, its components).
+    /// the archive, the homepage, its letter, its components). A full build
+    /// keeps most of them per archive page instead (`Batch`).
     views: Views,
     /// Whether pages record what they read (watch mode keeps it).
     record: bool,
@@ -357,7 +409,11 @@ impl<'a> Shared<'a> {
     }
 
     /// Renders one page, and says what it read of the site.
-    fn job(&self, job: &Job) -> (std::result::Result<Output, Error>, Box<[Input]>) {
+    fn job<'r>(
+        &'r self,
+        job: &Job,
+        batch: Option<Batch<'r>>,
+    ) -> (std::result::Result<Output, Error>, Box<[Input]>) {
         let r = Renderer {
             site: if self.record {
                 Tracked::new(self.site)
@@ -367,6 +423,7 @@ impl<'a> Shared<'a> {
             templates: self.templates,
             site_value: &self.site_value,
             views: &self.views,
+            batch,
         };
         let output = r.job(job);
         (output, r.site.into_reads())
@@ -379,6 +436,8 @@ struct Renderer<'r> {
     templates: &'r Templates,
     site_value: &'r Value,
     views: &'r [OnceLock<Value>],
+    /// In a full build, the views of the archive page being rendered.
+    batch: Option<Batch<'r>>,
 }
 
 impl<'r> Renderer<'r> {
@@ -456,7 +515,7 @@ impl<'r> Renderer<'r> {
         TimeView::in_words(t, c.timezone, &c.words)
     }
 
-    fn views(&self, incidents: impl IntoIterator<Item = Listed>) -> Vec<&'r Value> {
+    fn views(&self, incidents: impl IntoIterator<Item = Listed>) -> Vec<Value> {
         incidents
             .into_iter()
             .map(|l| self.incident_view(l))
@@ -597,7 +656,7 @@ impl<'r> Renderer<'r> {
 
     /// The last 14 days (newest first) with the incidents that began on
     /// each, in the site's timezone.
-    fn recent_days(&self) -> Vec<RecentDay<'r>> {
+    fn recent_days(&self) -> Vec<RecentDay> {
         let s = &self.site;
         let tz = s.config().timezone;
         let words = &s.config().words;
@@ -686,7 +745,7 @@ impl<'r> Renderer<'r> {
     }
 
     /// Incidents (newest first) grouped by the month they started in.
-    fn months(&self, incidents: impl IntoIterator<Item = Listed>) -> Vec<MonthView<'r>> {
+    fn months(&self, incidents: impl IntoIterator<Item = Listed>) -> Vec<MonthView> {
         let config = self.site.config();
         let mut months: Vec<MonthView> = Vec::new();
         for l in incidents {
@@ -970,11 +1029,17 @@ impl<'r> Renderer<'r> {
     }
 
     /// The summary of an incident, built once per render from its
-    /// `IncidentInputs` alone (watch mode keeps it while they compare equal).
-    fn incident_view(&self, l: Listed) -> &'r Value {
+    /// `IncidentInputs` alone (watch mode keeps it while they compare equal),
+    /// or once per archive page in a full build (see `render_each`).
+    fn incident_view(&self, l: Listed) -> Value {
         let inputs = self.site.view_inputs(l);
-        self.views[l.index()]
-            .get_or_init(|| summary_of(&inputs, &ViewSettings::of_config(self.site.config())))
+        let global = &self.views[l.index()];
+        let build = || summary_of(&inputs, &ViewSettings::of_config(self.site.config()));
+        match self.batch.and_then(|b| b.cell(l.index())) {
+            Some(cell) => cell.get_or_init(|| global.get().cloned().unwrap_or_else(build)),
+            None => global.get_or_init(build),
+        }
+        .clone()
     }
 
     /// The `incident` of its own page: the shared summary plus the timeline
@@ -1176,10 +1241,10 @@ struct DayView {
 }
 
 #[derive(Serialize)]
-struct RecentDay<'v> {
+struct RecentDay {
     iso: String,
     date: String,
-    incidents: Vec<&'v Value>,
+    incidents: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -1340,14 +1405,14 @@ struct UpdateView<'a> {
 }
 
 #[derive(Serialize)]
-struct MonthView<'v> {
+struct MonthView {
     id: String,
     label: String,
     #[serde(skip)]
     year: i32,
     #[serde(skip)]
     month: u32,
-    incidents: Vec<&'v Value>,
+    incidents: Vec<Value>,
 }
 
 #[derive(Serialize)]
