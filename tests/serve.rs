@@ -763,6 +763,73 @@ fn a_client_that_stops_reading_is_dropped() {
     assert!(answers < asks, "all {answers} answers arrived");
 }
 
+/// `build --watch` answers `upfront new` as serve does: every save made
+/// before a question is in its answer, and Ctrl-C takes the socket along
+/// (the process still ends as Ctrl-C ends it).
+#[cfg(target_os = "linux")]
+#[test]
+fn build_watch_answers_new_too_and_ctrl_c_takes_the_socket_along() {
+    use upfront::author::ask;
+    use upfront::source::content::Section::Incidents;
+    let site = site_copy("basic");
+    let root = site.path();
+    let note = root.join("content/incidents/slow-website.md");
+    let original = std::fs::read_to_string(&note).unwrap();
+    // Killed if the test fails before Ctrl-C.
+    struct Watching(Child);
+    impl Drop for Watching {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut watching = Watching(
+        Command::new(env!("CARGO_BIN_EXE_upfront"))
+            .args(["build", "--watch", "-q", "--now", NOW, "--root"])
+            .arg(root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ask::taken(root, Incidents, "slow-website").is_none() {
+        assert!(Instant::now() < deadline, "build --watch never answered");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    for i in 0..20 {
+        let slug = format!("renamed-{i}");
+        let text = original.replacen("---\n", &format!("---\nslug: {slug}\n"), 1);
+        std::fs::write(&note, text).unwrap();
+        assert_eq!(
+            ask::taken(root, Incidents, "renamed"),
+            Some(vec![(slug, "slow-website.md".to_string())]),
+            "save {i}"
+        );
+    }
+    let out = upfront(&[
+        "new",
+        "incident",
+        "Renamed 19",
+        "--severity",
+        "minor",
+        "--affects",
+        "downloads",
+        "--root",
+        root.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("renamed-19-2.md"));
+
+    let interrupt = Command::new("kill")
+        .args(["-INT", &watching.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    assert_eq!(watching.0.wait().unwrap().code(), Some(130));
+    assert!(!ask::socket(root).exists());
+}
+
 /// `upfront new` asks a running serve which slugs are taken instead of
 /// reading every note (`author::ask`): each answer holds a slug declared in
 /// place a moment before the question, no fence file is left behind, a

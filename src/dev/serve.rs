@@ -10,8 +10,6 @@
 //! or gone: if the listener, the runtime or the rebuild loop cannot run,
 //! `serve` returns an error and the process exits non-zero.
 
-#[cfg(target_os = "linux")]
-mod desk;
 mod http;
 mod reload;
 
@@ -24,12 +22,13 @@ use std::time::Instant;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{oneshot, watch as channel};
 
+#[cfg(target_os = "linux")]
+use crate::dev::desk;
 use crate::dev::incremental::{Files, Session};
 use crate::dev::watch::{self, Changes, Outcome, WatchOptions};
 use crate::pipeline::build::BuildOptions;
 use crate::publish::pages::Stamps;
 #[cfg(target_os = "linux")]
-use crate::source::content::Section;
 use crate::vocab::error::{Error, Result};
 
 pub use http::{host_allowed, resolve, safe_path, MAX_CONNECTIONS, WRITE_STALL};
@@ -143,11 +142,9 @@ async fn run(opts: ServeOptions) -> Result<()> {
     // Answers to `upfront new` need events in the order they happened:
     // inotify's, not polling's (see `author::ask`).
     #[cfg(target_os = "linux")]
-    let desk = (!opts.watch.poll).then(|| desk::Desk::new(&build.root));
+    let desk = desk::open(&build.root, opts.watch.poll);
     #[cfg(target_os = "linux")]
-    let tap = desk
-        .clone()
-        .map(|desk| -> watch::Tap { Box::new(move |e| desk.heard(e)) });
+    let tap = desk.as_ref().map(|d| -> watch::Tap { Box::new(d.tap()) });
     #[cfg(not(target_os = "linux"))]
     let tap = None;
     let changes = Changes::watch(&build.root, opts.watch, tap)?;
@@ -170,14 +167,9 @@ async fn run(opts: ServeOptions) -> Result<()> {
     let (stopped_tx, stopped) = oneshot::channel();
     let rebuilder = shared.clone();
     let root = build.root.clone();
-    // Every note's slug, read beside the first rebuilds on a thread that
-    // ends once they are read (should it not start, the first question
-    // reads them).
     #[cfg(target_os = "linux")]
     if let Some(desk) = desk.clone() {
-        let _ = std::thread::Builder::new()
-            .name("upfront-slugs".into())
-            .spawn(move || Section::ALL.map(|section| desk.load(section)));
+        desk::load_in_background(desk);
     }
     std::thread::Builder::new()
         .name("upfront-rebuild".into())

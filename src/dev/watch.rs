@@ -248,7 +248,14 @@ pub fn describe(root: &Path, paths: &[PathBuf], outcome: &Outcome, took: Duratio
 
 /// `upfront build --watch`: build, then rebuild the output on every change.
 pub fn build_watch(opts: BuildOptions, watch: WatchOptions, quiet: bool) -> Result<()> {
-    let changes = Changes::watch(&opts.root, watch, None)?;
+    // It answers `upfront new` as serve does (see `dev::desk`).
+    #[cfg(target_os = "linux")]
+    let desk = crate::dev::desk::open(&opts.root, watch.poll);
+    #[cfg(target_os = "linux")]
+    let tap = desk.as_ref().map(|d| -> Tap { Box::new(d.tap()) });
+    #[cfg(not(target_os = "linux"))]
+    let tap = None;
+    let changes = Changes::watch(&opts.root, watch, tap)?;
     let mut session = match Session::start(opts.clone()) {
         Ok(s) => Some(s),
         Err(e) => {
@@ -265,6 +272,11 @@ pub fn build_watch(opts: BuildOptions, watch: WatchOptions, quiet: bool) -> Resu
                 opts.root.display()
             );
         }
+    }
+    #[cfg(target_os = "linux")]
+    if let Some(desk) = desk {
+        crate::dev::desk::load_in_background(desk.clone());
+        crate::dev::desk::answer_on_own_thread(desk, opts.root.clone());
     }
     while let Some(paths) = changes.next_batch() {
         let started = Instant::now();

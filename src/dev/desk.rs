@@ -1,6 +1,7 @@
-//! serve's side of `author::ask`: the slug of every note, kept from the
-//! watcher's events, and answers to `upfront new`'s question "which notes
-//! have this slug?" once the question's fence has been heard.
+//! The watching side of `author::ask` (`serve` and `build --watch`): the
+//! slug of every note, kept from the watcher's events, and answers to
+//! `upfront new`'s question "which notes have this slug?" once the
+//! question's fence has been heard.
 //!
 //! The watcher thread only marks the paths it hears of (`Desk::heard`);
 //! the notes are read again when a question comes, so a burst of saves
@@ -82,6 +83,12 @@ impl Desk {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `heard`, for the watcher's tap (`dev::watch::Tap`).
+    pub fn tap(self: &Arc<Self>) -> impl Fn(&notify::Result<Event>) -> bool + Send + 'static {
+        let desk = self.clone();
+        move |event| desk.heard(event)
     }
 
     /// Takes note of a watcher event (on the watcher's thread, so in the
@@ -309,6 +316,61 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::symlink_metadata(path).ok()?;
     Some((m.dev(), m.ino()))
+}
+
+/// A desk for the site at `root`; none when polling (polled changes come
+/// in no order, and an answer must hold every save made before its
+/// question).
+pub fn open(root: &Path, poll: bool) -> Option<Arc<Desk>> {
+    (!poll).then(|| Desk::new(root))
+}
+
+/// Reads every note's slug on a thread of its own, beside the first
+/// rebuilds (should the thread not start, the first question reads them).
+pub fn load_in_background(desk: Arc<Desk>) {
+    let _ = std::thread::Builder::new()
+        .name("upfront-slugs".into())
+        .spawn(move || Section::ALL.map(|section| desk.load(section)));
+}
+
+/// Answers on a thread of its own, for `build --watch`, which runs no
+/// server. Ctrl-C (or SIGTERM) removes the socket, then ends the process
+/// as the signal would have: a build it cuts short is crash-safe anyway.
+pub fn answer_on_own_thread(desk: Arc<Desk>, root: PathBuf) {
+    let answer = move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        let code = runtime.block_on(async {
+            use tokio::signal::unix::{signal, SignalKind};
+            // Without a handler the socket would outlive the process:
+            // then no answers (`new` reads the folder).
+            let Ok(mut interrupt) = signal(SignalKind::interrupt()) else {
+                return None;
+            };
+            let mut terminate = signal(SignalKind::terminate()).ok();
+            let terminated = async {
+                match terminate.as_mut() {
+                    Some(t) => t.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = listen(Some(desk), &root) => None,
+                _ = interrupt.recv() => Some(130),
+                _ = terminated => Some(143),
+            }
+        });
+        if let Some(code) = code {
+            std::process::exit(code);
+        }
+    };
+    let _ = std::thread::Builder::new()
+        .name("upfront-answers".into())
+        .spawn(answer);
 }
 
 /// Answers questions for as long as the server runs (never, without a
