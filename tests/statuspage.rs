@@ -154,3 +154,33 @@ fn maintenance_upcoming_and_in_progress_with_windows() {
     // Incidents carry no window fields.
     assert!(summary["incidents"][0].get("scheduled_for").is_none());
 }
+
+/// An update says `deliver_notifications: true` when `upfront notify` sends
+/// it: some `[[notify]]` channel takes its incident (here, only incidents
+/// affecting downloads). Without channels, none does (the other tests).
+#[test]
+fn updates_say_whether_notify_sends_them() {
+    let site = site_copy("basic");
+    let toml = site.path().join("site.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str(
+        "\n[[notify]]\nkind = \"slack\"\nurl_env = \"T_SLACK_URL\"\ncomponents = [\"downloads\"]\n",
+    );
+    std::fs::write(&toml, text).unwrap();
+    let out = site.path().join("public");
+    build_ok(site.path(), &out, &[]);
+    let summary: Value = serde_json::from_str(&read(&out, "api/v2/summary.json")).unwrap();
+    let delivered = |slug: &str| -> Vec<Value> {
+        let incidents = summary["incidents"].as_array().unwrap();
+        let incident = incidents.iter().find(|i| i["id"] == slug).unwrap();
+        let updates = incident["incident_updates"].as_array().unwrap();
+        updates
+            .iter()
+            .map(|u| u["deliver_notifications"].clone())
+            .collect()
+    };
+    let licensing = delivered("license-expired");
+    assert!(!licensing.is_empty() && licensing.iter().all(|d| *d == true));
+    let website = delivered("slow-website");
+    assert!(!website.is_empty() && website.iter().all(|d| *d == false));
+}

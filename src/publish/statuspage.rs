@@ -272,8 +272,9 @@ struct UpdateInfo<'a> {
     /// component from operational to its impact, the resolving one back.
     /// `null` on the updates in between, which change no component.
     affected_components: Option<Vec<AffectedInfo<'a>>>,
-    /// False: upfront sends no notifications itself (the feeds carry
-    /// every update; readers' feed readers do the telling).
+    /// Whether `upfront notify` sends it: some `[[notify]]` channel takes
+    /// the incident. False for the updates a window's clock posts, which
+    /// notify does not send.
     deliver_notifications: bool,
     custom_tweet: Option<String>,
     tweet_id: Option<String>,
@@ -422,6 +423,8 @@ impl<'a> Api<'a> {
                 _ => (n == 0).then_some(true),
             }
         };
+        let notified = (self.site.config.notify.iter())
+            .any(|c| c.takes(i.affected.iter().map(|r| r.name.as_str())));
         let mut updates: Vec<UpdateInfo> = i
             .updates
             .iter()
@@ -440,7 +443,7 @@ impl<'a> Api<'a> {
                 updated_at: utc(u.at),
                 display_at: utc(u.at),
                 affected_components: changes(n, u.status).map(change),
-                deliver_notifications: false,
+                deliver_notifications: notified,
                 custom_tweet: None,
                 tweet_id: None,
             })

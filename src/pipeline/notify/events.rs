@@ -132,15 +132,9 @@ pub fn all(site: &Site) -> Vec<Event> {
 /// passes when it affects one of them; a letter when one of its incidents
 /// does, or when it is about no incident (news for everyone).
 pub fn wanted(site: &Site, channel: &NotifyChannel, event: &Event) -> bool {
-    let Some(filter) = &channel.components else {
-        return true;
-    };
     let touches = |index: usize| {
-        site.incidents[index]
-            .incident
-            .affected
-            .iter()
-            .any(|r| filter.contains(&r.name))
+        let affected = &site.incidents[index].incident.affected;
+        channel.takes(affected.iter().map(|r| r.name.as_str()))
     };
     match event.subject {
         Subject::Incident { index, .. } => touches(index),

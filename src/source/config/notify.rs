@@ -79,6 +79,15 @@ pub struct NotifyChannel {
 }
 
 impl NotifyChannel {
+    /// Whether the channel's `components` let through an incident that
+    /// affects `affected` (every incident, without a filter).
+    pub fn takes<'c>(&self, mut affected: impl Iterator<Item = &'c str>) -> bool {
+        match &self.components {
+            None => true,
+            Some(filter) => affected.any(|c| filter.iter().any(|f| f == c)),
+        }
+    }
+
     /// The channel's name in `.upfront/notified.json` and in messages to
     /// the user: its kind and the variable names, never their values, so
     /// rotating a secret does not make a channel new.
