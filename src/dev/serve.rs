@@ -28,7 +28,6 @@ use crate::dev::incremental::{Files, Session};
 use crate::dev::watch::{self, Changes, Outcome, WatchOptions};
 use crate::pipeline::build::BuildOptions;
 use crate::publish::pages::Stamps;
-#[cfg(target_os = "linux")]
 use crate::vocab::error::{Error, Result};
 
 pub use http::{host_allowed, resolve, safe_path, MAX_CONNECTIONS, WRITE_STALL};
