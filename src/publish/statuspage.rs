@@ -423,8 +423,10 @@ impl<'a> Api<'a> {
                 _ => (n == 0).then_some(true),
             }
         };
-        let notified = (self.site.config.notify.iter())
-            .any(|c| c.takes(i.affected.iter().map(|r| r.name.as_str())));
+        // Drafts (shown under `--drafts`) are never sent.
+        let notified = !i.draft
+            && (self.site.config.notify.iter())
+                .any(|c| c.takes(i.affected.iter().map(|r| r.name.as_str())));
         let mut updates: Vec<UpdateInfo> = i
             .updates
             .iter()
