@@ -763,6 +763,57 @@ fn a_client_that_stops_reading_is_dropped() {
     assert!(answers < asks, "all {answers} answers arrived");
 }
 
+/// Waits until a watcher of `root` answers `upfront new`'s question.
+#[cfg(target_os = "linux")]
+fn wait_for_answers(root: &Path, who: &str) {
+    use upfront::author::ask;
+    use upfront::source::content::Section::Incidents;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ask::taken(root, Incidents, "x").is_none() {
+        assert!(Instant::now() < deadline, "{who} never answered");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Saves the fixture's slow-website note in place `saves` times, each with
+/// a new slug, and asks right after each save: the answer has it.
+#[cfg(target_os = "linux")]
+fn each_save_is_in_the_next_answer(root: &Path, saves: usize) {
+    use upfront::author::ask;
+    use upfront::source::content::Section::Incidents;
+    let note = root.join("content/incidents/slow-website.md");
+    let original = std::fs::read_to_string(&note).unwrap();
+    for i in 0..saves {
+        let slug = format!("renamed-{i}");
+        let text = original.replacen("---\n", &format!("---\nslug: {slug}\n"), 1);
+        std::fs::write(&note, text).unwrap();
+        assert_eq!(
+            ask::taken(root, Incidents, "renamed"),
+            Some(vec![(slug, "slow-website.md".to_string())]),
+            "save {i}"
+        );
+        assert_eq!(ask::taken(root, Incidents, "slow-website"), Some(vec![]));
+    }
+}
+
+/// `upfront new incident TITLE` in `root`; what it printed.
+#[cfg(target_os = "linux")]
+fn new_incident(root: &Path, title: &str) -> String {
+    let out = upfront(&[
+        "new",
+        "incident",
+        title,
+        "--severity",
+        "minor",
+        "--affects",
+        "downloads",
+        "--root",
+        root.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// `build --watch` answers `upfront new` as serve does: every save made
 /// before a question is in its answer, and Ctrl-C takes the socket along
 /// (the process still ends as Ctrl-C ends it).
@@ -770,11 +821,8 @@ fn a_client_that_stops_reading_is_dropped() {
 #[test]
 fn build_watch_answers_new_too_and_ctrl_c_takes_the_socket_along() {
     use upfront::author::ask;
-    use upfront::source::content::Section::Incidents;
     let site = site_copy("basic");
     let root = site.path();
-    let note = root.join("content/incidents/slow-website.md");
-    let original = std::fs::read_to_string(&note).unwrap();
     // Killed if the test fails before Ctrl-C.
     struct Watching(Child);
     impl Drop for Watching {
@@ -792,34 +840,9 @@ fn build_watch_answers_new_too_and_ctrl_c_takes_the_socket_along() {
             .spawn()
             .unwrap(),
     );
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while ask::taken(root, Incidents, "slow-website").is_none() {
-        assert!(Instant::now() < deadline, "build --watch never answered");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    for i in 0..20 {
-        let slug = format!("renamed-{i}");
-        let text = original.replacen("---\n", &format!("---\nslug: {slug}\n"), 1);
-        std::fs::write(&note, text).unwrap();
-        assert_eq!(
-            ask::taken(root, Incidents, "renamed"),
-            Some(vec![(slug, "slow-website.md".to_string())]),
-            "save {i}"
-        );
-    }
-    let out = upfront(&[
-        "new",
-        "incident",
-        "Renamed 19",
-        "--severity",
-        "minor",
-        "--affects",
-        "downloads",
-        "--root",
-        root.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("renamed-19-2.md"));
+    wait_for_answers(root, "build --watch");
+    each_save_is_in_the_next_answer(root, 20);
+    assert!(new_incident(root, "Renamed 19").contains("renamed-19-2.md"));
 
     let interrupt = Command::new("kill")
         .args(["-INT", &watching.0.id().to_string()])
@@ -842,49 +865,15 @@ fn new_asks_serve_which_slugs_are_taken_and_serve_has_heard_every_earlier_save()
     use upfront::source::content::Section::Incidents;
     let site = site_copy("basic");
     let root = site.path();
-    let note = root.join("content/incidents/slow-website.md");
-    let original = std::fs::read_to_string(&note).unwrap();
     let mut server = Server::start(root, &[]);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while ask::taken(root, Incidents, "slow-website").is_none() {
-        assert!(Instant::now() < deadline, "serve never answered");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    let pair = |slug: &str, rel: &str| (slug.to_string(), rel.to_string());
+    wait_for_answers(root, "serve");
     assert_eq!(
         ask::taken(root, Incidents, "slow-website"),
-        Some(vec![pair("slow-website", "slow-website.md")])
+        Some(vec![("slow-website".into(), "slow-website.md".into())])
     );
     // Saved in place (the folder does not change) just before each question.
-    for i in 0..100 {
-        let slug = format!("renamed-{i}");
-        std::fs::write(
-            &note,
-            original.replacen("---\n", &format!("---\nslug: {slug}\n"), 1),
-        )
-        .unwrap();
-        assert_eq!(
-            ask::taken(root, Incidents, "renamed"),
-            Some(vec![pair(&slug, "slow-website.md")]),
-            "save {i}"
-        );
-        assert_eq!(ask::taken(root, Incidents, "slow-website"), Some(vec![]));
-    }
-    let new = |title: &str| {
-        let out = upfront(&[
-            "new",
-            "incident",
-            title,
-            "--severity",
-            "minor",
-            "--affects",
-            "downloads",
-            "--root",
-            root.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    each_save_is_in_the_next_answer(root, 100);
+    let new = |title: &str| new_incident(root, title);
     assert!(new("Renamed 99").contains("renamed-99-2.md"));
     // No note has the slug, but a file has the name.
     assert!(new("Slow website").contains("slow-website-2.md"));
@@ -906,11 +895,7 @@ fn new_asks_serve_which_slugs_are_taken_and_serve_has_heard_every_earlier_save()
 
     // Killed: its socket stays, and only costs a refused connection.
     let mut server = Server::start(root, &[]);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while ask::taken(root, Incidents, "x").is_none() {
-        assert!(Instant::now() < deadline, "serve never answered");
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    wait_for_answers(root, "serve");
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     assert!(ask::socket(root).exists());
