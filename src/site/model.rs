@@ -251,6 +251,8 @@ pub struct Site {
     about: Vec<Vec<usize>>,
     /// See `by_newest_update`; made when a feed first asks.
     newest_updates: OnceLock<Vec<usize>>,
+    /// See `changed_at`; several outputs ask, each would scan every note.
+    changed: OnceLock<Time>,
 }
 
 impl Site {
@@ -309,6 +311,7 @@ impl Site {
             letter_of: links.letter_of,
             about: links.about,
             newest_updates: OnceLock::new(),
+            changed: OnceLock::new(),
             build_id: format!("{:016x}", hash.0),
             config,
             now,
@@ -329,10 +332,12 @@ impl Site {
     /// change or letter (the Unix epoch for a site with neither). Outputs
     /// with nothing newer to go by carry this, never the build time.
     pub fn changed_at(&self) -> Time {
-        let incidents = self.incidents.iter().map(|e| e.facts.changed_at);
-        let letters = self.letters.iter().map(|l| l.date);
-        let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.fixed_offset();
-        latest(epoch, incidents.chain(letters))
+        *self.changed.get_or_init(|| {
+            let incidents = self.incidents.iter().map(|e| e.facts.changed_at);
+            let letters = self.letters.iter().map(|l| l.date);
+            let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.fixed_offset();
+            latest(epoch, incidents.chain(letters))
+        })
     }
 
     /// The latest change among the incidents at `indices`, if any.
