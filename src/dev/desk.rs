@@ -276,8 +276,8 @@ impl Book {
     }
 }
 
-/// The socket serve answers on, removed when serve stops (unless another
-/// serve of the same site has put its own there since).
+/// The socket a watcher answers on, removed when it stops (unless another
+/// watcher of the same site has put its own there since).
 struct Socket {
     listener: UnixListener,
     path: PathBuf,
@@ -285,7 +285,7 @@ struct Socket {
 }
 
 impl Socket {
-    /// Binds in place of any socket a serve that is gone (or another serve
+    /// Binds in place of any socket a watcher that is gone (or another one
     /// of the same site: both would answer alike) left; `None` when it
     /// cannot (a read-only site, a path too long for a socket), and the
     /// commands then read the folder themselves.
@@ -373,7 +373,7 @@ pub fn answer_on_own_thread(desk: Arc<Desk>, root: PathBuf) {
         .spawn(answer);
 }
 
-/// Answers questions for as long as the server runs (never, without a
+/// Answers questions for as long as its caller runs (never, without a
 /// desk or a socket).
 pub async fn listen(desk: Option<Arc<Desk>>, root: &Path) {
     let Some((desk, socket)) = desk.and_then(|d| Some((d, Socket::bind(root)?))) else {
