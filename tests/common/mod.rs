@@ -104,12 +104,18 @@ pub fn stderr(o: &Output) -> String {
 
 /// Every file under `dir` with its bytes, by relative path.
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    try_tree(dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `tree`, or why it could not be read: a watcher may be swapping the
+/// folder in while it is walked (a part of it is gone for a moment).
+pub fn try_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut files = BTreeMap::new();
     if !dir.exists() {
-        return files;
+        return Ok(files);
     }
     for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry.unwrap();
+        let entry = entry.map_err(|e| format!("reading {}: {e}", dir.display()))?;
         if entry.file_type().is_file() {
             let rel = entry
                 .path()
@@ -117,10 +123,12 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            files.insert(rel, std::fs::read(entry.path()).unwrap());
+            let bytes = std::fs::read(entry.path())
+                .map_err(|e| format!("reading {}: {e}", entry.path().display()))?;
+            files.insert(rel, bytes);
         }
     }
-    files
+    Ok(files)
 }
 
 pub fn read(out: &Path, rel: &str) -> String {
