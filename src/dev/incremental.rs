@@ -12,7 +12,7 @@ use crate::pipeline::output::Copy;
 use crate::publish::outputs;
 use crate::publish::pages::{self, Job, Stamping, ViewSettings};
 use crate::publish::reads::{Changes, IncidentInputs, Input};
-use crate::publish::Output;
+use crate::publish::{sitemap, Output};
 use crate::site::model::{archive_pages, Entry, Places, Site};
 use crate::source::config::{Config, FILE_NAME};
 use crate::source::content::{Content, Incident, Parsed, Section};
@@ -20,6 +20,7 @@ use crate::source::templates::Templates;
 use crate::source::walk::Folder;
 use crate::vocab::error::{Errors, Result};
 use crate::vocab::ids::fnv;
+use crate::vocab::routes;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -162,6 +163,9 @@ pub struct Session {
     /// `site.incidents`: most survive an edit (`kept_views`), so a title
     /// edit does not build ten thousand of them again for the archive.
     views: pages::Views,
+    /// The last built-in sitemap's lines, in `site`'s numbering: a new
+    /// incident's sitemap copies the other 10,000 (`sitemap::Lines`).
+    sitemap: Option<sitemap::Lines>,
     /// What each page of the last render read of the site
     /// (`publish::reads`), by its job in `site`'s numbering.
     reads: Reads,
@@ -206,6 +210,7 @@ impl Session {
             rendered: Rendered::default(),
             pending: BTreeSet::new(),
             views: pages::Views::new(),
+            sitemap: None,
             reads: FxHashMap::default(),
             pages: Arc::from([]),
         };
@@ -324,20 +329,23 @@ impl Session {
             } else {
                 gone_paths(&self.pages, &pages, &places)
             };
-            let views = kept_views(&self.site, &mut self.views, &site, &places);
             jobs.extend(showing_changed_site_fields(
                 &self.shared,
                 &shared,
                 &site,
                 &self.templates,
             ));
-            Some((jobs, (same, gone), skip, views, pages))
+            let kept = pages::Kept {
+                views: kept_views(&self.site, &mut self.views, &site, &places),
+                sitemap: self.kept_sitemap(&jobs, &site, &places),
+            };
+            Some((jobs, (same, gone), skip, kept, pages))
         };
         let old = std::mem::replace(&mut self.site, site);
         let report = match jobs {
             None => self.render_all(),
-            Some((jobs, shape, skip, views, pages)) => {
-                self.render_some(jobs, shape, skip, views, pages)
+            Some((jobs, shape, skip, kept, pages)) => {
+                self.render_some(jobs, shape, skip, kept, pages)
             }
         };
         match report {
@@ -415,26 +423,47 @@ impl Session {
         }
     }
 
+    /// What the sitemap of `new` can copy from the last one, when it is
+    /// rendered again. When it is not, its lines stay only if every
+    /// incident kept its place (they are numbered as `self.site`'s).
+    fn kept_sitemap(
+        &mut self,
+        jobs: &BTreeSet<Job>,
+        new: &Site,
+        places: &Places,
+    ) -> Option<sitemap::Reuse> {
+        if jobs.contains(&Job::Sitemap) {
+            let lines = self.sitemap.take()?;
+            return Some(lines.reuse(&self.site, new, places));
+        }
+        if !places.in_place() {
+            self.sitemap = None;
+        }
+        None
+    }
+
     fn render_all(&mut self) -> Result<Report> {
         let all = page_paths(&self.site, None);
         let jobs: Vec<Job> = all.iter().map(|(job, _)| *job).collect();
         let skip = outputs::Skip::default();
         let (rendered, extras) = rayon::join(
             || {
-                let views = pages::Views::new();
-                pages::render_jobs_with(&self.site, &self.templates, &jobs, PLACEHOLDERS, views)
+                let kept = pages::Kept::default();
+                pages::render_jobs_with(&self.site, &self.templates, &jobs, PLACEHOLDERS, kept)
             },
             || self.extras(skip, &all),
         );
-        let (outputs, views) = rendered?;
+        let rendered = rendered?;
         let mut reads = Reads::default();
         let mut files = Files::new();
-        for (job, (o, read)) in jobs.iter().zip(outputs) {
+        for (job, (o, read)) in jobs.iter().zip(rendered.pages) {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
             reads.insert(*job, read);
         }
+        let sitemap = sitemap_lines(&files, rendered.sitemap);
         let report = self.finish(files, extras, reads.len(), true, skip)?;
-        self.views = views;
+        self.views = rendered.views;
+        self.sitemap = sitemap;
         self.reads = reads;
         self.pages = all;
         Ok(report)
@@ -465,7 +494,7 @@ impl Session {
         jobs: BTreeSet<Job>,
         shape: (bool, Vec<Arc<str>>),
         skip: outputs::Skip,
-        views: pages::Views,
+        kept: pages::Kept,
         all: Arc<[PagePath]>,
     ) -> Result<Report> {
         let (same_shape, gone) = shape;
@@ -474,7 +503,7 @@ impl Session {
         // kept files need no page: made beside the pages, on whichever core
         // is free.
         let (rendered, (extras, (mut files, removed))) = rayon::join(
-            || pages::render_jobs_with(&self.site, &self.templates, &jobs, PLACEHOLDERS, views),
+            || pages::render_jobs_with(&self.site, &self.templates, &jobs, PLACEHOLDERS, kept),
             || {
                 let mut files = (*self.rendered.files).clone();
                 let removed = gone.iter().filter(|p| files.remove(*p).is_some()).count();
@@ -489,19 +518,20 @@ impl Session {
                 reads.clear();
             }
         };
-        let (outputs, views) = match rendered {
+        let rendered = match rendered {
             Ok(r) => r,
             Err(e) => {
                 forget(&mut self.reads);
                 return Err(e);
             }
         };
-        let mut fresh = Vec::with_capacity(outputs.len());
-        for (job, (o, read)) in jobs.iter().zip(outputs) {
+        let mut fresh = Vec::with_capacity(rendered.pages.len());
+        for (job, (o, read)) in jobs.iter().zip(rendered.pages) {
             files.insert(Arc::from(o.path), Arc::new(o.bytes));
             self.reads.insert(*job, read);
             fresh.push(*job);
         }
+        let sitemap = sitemap_lines(&files, rendered.sitemap);
         let mut report = match self.finish(files, extras, jobs.len(), false, skip) {
             Ok(report) => report,
             Err(e) => {
@@ -514,7 +544,10 @@ impl Session {
                 return Err(e);
             }
         };
-        self.views = views;
+        self.views = rendered.views;
+        if sitemap.is_some() {
+            self.sitemap = sitemap;
+        }
         self.pages = all;
         report.removed = removed;
         Ok(report)
@@ -709,6 +742,12 @@ fn gone_paths(old: &[PagePath], new: &[PagePath], places: &Places) -> Vec<Arc<st
         })
         .map(|(_, path)| Arc::clone(path))
         .collect()
+}
+
+/// The lines of the built-in sitemap just rendered (`spans`) into `files`.
+fn sitemap_lines(files: &Files, spans: Option<sitemap::Spans>) -> Option<sitemap::Lines> {
+    let bytes = files.get(&*routes::file(routes::SITEMAP))?;
+    Some(sitemap::Lines::new(Arc::clone(bytes), spans?))
 }
 
 /// The views of `old` that `new` can keep, by index into `new.incidents`:

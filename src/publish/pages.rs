@@ -75,8 +75,8 @@ pub fn render_jobs(
     jobs: &[Job],
     stamping: Stamping,
 ) -> Result<Vec<Output>> {
-    let (outputs, _) = render_jobs_with(site, templates, jobs, stamping, Views::new())?;
-    Ok(outputs.into_iter().map(|(output, _)| output).collect())
+    let render = render_jobs_with(site, templates, jobs, stamping, Kept::default())?;
+    Ok(render.pages.into_iter().map(|(output, _)| output).collect())
 }
 
 /// A rendered page and what it read of the site.
@@ -86,30 +86,54 @@ pub type Read = (Output, Box<[Input]>);
 /// `Site::incidents`; an empty cell is built when a page needs it.
 pub type Views = Vec<OnceLock<Value>>;
 
-/// `render_jobs` starting from the incident views `views` (watch mode keeps
-/// them between rebuilds, see `incremental`), giving back each page with
-/// what it read of the site (`reads`), and every view that was kept or
-/// built. Empty `views` start from nothing.
+/// What watch mode keeps of one render for the next (see `incremental`):
+/// the incident views, and the lines of the built-in sitemap.
+#[derive(Default)]
+pub struct Kept {
+    pub views: Views,
+    pub sitemap: Option<sitemap::Reuse>,
+}
+
+/// The pages of `render_jobs_with`, each with what it read of the site,
+/// and what the next render can start from: every view kept or built, and
+/// where the built-in sitemap's incident lines are when it was rendered.
+pub struct Render {
+    pub pages: Vec<Read>,
+    pub views: Views,
+    pub sitemap: Option<sitemap::Spans>,
+}
+
+/// `render_jobs` starting from what a last render left (`kept`; watch mode
+/// keeps it between rebuilds, see `incremental`). An empty `kept` starts
+/// from nothing.
 pub fn render_jobs_with(
     site: &Site,
     templates: &Templates,
     jobs: &[Job],
     stamping: Stamping,
-    mut views: Views,
-) -> Result<(Vec<Read>, Views)> {
+    kept: Kept,
+) -> Result<Render> {
+    let Kept { mut views, sitemap } = kept;
     views.resize_with(site.incidents.len(), OnceLock::new);
-    let shared = Shared::new(site, templates, stamping, views);
+    let shared = Shared {
+        sitemap,
+        ..Shared::new(site, templates, stamping, views)
+    };
     let results: Vec<_> = jobs.par_iter().map(|job| shared.job(job, None)).collect();
-    let views = shared.views;
     let mut errors = Errors::default();
-    let mut outputs = Vec::with_capacity(results.len() + 2);
+    let mut pages = Vec::with_capacity(results.len() + 2);
     for (res, reads) in results {
         match res {
-            Ok(o) => outputs.push((o, reads)),
+            Ok(o) => pages.push((o, reads)),
             Err(e) => errors.push(e),
         }
     }
-    errors.into_result((outputs, views))
+    let spans = shared.spans.into_inner().unwrap_or_else(|p| p.into_inner());
+    errors.into_result(Render {
+        pages,
+        views: shared.views,
+        sitemap: spans,
+    })
 }
 
 /// Renders every page of a site in parallel and hands each to `sink` as it
@@ -392,6 +416,10 @@ struct Shared<'a> {
     views: Views,
     /// Whether pages record what they read (watch mode keeps it).
     record: bool,
+    /// The last sitemap's lines that this one can copy (watch mode).
+    sitemap: Option<sitemap::Reuse>,
+    /// Where the built-in sitemap wrote its incidents' lines, once written.
+    spans: Mutex<Option<sitemap::Spans>>,
 }
 
 impl<'a> Shared<'a> {
@@ -405,6 +433,8 @@ impl<'a> Shared<'a> {
             site_value: Value::from_serializable(&view),
             views,
             record: true,
+            sitemap: None,
+            spans: Mutex::new(None),
         }
     }
 
@@ -424,6 +454,8 @@ impl<'a> Shared<'a> {
             site_value: &self.site_value,
             views: &self.views,
             batch,
+            sitemap: self.sitemap.as_ref(),
+            spans: &self.spans,
         };
         let output = r.job(job);
         (output, r.site.into_reads())
@@ -438,6 +470,8 @@ struct Renderer<'r> {
     views: &'r [OnceLock<Value>],
     /// In a full build, the views of the archive page being rendered.
     batch: Option<Batch<'r>>,
+    sitemap: Option<&'r sitemap::Reuse>,
+    spans: &'r Mutex<Option<sitemap::Spans>>,
 }
 
 impl<'r> Renderer<'r> {
@@ -983,48 +1017,49 @@ impl<'r> Renderer<'r> {
     fn sitemap(&self) -> std::result::Result<Output, Error> {
         let base_url = &self.site.config().base_url;
         if !self.templates.has(SITEMAP_TEMPLATE) {
-            let mut sitemap = sitemap::Writer::new(base_url, self.site.count());
-            self.sitemap_urls(|path, lastmod| sitemap.url(path, lastmod));
+            let mut sitemap = sitemap::Writer::new(base_url, self.site.count(), self.sitemap);
+            self.sitemap_urls(&mut sitemap);
+            let (bytes, spans) = sitemap.finish();
+            *self.spans.lock().unwrap_or_else(|p| p.into_inner()) = Some(spans);
             return Ok(Output {
                 path: routes::file(routes::SITEMAP),
-                bytes: sitemap.finish(),
+                bytes,
             });
         }
-        let mut urls: Vec<sitemap::UrlView> = Vec::new();
-        self.sitemap_urls(|path, lastmod| urls.push(sitemap::UrlView::of(base_url, path, lastmod)));
-        let size = PAGE + ROW * urls.len();
+        let mut list = sitemap::UrlList::new(base_url);
+        self.sitemap_urls(&mut list);
+        let size = PAGE + ROW * list.urls.len();
         self.page(SITEMAP_TEMPLATE, routes::SITEMAP, "", size, |c| {
-            c.insert("urls", &urls)
+            c.insert("urls", &list.urls)
         })
     }
 
     /// Every page of the site, in order, with when what it shows last
     /// changed where that is known: the lists, each incident (dated by its
     /// last update), letter, page and component.
-    fn sitemap_urls(&self, mut url: impl FnMut(&str, Option<Time>)) {
+    fn sitemap_urls(&self, urls: &mut impl sitemap::Urls) {
         let s = &self.site;
         for path in [routes::HOME, routes::ARCHIVE, routes::LETTERS] {
-            url(path, None);
+            urls.url(path, None);
         }
         for n in 1..archive_pages(s.count()) {
-            url(&routes::archive_page(n), None);
+            urls.url(&routes::archive_page(n), None);
         }
-        // One buffer for 10,000 incident paths.
-        let mut path = String::new();
         for l in s.all() {
-            let e = s.selecting(l);
-            path.clear();
-            routes::push_incident(&mut path, s.slug(l));
-            url(&path, Some(e.facts.last_update.unwrap_or(e.date)));
+            urls.incident(l.index(), |path| {
+                let e = s.selecting(l);
+                routes::push_incident(path, s.slug(l));
+                sitemap::lastmod(e.facts, e.date)
+            });
         }
         for l in s.letters() {
-            url(&routes::letter(&l.slug), Some(l.date));
+            urls.url(&routes::letter(&l.slug), Some(l.date));
         }
         for p in s.pages() {
-            url(&routes::page(&p.slug), None);
+            urls.url(&routes::page(&p.slug), None);
         }
         for c in &s.config().components {
-            url(&routes::component(&c.id), None);
+            urls.url(&routes::component(&c.id), None);
         }
     }
 
