@@ -653,6 +653,10 @@ fn component_changes(old: &Site, new: &Site, places: &Places, n: usize) -> (bool
         active,
         history,
         uptime,
+        // Not in `ComponentRead`: only the Statuspage API reads them, and
+        // it is made again on every rebuild.
+        first_incident: _,
+        last_news: _,
     } = a;
     let state = *component != b.component
         || *status != b.status

@@ -536,32 +536,10 @@ fn component<'a>(
                 |t| t.fixed_offset(),
             )
     });
-    let first_incident = state
-        .history
-        .iter()
-        .map(|&i| site.incidents[i].incident.date)
-        .min();
     let created = since
-        .or(first_incident)
+        .or(state.first_incident)
         .unwrap_or_else(|| site.changed_at());
-    // The newest news about it: `history` is newest first by start, so look
-    // at every incident's last update, not only the first one's.
-    let updated = state
-        .history
-        .iter()
-        .map(|&i| {
-            let e = &site.incidents[i];
-            let told = e.facts.last_update.unwrap_or(e.incident.date);
-            // A window changes the component when it starts and ends, by the clock.
-            let clock = e.incident.window.map(|w| match e.facts.phase {
-                Some(Phase::InProgress) => w.starts,
-                Some(Phase::Over) => e.facts.resolved_at.unwrap_or(w.ends),
-                _ => told,
-            });
-            clock.map_or(told, |c| c.max(told))
-        })
-        .max()
-        .unwrap_or(created);
+    let updated = state.last_news.unwrap_or(created);
     ComponentInfo {
         id: &c.id,
         name: &c.name,

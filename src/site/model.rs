@@ -197,6 +197,12 @@ pub struct ComponentState {
     pub active: Vec<usize>,
     /// Every incident that affected it, newest first (indices, as `active`).
     pub history: Vec<usize>,
+    /// The earliest date of those incidents.
+    pub first_incident: Option<Time>,
+    /// When news of it last came: the latest of its incidents' last
+    /// updates (dates, for those with none), and of the starts and ends of
+    /// its windows that the clock has passed.
+    pub last_news: Option<Time>,
     /// Uptime over the last `history_days` days.
     pub uptime: History,
 }
@@ -644,15 +650,43 @@ fn component_states(
                 .filter(|&&(i, _)| incidents[i].facts.resolved_at.is_none_or(|r| r >= before))
                 .filter_map(|&(i, impact)| active_span(&incidents[i], impact, i, now))
                 .collect();
+            // Both in one pass over its history, while the notes are warm.
+            let (first_incident, last_news) = history
+                .iter()
+                .map(|&(i, _)| (incidents[i].incident.date, news(&incidents[i])))
+                .fold(
+                    (None, None),
+                    |(first, last): (Option<Time>, Option<Time>), (d, n)| {
+                        (
+                            Some(first.map_or(d, |f| f.min(d))),
+                            Some(last.map_or(n, |l| l.max(n))),
+                        )
+                    },
+                );
             ComponentState {
                 component: c.clone(),
                 status,
                 active: hits.into_iter().map(|(i, _)| i).collect(),
                 history: history.into_iter().map(|(i, _)| i).collect(),
+                first_incident,
+                last_news,
                 uptime: uptime::history(&spans, config.timezone, config.history_days, now, c.since),
             }
         })
         .collect()
+}
+
+/// When an incident last brought news of its components: its last update
+/// (its date, with none), or for a window the start or end the clock has
+/// passed, if later.
+fn news(e: &Entry) -> Time {
+    let told = e.facts.last_update.unwrap_or(e.incident.date);
+    let clock = e.incident.window.map(|w| match e.facts.phase {
+        Some(Phase::InProgress) => w.starts,
+        Some(Phase::Over) => e.facts.resolved_at.unwrap_or(w.ends),
+        _ => told,
+    });
+    clock.map_or(told, |c| c.max(told))
 }
 
 /// While an incident counted against a component: from its start (a
