@@ -556,3 +556,53 @@ fn entries(feed: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The homepage's recent days list what started on each day in the site's
+/// time zone: an incident just after local midnight of the first day, and
+/// a window announced weeks before it started (the model keeps windows
+/// apart; the newest incidents are read down to the first day only).
+#[test]
+fn homepage_days_list_what_started_on_them_in_the_site_time_zone() {
+    let site = site_copy("basic");
+    let incidents = site.path().join("content/incidents");
+    std::fs::write(
+        incidents.join("announced-early.md"),
+        "---\ntitle: \"Announced early window\"\ndate: 2008-06-01T09:00:00Z\n\
+         severity: maintenance\naffected: [downloads]\n\
+         starts: 2008-08-05T08:00:00Z\nends: 2008-08-05T09:00:00Z\n---\n",
+    )
+    .unwrap();
+    // 00:30 on 31 July in Berlin, the first of the fourteen days.
+    std::fs::write(
+        incidents.join("past-midnight.md"),
+        "---\ntitle: \"Just past midnight\"\ndate: 2008-07-30T22:30:00Z\n\
+         severity: minor\naffected: [website]\n\
+         updates:\n  - at: 2008-07-30T23:00:00Z\n    status: resolved\n    message: Fixed.\n---\n",
+    )
+    .unwrap();
+    let out = site.path().join("public");
+    build_ok(site.path(), &out, &[]);
+    let home = read(&out, "index.html");
+    let day = |iso: &str| {
+        let start = home
+            .find(&format!("<h3 class=\"day\"><time datetime=\"{iso}\">"))
+            .unwrap_or_else(|| panic!("no day {iso}"));
+        let rest = &home[start + 1..];
+        let end = rest
+            .find("<h3")
+            .or_else(|| rest.find("</section>"))
+            .unwrap();
+        rest[..end].to_string()
+    };
+    assert!(
+        day("2008-08-05").contains("Announced early window"),
+        "{}",
+        day("2008-08-05")
+    );
+    assert!(
+        day("2008-07-31").contains("Just past midnight"),
+        "{}",
+        day("2008-07-31")
+    );
+    assert!(!day("2008-08-01").contains("Just past midnight"));
+}

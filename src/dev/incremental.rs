@@ -771,7 +771,7 @@ fn kept_views(old: &Site, views: &mut pages::Views, new: &Site, places: &Places)
 /// the same notes, but their bodies, with the same facts, in the same order.
 fn same_maintenance(a: &Site, b: &Site) -> bool {
     fn windows(s: &Site) -> impl Iterator<Item = &Entry> {
-        s.incidents.iter().filter(|e| e.incident.window.is_some())
+        s.windows.iter().map(|&i| &s.incidents[i])
     }
     windows(a).count() == windows(b).count()
         && windows(a)

@@ -699,7 +699,7 @@ impl<'r> Renderer<'r> {
             .filter_map(|n| today.checked_sub_days(chrono::Days::new(n)))
             .map(|d| (d, Vec::new()))
             .collect();
-        for l in s.all() {
+        for l in self.recent_candidates(days.last().map(|(d, _)| *d)) {
             let e = s.selecting(l);
             if e.facts.phase == Some(Phase::Upcoming) {
                 continue;
@@ -716,6 +716,27 @@ impl<'r> Renderer<'r> {
                 incidents: self.views(list),
             })
             .collect()
+    }
+
+    /// The incidents that may start on `first` (a day in the site's time
+    /// zone) or later, in list order: an incident starts at its date, so
+    /// the newest down to two days before that day (no time zone is
+    /// further from UTC), and a window at its start, so every window. Not
+    /// each of 10,000 notes, with a time zone conversion each.
+    fn recent_candidates(&self, first: Option<chrono::NaiveDate>) -> Vec<Listed> {
+        let s = &self.site;
+        let Some(first) = first else {
+            return Vec::new();
+        };
+        let cutoff = first.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::TimeDelta::days(2);
+        let mut candidates: Vec<Listed> = s
+            .all()
+            .take_while(|l| s.selecting(*l).date >= cutoff)
+            .chain(s.windows())
+            .collect();
+        candidates.sort_by_key(|l| l.index());
+        candidates.dedup_by_key(|l| l.index());
+        candidates
     }
 
     /// Page `n` of the archive: `ARCHIVE_PAGE` incidents, newest first,

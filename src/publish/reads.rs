@@ -230,6 +230,13 @@ impl<'a> Tracked<'a> {
         (0..self.site.incidents.len()).map(|i| Listed(i, Found::Scan))
     }
 
+    /// Every maintenance window, newest first: a choice made over the
+    /// whole list (a note that gains a window joins it), so a scan too.
+    pub fn windows(&self) -> impl Iterator<Item = Listed> + '_ {
+        self.read(Input::Scan);
+        self.site.windows.iter().map(|&i| Listed(i, Found::Scan))
+    }
+
     /// The incidents that have updates, newest update first
     /// (`Site::by_newest_update`): a scan too, since every update counts.
     pub fn by_newest_update(&self) -> impl Iterator<Item = Listed> + '_ {

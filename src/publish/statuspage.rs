@@ -49,8 +49,10 @@ pub fn outputs(site: &Site) -> Vec<Output> {
     );
     let api = Api::new(site, &page_id);
     let s = site;
+    // The lists show their first `RECENT`: no need to look at every note.
     let incidents: Vec<usize> = (0..s.incidents.len())
         .filter(|&i| s.incidents[i].incident.severity != Severity::Maintenance)
+        .take(RECENT)
         .collect();
     let unresolved: Vec<usize> = s
         .active
@@ -58,9 +60,7 @@ pub fn outputs(site: &Site) -> Vec<Output> {
         .copied()
         .filter(|&i| s.incidents[i].incident.window.is_none())
         .collect();
-    let mut maintenances: Vec<usize> = (0..s.incidents.len())
-        .filter(|&i| s.incidents[i].incident.window.is_some())
-        .collect();
+    let mut maintenances = s.windows.clone();
     // Newest window first, as Statuspage lists them.
     maintenances
         .sort_by_key(|&i| std::cmp::Reverse(s.incidents[i].incident.window.map(|w| w.starts)));

@@ -28,7 +28,7 @@ pub enum Phase {
 pub struct Facts {
     pub current: Status,
     pub active: bool,
-    /// Only for maintenance.
+    /// Only for maintenance: what has a window has a phase.
     pub phase: Option<Phase>,
     pub resolved_at: Option<Time>,
     pub last_update: Option<Time>,
@@ -247,6 +247,10 @@ pub struct Site {
     pub active: Vec<usize>,
     /// Upcoming maintenance, soonest first.
     pub upcoming: Vec<usize>,
+    /// Every maintenance window, in list order (newest first): a few among
+    /// thousands of incidents, found by their facts without a look into
+    /// each note.
+    pub windows: Vec<usize>,
     /// The worst component status (operational when all is well).
     pub overall: ComponentStatus,
     incident_by_slug: FxHashMap<BySlug, usize>,
@@ -293,6 +297,10 @@ impl Site {
             .filter(|&i| incidents[i].facts.phase == Some(Phase::Upcoming))
             .collect();
         upcoming.sort_by_key(|&i| incidents[i].incident.window.map(|w| w.starts));
+        // Only a window has a phase.
+        let windows: Vec<usize> = (0..incidents.len())
+            .filter(|&i| incidents[i].facts.phase.is_some())
+            .collect();
         // Two independent passes over every incident, one per core.
         let (components, (incident_by_slug, letter_by_slug, links)) = rayon::join(
             || component_states(&config, &incidents, &active, now),
@@ -330,6 +338,7 @@ impl Site {
             layout,
             active,
             upcoming,
+            windows,
             overall,
         }
     }
@@ -904,6 +913,27 @@ mod tests {
         .unwrap();
         let content = resolved(incidents, &config);
         Site::new(config, content, t(now), 0)
+    }
+
+    #[test]
+    fn windows_are_kept_apart_in_list_order_whatever_their_phase() {
+        let mut upcoming = maintenance("2008-08-20T00:00:00Z", "2008-08-20T01:00:00Z", &[]);
+        upcoming.slug = "later".into();
+        let over = maintenance("2008-08-01T00:00:00Z", "2008-08-01T01:00:00Z", &[]);
+        let s = site(
+            vec![
+                incident("a", Severity::Minor, &[]),
+                over,
+                upcoming,
+                incident("z", Severity::Major, &[]),
+            ],
+            NOW,
+        );
+        let slugs: Vec<&str> = (s.windows.iter())
+            .map(|&i| s.incidents[i].incident.slug.as_str())
+            .collect();
+        // Same date: the list is by slug.
+        assert_eq!(slugs, ["later", "m"]);
     }
 
     #[test]
