@@ -633,8 +633,17 @@ fn component_states(
             }
         }
     };
-    for i in 0..incidents.len() {
+    // Each component's first incident and last news, in the same pass:
+    // the notes are read once.
+    let mut told: Vec<(Option<Time>, Option<Time>)> = vec![(None, None); config.components.len()];
+    for (i, e) in incidents.iter().enumerate() {
         add(&mut history, i);
+        let (date, news) = (e.incident.date, news(e));
+        for c in e.incident.affected.iter().filter_map(|a| a.component) {
+            let (first, last) = &mut told[c];
+            *first = Some(first.map_or(date, |f| f.min(date)));
+            *last = Some(last.map_or(news, |l| l.max(news)));
+        }
     }
     // Two days' slack for time zones and daylight saving time.
     let before = now - chrono::TimeDelta::days(i64::from(config.history_days) + 2);
@@ -644,8 +653,8 @@ fn component_states(
     config
         .components
         .iter()
-        .zip(hits.into_iter().zip(history))
-        .map(|(c, (hits, history))| {
+        .zip(hits.into_iter().zip(history).zip(told))
+        .map(|(c, ((hits, history), (first_incident, last_news)))| {
             let status = hits
                 .iter()
                 .map(|&(_, impact)| ComponentStatus::from(impact))
@@ -659,19 +668,6 @@ fn component_states(
                 .filter(|&&(i, _)| incidents[i].facts.resolved_at.is_none_or(|r| r >= before))
                 .filter_map(|&(i, impact)| active_span(&incidents[i], impact, i, now))
                 .collect();
-            // Both in one pass over its history, while the notes are warm.
-            let (first_incident, last_news) = history
-                .iter()
-                .map(|&(i, _)| (incidents[i].incident.date, news(&incidents[i])))
-                .fold(
-                    (None, None),
-                    |(first, last): (Option<Time>, Option<Time>), (d, n)| {
-                        (
-                            Some(first.map_or(d, |f| f.min(d))),
-                            Some(last.map_or(n, |l| l.max(n))),
-                        )
-                    },
-                );
             ComponentState {
                 component: c.clone(),
                 status,
