@@ -155,6 +155,9 @@ pub struct Session {
     /// A digest of each field of the `site` variable of the last render.
     shared: Vec<(String, u64)>,
     rendered: Rendered,
+    /// The paths of the extras (status.json, the API…) in `rendered`: the
+    /// next rebuild replaces them without a look at every path.
+    extras: Vec<Arc<str>>,
     /// Changes of a batch that failed, applied again with the next one: a
     /// site.toml saved while a note is broken must not be forgotten once the
     /// note is fixed.
@@ -208,6 +211,7 @@ impl Session {
             parsed,
             site,
             rendered: Rendered::default(),
+            extras: Vec::new(),
             pending: BTreeSet::new(),
             views: pages::Views::new(),
             sitemap: None,
@@ -584,11 +588,18 @@ impl Session {
             (skip.calendar && p == crate::publish::reach::CALENDAR)
                 || (skip.headers && p == outputs::HEADERS)
         };
-        files.retain(|p, _| !outputs::is_extra(p) || kept(p));
+        let (mut paths, gone): (Vec<Arc<str>>, Vec<Arc<str>>) =
+            self.extras.iter().cloned().partition(|p| kept(p));
+        for p in gone {
+            files.remove(&p);
+        }
         for o in extras {
-            files.insert(Arc::from(o.path), Arc::new(o.bytes));
+            let path: Arc<str> = Arc::from(o.path);
+            paths.push(Arc::clone(&path));
+            files.insert(path, Arc::new(o.bytes));
         }
         build::check_collisions(|p| files.contains_key(p), &self.statics.copies)?;
+        self.extras = paths;
         self.rendered = Rendered {
             files: Arc::new(files),
             copies: self.statics.copies.clone(),

@@ -93,13 +93,3 @@ pub const HEADERS: &str = "_headers";
 /// The progressive script every page loads (times for the reader, reload).
 pub const SCRIPT: &str = "upfront.js";
 const SCRIPT_JS: &str = include_str!("../theme/upfront.js");
-
-/// Whether `extras` writes this path.
-pub fn is_extra(path: &str) -> bool {
-    path == &routes::STATUS_JSON[1..]
-        || path == HEADERS
-        || path == SCRIPT
-        || (path.starts_with("style.") && path.ends_with(".css"))
-        || reach::is_reach_output(path)
-        || statuspage::is_statuspage_output(path)
-}

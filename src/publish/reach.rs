@@ -13,9 +13,6 @@ use crate::vocab::times::{compact_utc, utc};
 /// failure so it can never break the page that hosts it.
 pub const NOTICE_JS: &str = include_str!("../theme/notice.js");
 
-/// The paths this module writes besides the per-component badges.
-pub const FIXED_PATHS: &[&str] = &["notice.json", "notice.js", "badge.svg", CALENDAR];
-
 /// The iCalendar file of maintenance windows.
 pub const CALENDAR: &str = "maintenance.ics";
 
@@ -47,11 +44,6 @@ pub fn outputs(site: &Site, calendar: bool) -> Vec<Output> {
         bytes: badge(&c.component.name, c.status).into_bytes(),
     }));
     out
-}
-
-/// Whether a path is written by this module (watch mode remakes them all).
-pub fn is_reach_output(path: &str) -> bool {
-    FIXED_PATHS.contains(&path) || (path.starts_with("components/") && path.ends_with("/badge.svg"))
 }
 
 #[derive(serde::Serialize)]

@@ -26,18 +26,6 @@ pub const MAINTENANCES: &str = "api/v2/scheduled-maintenances.json";
 pub const UPCOMING: &str = "api/v2/scheduled-maintenances/upcoming.json";
 pub const ACTIVE: &str = "api/v2/scheduled-maintenances/active.json";
 
-/// Every endpoint's path.
-pub const PATHS: &[&str] = &[
-    SUMMARY,
-    STATUS,
-    COMPONENTS,
-    INCIDENTS,
-    UNRESOLVED,
-    MAINTENANCES,
-    UPCOMING,
-    ACTIVE,
-];
-
 /// Statuspage lists the 50 most recent incidents and maintenances.
 const RECENT: usize = 50;
 
@@ -144,10 +132,6 @@ pub fn outputs(site: &Site) -> Vec<Output> {
             },
         ),
     ]
-}
-
-pub fn is_statuspage_output(path: &str) -> bool {
-    PATHS.contains(&path)
 }
 
 fn out<T: Serialize>(path: &str, value: &T) -> Output {
