@@ -295,7 +295,9 @@ impl Session {
             self.opts.drafts,
             Errors::default(),
         )?;
-        let site = Site::new(
+        // Made from the last model: unchanged notes keep what was found of
+        // them (`Site::next`).
+        let (site, places) = self.site.next(
             self.config.clone(),
             content,
             self.opts.now(),
@@ -305,7 +307,6 @@ impl Session {
         let jobs = if reload_all {
             None
         } else {
-            let places = self.site.places_of(&site);
             let same = same_shape(&self.site, &site, &places);
             let skip = outputs::Skip {
                 calendar: same_maintenance(&self.site, &site),

@@ -2,8 +2,10 @@
 //! nowhere else: current status, active, maintenance phase, resolved_at,
 //! component status, banner order. Templates and status.json only read it.
 
+use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
 
 use chrono::TimeDelta;
@@ -32,6 +34,10 @@ pub struct Facts {
     pub phase: Option<Phase>,
     pub resolved_at: Option<Time>,
     pub last_update: Option<Time>,
+    /// When it last brought news of its components: its last update (its
+    /// date, with none), or for a window the start or end the clock has
+    /// passed, if later.
+    pub news: Time,
     /// When what a page shows of it last changed: its start, its last
     /// update, and for a window each boundary already passed. Pages carry
     /// this instead of the build time, so a rebuild with nothing new leaves
@@ -66,12 +72,19 @@ impl Facts {
                     .into_iter()
                     .filter(|t| *t <= now);
                 let changed_at = latest(incident.date, last_update.into_iter().chain(passed));
+                let told = last_update.unwrap_or(incident.date);
+                let clock = match phase {
+                    Phase::InProgress => window.starts,
+                    Phase::Over => resolved_at.unwrap_or(window.ends),
+                    Phase::Upcoming => told,
+                };
                 Facts {
                     current,
                     active: phase == Phase::InProgress && !incident.draft,
                     phase: Some(phase),
                     resolved_at,
                     last_update,
+                    news: clock.max(told),
                     changed_at,
                 }
             }
@@ -83,6 +96,7 @@ impl Facts {
                     phase: None,
                     resolved_at: last.filter(|u| u.status.is_final()).map(|u| u.at),
                     last_update,
+                    news: last_update.unwrap_or(incident.date),
                     changed_at: latest(incident.date, last_update),
                 }
             }
@@ -253,7 +267,10 @@ pub struct Site {
     pub windows: Vec<usize>,
     /// The worst component status (operational when all is well).
     pub overall: ComponentStatus,
-    incident_by_slug: FxHashMap<BySlug, usize>,
+    /// Indices into `incidents`, found by slug (`slug_hash`).
+    by_slug: HashTable<usize>,
+    /// The incidents that name a letter of their own, in list order.
+    with_letter: Vec<usize>,
     letter_by_slug: FxHashMap<String, usize>,
     /// Per incident, the index of its letter (see `letter_for`).
     letter_of: Vec<Option<usize>>,
@@ -269,22 +286,10 @@ impl Site {
     /// `extra_digest` covers inputs outside `content` (site.toml, layouts,
     /// static) so the build id changes when any input does.
     pub fn new(config: Config, content: Content, now: Time, extra_digest: u64) -> Site {
-        let Content {
-            mut incidents,
-            mut letters,
-            mut pages,
-            intro,
-            digest,
-            // Reported by the build before the site is made.
-            warnings: _,
-        } = content;
+        let (mut incidents, rest) = split(content);
         // Slugs are unique by now (`Content::assemble`), so no two keys tie.
-        incidents.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
-        letters.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
-        pages.sort_by(|a, b| a.slug.cmp(&b.slug));
-
-        // Facts walk each timeline: on every core (a watch-mode rebuild
-        // makes the whole model again).
+        incidents.sort_unstable_by(|a, b| list_order(a, b));
+        // Facts walk each timeline: on every core.
         let incidents: Vec<Entry> = incidents
             .into_par_iter()
             .map(|incident| Entry {
@@ -292,6 +297,45 @@ impl Site {
                 incident,
             })
             .collect();
+        let listing = Listing::read(&config, incidents);
+        Site::of(config, listing, rest, now, extra_digest)
+    }
+
+    /// The site of `content`, as `new` makes it, made from this one: the
+    /// last model of the same site (the same `config`), as watch mode keeps
+    /// it. An incident note that is the same `Arc` in both keeps its place
+    /// in the list, its facts (but a window's, which move with the clock),
+    /// its slug, its letter and its components' histories, so a new note
+    /// is read and placed, not 10,000. Also where each incident was in this
+    /// site, as `places_of` finds it.
+    pub fn next(
+        &self,
+        config: Config,
+        content: Content,
+        now: Time,
+        extra_digest: u64,
+    ) -> (Site, Places) {
+        let (incidents, rest) = split(content);
+        let (listing, places) = self.listing_next(&config, incidents, now);
+        (Site::of(config, listing, rest, now, extra_digest), places)
+    }
+
+    /// What `new` and `next` share once the incidents are listed.
+    fn of(config: Config, listing: Listing, rest: Rest, now: Time, extra_digest: u64) -> Site {
+        let Listing {
+            incidents,
+            by_slug,
+            with_letter,
+            histories,
+        } = listing;
+        let Rest {
+            mut letters,
+            mut pages,
+            intro,
+            digest,
+        } = rest;
+        letters.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        pages.sort_by(|a, b| a.slug.cmp(&b.slug));
         let active = banner_order(&incidents);
         let mut upcoming: Vec<usize> = (0..incidents.len())
             .filter(|&i| incidents[i].facts.phase == Some(Phase::Upcoming))
@@ -301,11 +345,12 @@ impl Site {
         let windows: Vec<usize> = (0..incidents.len())
             .filter(|&i| incidents[i].facts.phase.is_some())
             .collect();
-        // Two independent passes over every incident, one per core.
-        let (components, (incident_by_slug, letter_by_slug, links)) = rayon::join(
-            || component_states(&config, &incidents, &active, now),
-            || Links::with_maps(&incidents, &letters),
-        );
+        let components = component_states(&config, &incidents, histories, &active, now);
+        let letter_by_slug: FxHashMap<String, usize> = (letters.iter().enumerate())
+            .map(|(i, l)| (l.slug.clone(), i))
+            .collect();
+        let find = |slug: &str| find_slug(&by_slug, &incidents, slug);
+        let links = Links::new(&incidents, &with_letter, &letters, find, &letter_by_slug);
         let (groups, layout) = groups(&config, &components);
         let overall = components
             .iter()
@@ -320,7 +365,8 @@ impl Site {
         hash.write(now.to_rfc3339().as_bytes());
 
         Site {
-            incident_by_slug,
+            by_slug,
+            with_letter,
             letter_by_slug,
             letter_of: links.letter_of,
             about: links.about,
@@ -341,6 +387,117 @@ impl Site {
             windows,
             overall,
         }
+    }
+
+    /// The incidents of `notes` listed from this site's list (see `next`).
+    fn listing_next(
+        &self,
+        config: &Config,
+        notes: Vec<Arc<Incident>>,
+        now: Time,
+    ) -> (Listing, Places) {
+        let old = &self.incidents;
+        // Told apart by address: an unchanged note is the same `Arc`.
+        let at: FxHashMap<*const Incident, usize> = (old.iter().enumerate())
+            .map(|(i, e)| (Arc::as_ptr(&e.incident), i))
+            .collect();
+        let mut kept: Vec<Option<Arc<Incident>>> = vec![None; old.len()];
+        let mut added = Vec::new();
+        for note in notes {
+            match at.get(&Arc::as_ptr(&note)) {
+                Some(&i) => kept[i] = Some(note),
+                None => added.push(note),
+            }
+        }
+        added.sort_unstable_by(|a, b| list_order(a, b));
+        // Before which of the old places each new note goes: as many old
+        // notes come before it as sort before it.
+        let goes: Vec<usize> = (added.iter())
+            .map(|a| old.partition_point(|e| list_order(&e.incident, a).is_lt()))
+            .collect();
+        let len = kept.iter().flatten().count() + added.len();
+        let mut incidents: Vec<Entry> = Vec::with_capacity(len);
+        // By old place, the new place of a kept note; the new places of the
+        // others, in order.
+        let mut moved: Vec<Option<usize>> = vec![None; old.len()];
+        let mut fresh: Vec<usize> = Vec::with_capacity(added.len());
+        let mut added = added.into_iter().zip(goes).peekable();
+        for (i, note) in kept.into_iter().enumerate() {
+            while let Some((note, _)) = added.next_if(|&(_, goes)| goes <= i) {
+                fresh.push(incidents.len());
+                incidents.push(Entry {
+                    facts: Facts::of(&note, now),
+                    incident: note,
+                });
+            }
+            if let Some(note) = note {
+                let facts = match old[i].facts.phase {
+                    Some(_) => Facts::of(&note, now),
+                    None => old[i].facts,
+                };
+                moved[i] = Some(incidents.len());
+                incidents.push(Entry {
+                    incident: note,
+                    facts,
+                });
+            }
+        }
+        for (note, _) in added {
+            fresh.push(incidents.len());
+            incidents.push(Entry {
+                facts: Facts::of(&note, now),
+                incident: note,
+            });
+        }
+        // A note read again is where its slug was (as `places_of` finds it).
+        let mut of: Vec<Option<usize>> = vec![None; incidents.len()];
+        for (i, j) in moved.iter().enumerate() {
+            if let Some(j) = *j {
+                of[j] = Some(i);
+            }
+        }
+        for &j in &fresh {
+            of[j] = self.incident_index(&incidents[j].incident.slug);
+        }
+        let places = Places::new(of, old.len());
+        let mut by_slug = self.by_slug.clone();
+        by_slug.retain(|i| match places.now(*i) {
+            Some(j) => {
+                *i = j;
+                true
+            }
+            None => false,
+        });
+        for &j in fresh.iter().filter(|&&j| places.was(j).is_none()) {
+            let slug = &incidents[j].incident.slug;
+            by_slug.insert_unique(slug_hash(slug), j, |&k| {
+                slug_hash(&incidents[k].incident.slug)
+            });
+        }
+        let carried = |list: &[usize], also: Vec<usize>| {
+            let kept = list.iter().filter_map(|&i| moved[i]);
+            merged(kept, also)
+        };
+        let with_letter = carried(
+            &self.with_letter,
+            (fresh.iter().copied())
+                .filter(|&j| incidents[j].incident.letter.is_some())
+                .collect(),
+        );
+        let mut affecting = vec![Vec::new(); config.components.len()];
+        for &j in &fresh {
+            list_under(&mut affecting, j, &incidents[j].incident);
+        }
+        let histories = (self.components.iter().zip(affecting))
+            .map(|(state, also)| carried(&state.history, also))
+            .collect();
+        let listing = Listing {
+            incidents,
+            by_slug,
+            with_letter,
+            histories,
+        };
+        (listing, places)
     }
 
     /// When anything the site shows last changed: the latest incident
@@ -403,11 +560,11 @@ impl Site {
     }
 
     pub fn incident_index(&self, slug: &str) -> Option<usize> {
-        self.incident_by_slug.get(slug).copied()
+        find_slug(&self.by_slug, &self.incidents, slug)
     }
 
     pub fn incident(&self, slug: &str) -> Option<&Entry> {
-        self.incident_by_slug.get(slug).map(|&i| &self.incidents[i])
+        self.incident_index(slug).map(|i| &self.incidents[i])
     }
 
     pub fn letter(&self, slug: &str) -> Option<&Letter> {
@@ -444,30 +601,115 @@ impl Site {
     }
 }
 
-/// An incident as a key of the slug map: hashed and compared by its slug,
-/// so the map holds no copy of every slug (a watch-mode rebuild makes it
-/// again).
-#[derive(Debug, Clone)]
-struct BySlug(Arc<Incident>);
+/// A content's letters, pages and intro: what the model takes from it
+/// besides the incidents.
+struct Rest {
+    letters: Vec<Letter>,
+    pages: Vec<Page>,
+    intro: Option<Intro>,
+    digest: u64,
+}
 
-impl PartialEq for BySlug {
-    fn eq(&self, other: &BySlug) -> bool {
-        self.0.slug == other.0.slug
+fn split(content: Content) -> (Vec<Arc<Incident>>, Rest) {
+    let Content {
+        incidents,
+        letters,
+        pages,
+        intro,
+        digest,
+        // Reported by the build before the site is made.
+        warnings: _,
+    } = content;
+    let rest = Rest {
+        letters,
+        pages,
+        intro,
+        digest,
+    };
+    (incidents, rest)
+}
+
+/// The list order of incidents: newest first (start date), then by slug.
+fn list_order(a: &Incident, b: &Incident) -> std::cmp::Ordering {
+    b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug))
+}
+
+/// The hash of a slug in `Site::by_slug`.
+fn slug_hash(slug: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(slug)
+}
+
+fn find_slug(by_slug: &HashTable<usize>, incidents: &[Entry], slug: &str) -> Option<usize> {
+    (by_slug.find(slug_hash(slug), |&i| incidents[i].incident.slug == slug)).copied()
+}
+
+/// The indices of `a` and `b` (each ascending, none in both) in one
+/// ascending list.
+fn merged(a: impl Iterator<Item = usize>, b: Vec<usize>) -> Vec<usize> {
+    let mut out = Vec::with_capacity(a.size_hint().0 + b.len());
+    let mut b = b.into_iter().peekable();
+    for i in a {
+        while let Some(j) = b.next_if(|&j| j < i) {
+            out.push(j);
+        }
+        out.push(i);
+    }
+    out.extend(b);
+    out
+}
+
+/// Adds incident `i` to the list of each component it affects (once, if
+/// it names one twice); incidents come in list order.
+fn list_under(lists: &mut [Vec<usize>], i: usize, incident: &Incident) {
+    for c in incident.affected.iter().filter_map(|a| a.component) {
+        if lists[c].last() != Some(&i) {
+            lists[c].push(i);
+        }
     }
 }
 
-impl Eq for BySlug {}
-
-impl std::hash::Hash for BySlug {
-    // As the `str` it borrows as, which `Borrow` requires.
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.0.slug.as_str().hash(h);
-    }
+/// The incidents in list order, with what is found by reading each note
+/// once: what `Site::next` carries from one model to the next.
+struct Listing {
+    incidents: Vec<Entry>,
+    by_slug: HashTable<usize>,
+    with_letter: Vec<usize>,
+    /// Per component, the incidents that affected it, in list order.
+    histories: Vec<Vec<usize>>,
 }
 
-impl std::borrow::Borrow<str> for BySlug {
-    fn borrow(&self) -> &str {
-        &self.0.slug
+impl Listing {
+    /// Reads every note: the slug table on one core, the references on the
+    /// other.
+    fn read(config: &Config, incidents: Vec<Entry>) -> Listing {
+        let (by_slug, (with_letter, histories)) = rayon::join(
+            || {
+                let mut table = HashTable::with_capacity(incidents.len());
+                for (i, e) in incidents.iter().enumerate() {
+                    table.insert_unique(slug_hash(&e.incident.slug), i, |&k| {
+                        slug_hash(&incidents[k].incident.slug)
+                    });
+                }
+                table
+            },
+            || {
+                let mut with_letter = Vec::new();
+                let mut histories = vec![Vec::new(); config.components.len()];
+                for (i, e) in incidents.iter().enumerate() {
+                    if e.incident.letter.is_some() {
+                        with_letter.push(i);
+                    }
+                    list_under(&mut histories, i, &e.incident);
+                }
+                (with_letter, histories)
+            },
+        );
+        Listing {
+            incidents,
+            by_slug,
+            with_letter,
+            histories,
+        }
     }
 }
 
@@ -542,40 +784,27 @@ struct Links {
 }
 
 impl Links {
-    /// The slug maps of incidents and letters, and the links they give.
-    fn with_maps(
-        incidents: &[Entry],
-        letters: &[Letter],
-    ) -> (FxHashMap<BySlug, usize>, FxHashMap<String, usize>, Links) {
-        let incident_by_slug: FxHashMap<BySlug, usize> = (incidents.iter().enumerate())
-            .map(|(i, e)| (BySlug(e.incident.clone()), i))
-            .collect();
-        let letter_by_slug: FxHashMap<String, usize> = (letters.iter().enumerate())
-            .map(|(i, l)| (l.slug.clone(), i))
-            .collect();
-        let links = Links::new(incidents, letters, &incident_by_slug, &letter_by_slug);
-        (incident_by_slug, letter_by_slug, links)
-    }
-
     fn new(
         incidents: &[Entry],
+        with_letter: &[usize],
         letters: &[Letter],
-        incident_by_slug: &FxHashMap<BySlug, usize>,
+        incident_index: impl Fn(&str) -> Option<usize>,
         letter_by_slug: &FxHashMap<String, usize>,
     ) -> Links {
         // An incident's own `letter:` wins; failing that, the newest letter
         // naming it (letters are newest first, so the first one seen).
-        let mut letter_of: Vec<Option<usize>> = incidents
-            .iter()
-            .map(|e| {
-                let r = e.incident.letter.as_ref()?;
-                letter_by_slug.get(&r.name).copied()
-            })
-            .collect();
+        let own = |i: usize| {
+            let r = incidents[i].incident.letter.as_ref()?;
+            letter_by_slug.get(&r.name).copied()
+        };
+        let mut letter_of: Vec<Option<usize>> = vec![None; incidents.len()];
+        for &i in with_letter {
+            letter_of[i] = own(i);
+        }
         let mut about: Vec<Vec<usize>> = vec![Vec::new(); letters.len()];
         for (l, letter) in letters.iter().enumerate() {
             for r in &letter.incidents {
-                if let Some(&i) = incident_by_slug.get(r.name.as_str()) {
+                if let Some(i) = incident_index(r.name.as_str()) {
                     about[l].push(i);
                     if letter_of[i].is_none() {
                         letter_of[i] = Some(l);
@@ -586,13 +815,8 @@ impl Links {
         // Then the incidents naming a letter it does not name itself.
         let mut named: Vec<std::collections::HashSet<usize>> =
             about.iter().map(|v| v.iter().copied().collect()).collect();
-        for (i, e) in incidents.iter().enumerate() {
-            let target = e
-                .incident
-                .letter
-                .as_ref()
-                .and_then(|r| letter_by_slug.get(&r.name));
-            if let Some(&l) = target {
+        for &i in with_letter {
+            if let Some(l) = own(i) {
                 if named[l].insert(i) {
                     about[l].push(i);
                 }
@@ -614,65 +838,44 @@ fn banner_order(incidents: &[Entry]) -> Vec<usize> {
 fn component_states(
     config: &Config,
     incidents: &[Entry],
+    histories: Vec<Vec<usize>>,
     active: &[usize],
     now: Time,
 ) -> Vec<ComponentState> {
-    // One pass over every incident's references, in each list's order
-    // (newest first for history, banner order for active). A component
-    // named twice takes the worst impact written for it.
-    let mut history: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
-    let mut hits: Vec<Vec<(usize, Impact)>> = vec![Vec::new(); config.components.len()];
-    let add = |lists: &mut Vec<Vec<(usize, Impact)>>, i: usize| {
-        for a in &incidents[i].incident.affected {
-            let Some(c) = a.component else {
-                continue;
-            };
-            match lists[c].last_mut() {
-                Some((last, impact)) if *last == i => *impact = (*impact).max(a.impact),
-                _ => lists[c].push((i, a.impact)),
-            }
-        }
-    };
-    // Each component's first incident and last news, in the same pass:
-    // the notes are read once.
-    let mut told: Vec<(Option<Time>, Option<Time>)> = vec![(None, None); config.components.len()];
-    for (i, e) in incidents.iter().enumerate() {
-        add(&mut history, i);
-        let (date, news) = (e.incident.date, news(e));
-        for c in e.incident.affected.iter().filter_map(|a| a.component) {
-            let (first, last) = &mut told[c];
-            *first = Some(first.map_or(date, |f| f.min(date)));
-            *last = Some(last.map_or(news, |l| l.max(news)));
-        }
+    // What each active incident does to each component it names (banner
+    // order); a component named twice takes the worst impact written.
+    let mut hits: Vec<Vec<usize>> = vec![Vec::new(); config.components.len()];
+    for &i in active {
+        list_under(&mut hits, i, &incidents[i].incident);
     }
     // Two days' slack for time zones and daylight saving time.
     let before = now - chrono::TimeDelta::days(i64::from(config.history_days) + 2);
-    for &i in active {
-        add(&mut hits, i);
-    }
-    config
-        .components
-        .iter()
-        .zip(hits.into_iter().zip(history).zip(told))
-        .map(|(c, ((hits, history), (first_incident, last_news)))| {
-            let status = hits
-                .iter()
-                .map(|&(_, impact)| ComponentStatus::from(impact))
+    (config.components.iter().enumerate())
+        .zip(hits.into_iter().zip(histories))
+        .map(|((n, c), (hits, history))| {
+            let status = (hits.iter())
+                .filter_map(|&i| impact_on(&incidents[i].incident, n))
+                .map(ComponentStatus::from)
                 .max()
                 .unwrap_or(ComponentStatus::Operational);
             // Incidents resolved before the uptime period can count for none
             // of its days: told apart by their facts alone, without a look
             // into each of 10,000 notes.
-            let spans: Vec<Span> = history
-                .iter()
-                .filter(|&&(i, _)| incidents[i].facts.resolved_at.is_none_or(|r| r >= before))
-                .filter_map(|&(i, impact)| active_span(&incidents[i], impact, i, now))
+            let spans: Vec<Span> = (history.iter())
+                .filter(|&&i| incidents[i].facts.resolved_at.is_none_or(|r| r >= before))
+                .filter_map(|&i| {
+                    let impact = impact_on(&incidents[i].incident, n)?;
+                    active_span(&incidents[i], impact, i, now)
+                })
                 .collect();
+            // The list is by date, newest first: the earliest is its last.
+            let first_incident = history.last().map(|&i| incidents[i].incident.date);
+            let last_news = history.iter().map(|&i| incidents[i].facts.news).max();
             ComponentState {
                 component: c.clone(),
                 status,
-                active: hits.into_iter().map(|(i, _)| i).collect(),
-                history: history.into_iter().map(|(i, _)| i).collect(),
+                active: hits,
+                history,
                 first_incident,
                 last_news,
                 uptime: uptime::history(&spans, config.timezone, config.history_days, now, c.since),
@@ -681,17 +884,12 @@ fn component_states(
         .collect()
 }
 
-/// When an incident last brought news of its components: its last update
-/// (its date, with none), or for a window the start or end the clock has
-/// passed, if later.
-fn news(e: &Entry) -> Time {
-    let told = e.facts.last_update.unwrap_or(e.incident.date);
-    let clock = e.incident.window.map(|w| match e.facts.phase {
-        Some(Phase::InProgress) => w.starts,
-        Some(Phase::Over) => e.facts.resolved_at.unwrap_or(w.ends),
-        _ => told,
-    });
-    clock.map_or(told, |c| c.max(told))
+/// The worst impact an incident writes for component `c`, if it names it.
+fn impact_on(incident: &Incident, c: usize) -> Option<Impact> {
+    (incident.affected.iter())
+        .filter(|a| a.component == Some(c))
+        .map(|a| a.impact)
+        .max()
 }
 
 /// While an incident counted against a component: from its start (a
@@ -1165,5 +1363,154 @@ mod tests {
         assert_eq!(day("api").downtime_minutes(), 18 * 60);
         assert_eq!(day("db").downtime_minutes(), 18 * 18);
         assert_eq!(day("web").downtime_minutes(), 0);
+    }
+
+    /// A small generator, so the test needs no crate and fails the same way
+    /// each run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n.max(1)
+        }
+    }
+
+    /// An incident on one of 40 slugs and a few dates (so dates tie), in
+    /// two offsets, naming zero to three components (one maybe twice), a
+    /// letter now and then; some resolved, some drafts, some windows.
+    fn random_incident(rng: &mut Rng, slug: &str) -> Arc<Incident> {
+        let severities = [Severity::Minor, Severity::Major, Severity::Critical];
+        let mut i = incident(slug, severities[rng.below(3) as usize], &[]);
+        let offset = ["+00:00", "+02:00"][rng.below(2) as usize];
+        let at = |h: u64| {
+            t(&format!(
+                "2008-08-{:02}T{:02}:00:00{offset}",
+                10 + h / 24,
+                h % 24
+            ))
+        };
+        i.date = at(2 * rng.below(12));
+        let names = ["downloads", "licensing", "api"];
+        i.affected = (0..rng.below(4))
+            .map(|_| {
+                let impacts = [Impact::DegradedPerformance, Impact::MajorOutage];
+                let mut a = affects(names[rng.below(3) as usize], impacts[rng.below(2) as usize]);
+                a.component = names.iter().position(|n| *n == a.name);
+                a
+            })
+            .collect();
+        if rng.below(5) == 0 {
+            let name = ["l0", "l1", "none"][rng.below(3) as usize];
+            i.letter = Some(Ref {
+                name: name.into(),
+                line: None,
+            });
+        }
+        i.draft = rng.below(10) == 0;
+        match rng.below(6) {
+            0 => {
+                i.severity = Severity::Maintenance;
+                let starts = at(rng.below(60));
+                i.window = Some(Window {
+                    starts,
+                    ends: starts + TimeDelta::hours(rng.below(5) as i64 + 1),
+                });
+            }
+            1 | 2 => i.updates.push(Update {
+                at: at(30 + rng.below(10)),
+                status: Status::Resolved,
+                message_html: String::new(),
+                message: String::new(),
+            }),
+            _ => {}
+        }
+        Arc::new(i)
+    }
+
+    /// Everything the model decides, in a form to compare; the times with
+    /// their offsets (an equal instant in another offset reads otherwise).
+    fn decided(s: &Site) -> String {
+        let slugs: Vec<_> = (s.incidents.iter())
+            .map(|e| (&e.incident.slug, e.facts, e.facts.news.to_rfc3339()))
+            .collect();
+        let found: Vec<_> = (s.incidents.iter())
+            .map(|e| s.incident_index(&e.incident.slug))
+            .chain([s.incident_index("none")])
+            .collect();
+        let components: Vec<_> = (s.components.iter())
+            .map(|c| {
+                let time = |t: Option<Time>| t.map(|t| t.to_rfc3339());
+                (
+                    c.status,
+                    &c.active,
+                    &c.history,
+                    time(c.first_incident),
+                    time(c.last_news),
+                    &c.uptime,
+                )
+            })
+            .collect();
+        let letters: Vec<_> = (0..s.letters.len()).map(|l| s.incidents_for(l)).collect();
+        format!(
+            "{slugs:?}\n{found:?}\n{components:?}\n{:?} {:?} {:?} {:?} {:?} {letters:?} {:?}",
+            s.active, s.upcoming, s.windows, s.with_letter, s.letter_of, s.overall
+        )
+    }
+
+    #[test]
+    fn a_model_made_from_the_last_one_is_the_one_made_anew() {
+        let config = Config::parse(
+            "title='T'\nbase_url='https://x.test'\n[[components]]\nid='downloads'\nname='D'\n[[components]]\nid='licensing'\nname='L'\n[[components]]\nid='api'\nname='A'\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        let letters = || {
+            vec![
+                letter("l0", "2008-08-12T00:00:00Z", &["n1", "n2", "gone"]),
+                letter("l1", "2008-08-11T00:00:00Z", &["n3"]),
+            ]
+        };
+        let content = |notes: &[Arc<Incident>]| Content {
+            incidents: notes.to_vec(),
+            letters: letters(),
+            ..Content::default()
+        };
+        let mut rng = Rng(0x5eed);
+        let mut notes: Vec<Arc<Incident>> = (0..20)
+            .map(|n| random_incident(&mut rng, &format!("n{n}")))
+            .collect();
+        let mut last = Site::new(config.clone(), content(&notes), t(NOW), 0);
+        for round in 0..300 {
+            // Edit, drop, add: the rest stay the same `Arc`s.
+            for _ in 0..rng.below(4).min(notes.len() as u64) {
+                let n = rng.below(notes.len() as u64) as usize;
+                let slug = notes[n].slug.clone();
+                notes[n] = random_incident(&mut rng, &slug);
+            }
+            for _ in 0..rng.below(3) {
+                if !notes.is_empty() {
+                    notes.swap_remove(rng.below(notes.len() as u64) as usize);
+                }
+            }
+            for _ in 0..rng.below(3) {
+                let slug = format!("n{}", rng.below(40));
+                if !notes.iter().any(|i| i.slug == slug) {
+                    notes.push(random_incident(&mut rng, &slug));
+                }
+            }
+            // Load order is not list order.
+            let (a, b) = (rng.below(notes.len() as u64 + 1) as usize, notes.len());
+            notes[..b].rotate_left(a.min(b));
+            // Any time the windows can be before, in or after.
+            let now = t("2008-08-10T00:00:00Z") + TimeDelta::hours(rng.below(72) as i64);
+            let anew = Site::new(config.clone(), content(&notes), now, 0);
+            let (next, places) = last.next(config.clone(), content(&notes), now, 0);
+            assert_eq!(decided(&next), decided(&anew), "round {round}");
+            assert_eq!(places, last.places_of(&anew), "round {round}");
+            last = next;
+        }
     }
 }
