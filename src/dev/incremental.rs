@@ -415,12 +415,7 @@ impl Session {
         // A file saved while watching is checked like one found by a walk.
         let fresh = match crate::source::walk::check_inside(&self.opts.root, path) {
             Ok(()) => Parsed::read(&self.opts.root, section, path, &self.config),
-            Err(e) => Parsed {
-                section,
-                path: path.to_path_buf(),
-                hash: 0,
-                item: Err(e.into()),
-            },
+            Err(e) => Parsed::failed(section, path, e.into()),
         };
         match at {
             Ok(i) => self.parsed[i] = fresh,

@@ -5,14 +5,13 @@
 use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
 
 use chrono::TimeDelta;
 
 use crate::site::uptime::{self, History, Span};
 use crate::source::config::{Component, Config, Group};
-use crate::source::content::{Content, Incident, Intro, Letter, Page};
+use crate::source::content::{slug_hash, Content, Incident, Intro, Letter, Page};
 use crate::vocab::choice::{Impact, Severity, Status};
 use crate::vocab::ids::Fnv;
 use crate::vocab::times::Time;
@@ -267,7 +266,7 @@ pub struct Site {
     pub windows: Vec<usize>,
     /// The worst component status (operational when all is well).
     pub overall: ComponentStatus,
-    /// Indices into `incidents`, found by slug (`slug_hash`).
+    /// Indices into `incidents`, found by slug (`content::slug_hash`).
     by_slug: HashTable<usize>,
     /// The incidents that name a letter of their own, in list order.
     with_letter: Vec<usize>,
@@ -632,11 +631,6 @@ fn split(content: Content) -> (Vec<Arc<Incident>>, Rest) {
 /// The list order of incidents: newest first (start date), then by slug.
 fn list_order(a: &Incident, b: &Incident) -> std::cmp::Ordering {
     b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug))
-}
-
-/// The hash of a slug in `Site::by_slug`.
-fn slug_hash(slug: &str) -> u64 {
-    rustc_hash::FxBuildHasher.hash_one(slug)
 }
 
 fn find_slug(by_slug: &HashTable<usize>, incidents: &[Entry], slug: &str) -> Option<usize> {

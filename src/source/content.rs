@@ -294,9 +294,52 @@ pub struct Parsed {
     /// FNV hash of the file's bytes (0 when unreadable), for the build id.
     pub hash: u64,
     pub item: std::result::Result<Item, Errors>,
+    /// What `Content::assemble` checks of an incident note, kept beside it:
+    /// the check of 10,000 notes then reads none of them while all is well.
+    brief: Brief,
+}
+
+/// See `Parsed::brief`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Brief {
+    /// `slug_hash` of the incident's slug.
+    slug: u64,
+    draft: bool,
+    /// It names a letter (`letter:`).
+    refers: bool,
+}
+
+impl Brief {
+    fn of(item: &std::result::Result<Item, Errors>) -> Brief {
+        match item {
+            Ok(Item::Incident(i)) => Brief {
+                slug: slug_hash(&i.slug),
+                draft: i.draft,
+                refers: i.letter.is_some(),
+            },
+            _ => Brief::default(),
+        }
+    }
+}
+
+/// The hash of a slug that tables of incidents by slug use.
+pub fn slug_hash(slug: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(slug)
 }
 
 impl Parsed {
+    /// A file that could not be parsed, with why.
+    pub fn failed(section: Section, path: &Path, errors: Errors) -> Parsed {
+        Parsed {
+            section,
+            path: path.to_path_buf(),
+            hash: 0,
+            item: Err(errors),
+            brief: Brief::default(),
+        }
+    }
+
     /// Reads and parses one file of `section`.
     pub fn read(root: &Path, section: Section, path: &Path, config: &Config) -> Parsed {
         let display = display_path(root, path);
@@ -311,6 +354,7 @@ impl Parsed {
             section,
             path: path.to_path_buf(),
             hash,
+            brief: Brief::of(&item),
             item,
         }
     }
@@ -376,10 +420,15 @@ impl Content {
         let mut digest = Fnv::default();
         // Files that failed: references to them are not reported again.
         let mut unreadable: HashMap<(Section, String), PathBuf> = HashMap::new();
+        // The incidents' briefs, in `content.incidents`' order.
+        let mut briefs: Vec<Brief> = Vec::with_capacity(parsed.len());
         for p in parsed {
             digest.write_u64(p.hash);
             match &p.item {
-                Ok(Item::Incident(i)) => content.incidents.push(i.clone()),
+                Ok(Item::Incident(i)) => {
+                    content.incidents.push(i.clone());
+                    briefs.push(p.brief);
+                }
                 Ok(Item::Letter(l)) => content.letters.push(l.clone()),
                 Ok(Item::Page(page)) => content.pages.push(page.clone()),
                 Err(e) => {
@@ -401,9 +450,12 @@ impl Content {
             }
         }
         content.digest = digest.0;
-        content.check_references(&unreadable, &mut errors);
+        if !unreadable.is_empty() || !content.plainly_sound(&briefs) {
+            content.check_references(&unreadable, &mut errors);
+        }
         if !drafts {
-            content.incidents.retain(|i| !i.draft);
+            let mut draft = briefs.iter().map(|b| b.draft);
+            content.incidents.retain(|_| draft.next() == Some(false));
             content.letters.retain(|l| !l.draft);
             let warnings = errors.take_drafts();
             if errors.is_empty() {
@@ -414,6 +466,32 @@ impl Content {
             }
         }
         errors.into_result(content)
+    }
+
+    /// Whether no slug is taken twice and every reference names a note,
+    /// told from the incidents' briefs (in `self.incidents`' order) and the
+    /// few notes that refer to another. `false` says only that
+    /// `check_references` must look: a slug hash met twice may be two slugs.
+    fn plainly_sound(&self, briefs: &[Brief]) -> bool {
+        let mut incidents: FxHashMap<u64, usize> = FxHashMap::default();
+        incidents.reserve(briefs.len());
+        if (briefs.iter().enumerate()).any(|(i, b)| incidents.insert(b.slug, i).is_some()) {
+            return false;
+        }
+        let letters: HashSet<&str> = self.letters.iter().map(|l| l.slug.as_str()).collect();
+        let pages: HashSet<&str> = self.pages.iter().map(|p| p.slug.as_str()).collect();
+        if letters.len() < self.letters.len() || pages.len() < self.pages.len() {
+            return false;
+        }
+        let letters_named = (briefs.iter().zip(&self.incidents))
+            .filter(|(b, _)| b.refers)
+            .filter_map(|(_, i)| i.letter.as_ref())
+            .all(|r| letters.contains(r.name.as_str()));
+        let incidents_named = (self.letters.iter().flat_map(|l| &l.incidents)).all(|r| {
+            let at = incidents.get(&slug_hash(&r.name));
+            at.is_some_and(|&i| self.incidents[i].slug == r.name)
+        });
+        letters_named && incidents_named
     }
 
     /// Duplicate slugs and names that point at nothing.
@@ -991,6 +1069,73 @@ mod tests {
     }
 
     const GOOD: &str = "---\ntitle: T\ndate: 2008-08-12T06:00:00Z\nseverity: critical\naffected: [licensing]\nupdates:\n  - at: 2008-08-12T06:30:00Z\n    status: investigating\n    message: We are *aware*.\n---\nBody\n";
+
+    /// Content of incidents (slug, letter named) and letters (slug,
+    /// incidents named), with the incidents' briefs.
+    fn linked(
+        incidents: &[(&str, Option<&str>)],
+        letters: &[(&str, &[&str])],
+    ) -> (Content, Vec<Brief>) {
+        let refer = |name: &str| Ref {
+            name: name.into(),
+            line: None,
+        };
+        let incidents: Vec<Arc<Incident>> = (incidents.iter())
+            .map(|(slug, letter)| {
+                let mut i = incident(GOOD).unwrap();
+                i.slug = slug.to_string();
+                i.source = PathBuf::from(format!("content/incidents/{slug}.md"));
+                i.letter = letter.map(refer);
+                Arc::new(i)
+            })
+            .collect();
+        let briefs = (incidents.iter())
+            .map(|i| Brief::of(&Ok(Item::Incident(Arc::clone(i)))))
+            .collect();
+        let letters = (letters.iter())
+            .map(|(slug, about)| Letter {
+                slug: slug.to_string(),
+                source: PathBuf::from(format!("content/letters/{slug}.md")),
+                title: "L".into(),
+                date: DateTime::parse_from_rfc3339("2008-08-12T00:00:00Z").unwrap(),
+                author: "A".into(),
+                role: None,
+                incidents: about.iter().map(|n| refer(n)).collect(),
+                draft: false,
+                excerpt: String::new(),
+                body_html: String::new(),
+            })
+            .collect();
+        let content = Content {
+            incidents,
+            letters,
+            ..Content::default()
+        };
+        (content, briefs)
+    }
+
+    #[test]
+    fn the_quick_check_passes_sound_content_and_leaves_every_fault_to_the_full_one() {
+        let full = |c: &Content| {
+            let mut errors = Errors::default();
+            c.check_references(&HashMap::new(), &mut errors);
+            errors.0.len()
+        };
+        let (sound, briefs) = linked(&[("a", None), ("b", Some("l"))], &[("l", &["a"])]);
+        assert!(sound.plainly_sound(&briefs));
+        assert_eq!(full(&sound), 0);
+        let faults: [(&[(&str, Option<&str>)], &[(&str, &[&str])]); 4] = [
+            (&[("a", None), ("a", None)], &[]),
+            (&[("a", Some("m"))], &[("l", &[])]),
+            (&[("a", None)], &[("l", &["z"])]),
+            (&[("a", None)], &[("l", &[]), ("l", &[])]),
+        ];
+        for (incidents, letters) in faults {
+            let (c, briefs) = linked(incidents, letters);
+            assert!(!c.plainly_sound(&briefs), "{incidents:?} {letters:?}");
+            assert_eq!(full(&c), 1, "{incidents:?} {letters:?}");
+        }
+    }
 
     #[test]
     fn every_slug_taken_twice_is_told_in_listing_order_naming_the_one_before() {
