@@ -395,59 +395,11 @@ impl Site {
         notes: Vec<Arc<Incident>>,
         now: Time,
     ) -> (Listing, Places) {
-        let old = &self.incidents;
-        // Told apart by address: an unchanged note is the same `Arc`.
-        let at: FxHashMap<*const Incident, usize> = (old.iter().enumerate())
-            .map(|(i, e)| (Arc::as_ptr(&e.incident), i))
-            .collect();
-        let mut kept: Vec<Option<Arc<Incident>>> = vec![None; old.len()];
-        let mut added = Vec::new();
-        for note in notes {
-            match at.get(&Arc::as_ptr(&note)) {
-                Some(&i) => kept[i] = Some(note),
-                None => added.push(note),
-            }
-        }
-        added.sort_unstable_by(|a, b| list_order(a, b));
-        // Before which of the old places each new note goes: as many old
-        // notes come before it as sort before it.
-        let goes: Vec<usize> = (added.iter())
-            .map(|a| old.partition_point(|e| list_order(&e.incident, a).is_lt()))
-            .collect();
-        let len = kept.iter().flatten().count() + added.len();
-        let mut incidents: Vec<Entry> = Vec::with_capacity(len);
-        // By old place, the new place of a kept note; the new places of the
-        // others, in order.
-        let mut moved: Vec<Option<usize>> = vec![None; old.len()];
-        let mut fresh: Vec<usize> = Vec::with_capacity(added.len());
-        let mut added = added.into_iter().zip(goes).peekable();
-        for (i, note) in kept.into_iter().enumerate() {
-            while let Some((note, _)) = added.next_if(|&(_, goes)| goes <= i) {
-                fresh.push(incidents.len());
-                incidents.push(Entry {
-                    facts: Facts::of(&note, now),
-                    incident: note,
-                });
-            }
-            if let Some(note) = note {
-                let facts = match old[i].facts.phase {
-                    Some(_) => Facts::of(&note, now),
-                    None => old[i].facts,
-                };
-                moved[i] = Some(incidents.len());
-                incidents.push(Entry {
-                    incident: note,
-                    facts,
-                });
-            }
-        }
-        for (note, _) in added {
-            fresh.push(incidents.len());
-            incidents.push(Entry {
-                facts: Facts::of(&note, now),
-                incident: note,
-            });
-        }
+        let Placed {
+            incidents,
+            moved,
+            fresh,
+        } = self.place(notes, now);
         // A note read again is where its slug was (as `places_of` finds it).
         let mut of: Vec<Option<usize>> = vec![None; incidents.len()];
         for (i, j) in moved.iter().enumerate() {
@@ -458,7 +410,7 @@ impl Site {
         for &j in &fresh {
             of[j] = self.incident_index(&incidents[j].incident.slug);
         }
-        let places = Places::new(of, old.len());
+        let places = Places::new(of, self.incidents.len());
         let mut by_slug = self.by_slug.clone();
         by_slug.retain(|i| match places.now(*i) {
             Some(j) => {
@@ -468,21 +420,14 @@ impl Site {
             None => false,
         });
         for &j in fresh.iter().filter(|&&j| places.was(j).is_none()) {
-            let slug = &incidents[j].incident.slug;
-            by_slug.insert_unique(slug_hash(slug), j, |&k| {
-                slug_hash(&incidents[k].incident.slug)
-            });
+            add_slug(&mut by_slug, &incidents, j);
         }
         let carried = |list: &[usize], also: Vec<usize>| {
             let kept = list.iter().filter_map(|&i| moved[i]);
             merged(kept, also)
         };
-        let with_letter = carried(
-            &self.with_letter,
-            (fresh.iter().copied())
-                .filter(|&j| incidents[j].incident.letter.is_some())
-                .collect(),
-        );
+        let naming = (fresh.iter().copied()).filter(|&j| incidents[j].incident.letter.is_some());
+        let with_letter = carried(&self.with_letter, naming.collect());
         let mut affecting = vec![Vec::new(); config.components.len()];
         for &j in &fresh {
             list_under(&mut affecting, j, &incidents[j].incident);
@@ -497,6 +442,58 @@ impl Site {
             histories,
         };
         (listing, places)
+    }
+
+    /// `notes` in list order: each that is in this site (by address) where
+    /// it was among the others, each new one placed by a binary search
+    /// among this site's.
+    fn place(&self, notes: Vec<Arc<Incident>>, now: Time) -> Placed {
+        let old = &self.incidents;
+        let at: FxHashMap<*const Incident, usize> = (old.iter().enumerate())
+            .map(|(i, e)| (Arc::as_ptr(&e.incident), i))
+            .collect();
+        let mut kept: Vec<Option<Arc<Incident>>> = vec![None; old.len()];
+        let mut added = Vec::new();
+        for note in notes {
+            match at.get(&Arc::as_ptr(&note)) {
+                Some(&i) => kept[i] = Some(note),
+                None => added.push(note),
+            }
+        }
+        added.sort_unstable_by(|a, b| list_order(a, b));
+        // Before which old place each new note goes: as many old notes come
+        // before it as sort before it.
+        let goes: Vec<usize> = (added.iter())
+            .map(|a| old.partition_point(|e| list_order(&e.incident, a).is_lt()))
+            .collect();
+        let len = kept.iter().flatten().count() + added.len();
+        let mut placed = Placed {
+            incidents: Vec::with_capacity(len),
+            moved: vec![None; old.len()],
+            fresh: Vec::with_capacity(added.len()),
+        };
+        let mut added = added.into_iter().zip(goes).peekable();
+        for (i, note) in kept.into_iter().enumerate() {
+            while let Some((note, _)) = added.next_if(|&(_, goes)| goes <= i) {
+                placed.push_fresh(note, now);
+            }
+            if let Some(note) = note {
+                // A window's facts move with the clock; the others' do not.
+                let facts = match old[i].facts.phase {
+                    Some(_) => Facts::of(&note, now),
+                    None => old[i].facts,
+                };
+                placed.moved[i] = Some(placed.incidents.len());
+                placed.incidents.push(Entry {
+                    incident: note,
+                    facts,
+                });
+            }
+        }
+        for (note, _) in added {
+            placed.push_fresh(note, now);
+        }
+        placed
     }
 
     /// When anything the site shows last changed: the latest incident
@@ -662,6 +659,34 @@ fn list_under(lists: &mut [Vec<usize>], i: usize, incident: &Incident) {
     }
 }
 
+/// The incidents of a new model in list order (`Site::place`).
+struct Placed {
+    incidents: Vec<Entry>,
+    /// By place in the last model: the new place of a note that is the
+    /// same `Arc`.
+    moved: Vec<Option<usize>>,
+    /// The places of the other notes, in order.
+    fresh: Vec<usize>,
+}
+
+impl Placed {
+    fn push_fresh(&mut self, note: Arc<Incident>, now: Time) {
+        self.fresh.push(self.incidents.len());
+        self.incidents.push(Entry {
+            facts: Facts::of(&note, now),
+            incident: note,
+        });
+    }
+}
+
+/// Adds incident `j` to a slug table.
+fn add_slug(table: &mut HashTable<usize>, incidents: &[Entry], j: usize) {
+    let slug = &incidents[j].incident.slug;
+    table.insert_unique(slug_hash(slug), j, |&k| {
+        slug_hash(&incidents[k].incident.slug)
+    });
+}
+
 /// The incidents in list order, with what is found by reading each note
 /// once: what `Site::next` carries from one model to the next.
 struct Listing {
@@ -679,10 +704,8 @@ impl Listing {
         let (by_slug, (with_letter, histories)) = rayon::join(
             || {
                 let mut table = HashTable::with_capacity(incidents.len());
-                for (i, e) in incidents.iter().enumerate() {
-                    table.insert_unique(slug_hash(&e.incident.slug), i, |&k| {
-                        slug_hash(&incidents[k].incident.slug)
-                    });
+                for i in 0..incidents.len() {
+                    add_slug(&mut table, &incidents, i);
                 }
                 table
             },

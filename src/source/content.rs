@@ -1070,12 +1070,14 @@ mod tests {
 
     const GOOD: &str = "---\ntitle: T\ndate: 2008-08-12T06:00:00Z\nseverity: critical\naffected: [licensing]\nupdates:\n  - at: 2008-08-12T06:30:00Z\n    status: investigating\n    message: We are *aware*.\n---\nBody\n";
 
-    /// Content of incidents (slug, letter named) and letters (slug,
-    /// incidents named), with the incidents' briefs.
-    fn linked(
-        incidents: &[(&str, Option<&str>)],
-        letters: &[(&str, &[&str])],
-    ) -> (Content, Vec<Brief>) {
+    /// Incidents (slug, letter named) and letters (slug, incidents named).
+    type Notes<'a> = (
+        &'a [(&'a str, Option<&'a str>)],
+        &'a [(&'a str, &'a [&'a str])],
+    );
+
+    /// Content of `notes`, with the incidents' briefs.
+    fn linked((incidents, letters): Notes) -> (Content, Vec<Brief>) {
         let refer = |name: &str| Ref {
             name: name.into(),
             line: None,
@@ -1121,19 +1123,19 @@ mod tests {
             c.check_references(&HashMap::new(), &mut errors);
             errors.0.len()
         };
-        let (sound, briefs) = linked(&[("a", None), ("b", Some("l"))], &[("l", &["a"])]);
+        let (sound, briefs) = linked((&[("a", None), ("b", Some("l"))], &[("l", &["a"])]));
         assert!(sound.plainly_sound(&briefs));
         assert_eq!(full(&sound), 0);
-        let faults: [(&[(&str, Option<&str>)], &[(&str, &[&str])]); 4] = [
+        let faults: [Notes; 4] = [
             (&[("a", None), ("a", None)], &[]),
             (&[("a", Some("m"))], &[("l", &[])]),
             (&[("a", None)], &[("l", &["z"])]),
             (&[("a", None)], &[("l", &[]), ("l", &[])]),
         ];
-        for (incidents, letters) in faults {
-            let (c, briefs) = linked(incidents, letters);
-            assert!(!c.plainly_sound(&briefs), "{incidents:?} {letters:?}");
-            assert_eq!(full(&c), 1, "{incidents:?} {letters:?}");
+        for notes in faults {
+            let (c, briefs) = linked(notes);
+            assert!(!c.plainly_sound(&briefs), "{notes:?}");
+            assert_eq!(full(&c), 1, "{notes:?}");
         }
     }
 
