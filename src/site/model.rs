@@ -314,6 +314,8 @@ impl Site {
         now: Time,
         extra_digest: u64,
     ) -> (Site, Places) {
+        // Components are numbered by their place in `config`.
+        debug_assert_eq!(config.components, self.config.components);
         let (incidents, rest) = split(content);
         let (listing, places) = self.listing_next(&config, incidents, now);
         (Site::of(config, listing, rest, now, extra_digest), places)
