@@ -777,12 +777,9 @@ fn kept_views(old: &Site, views: &mut pages::Views, new: &Site, places: &Places)
 /// Whether the maintenance windows (all that `maintenance.ics` shows) are
 /// the same notes, but their bodies, with the same facts, in the same order.
 fn same_maintenance(a: &Site, b: &Site) -> bool {
-    fn windows(s: &Site) -> impl Iterator<Item = &Entry> {
-        s.windows.iter().map(|&i| &s.incidents[i])
-    }
-    windows(a).count() == windows(b).count()
-        && windows(a)
-            .zip(windows(b))
+    a.windows.len() == b.windows.len()
+        && a.window_entries()
+            .zip(b.window_entries())
             .all(|(x, y)| x.same(y) || same_but_body(x, y))
 }
 

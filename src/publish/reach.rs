@@ -188,7 +188,7 @@ pub fn calendar(site: &Site) -> String {
             ics_text(&format!("{} maintenance", site.config.title))
         ),
     ];
-    for e in site.windows.iter().map(|&i| &site.incidents[i]) {
+    for e in site.window_entries() {
         let i = &e.incident;
         let Some(w) = i.window else { continue };
         let url = site.config.absolute(&routes::incident(&i.slug));

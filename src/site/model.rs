@@ -338,14 +338,14 @@ impl Site {
         letters.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         pages.sort_by(|a, b| a.slug.cmp(&b.slug));
         let active = banner_order(&incidents);
-        let mut upcoming: Vec<usize> = (0..incidents.len())
-            .filter(|&i| incidents[i].facts.phase == Some(Phase::Upcoming))
-            .collect();
-        upcoming.sort_by_key(|&i| incidents[i].incident.window.map(|w| w.starts));
         // Only a window has a phase.
         let windows: Vec<usize> = (0..incidents.len())
             .filter(|&i| incidents[i].facts.phase.is_some())
             .collect();
+        let mut upcoming: Vec<usize> = (windows.iter().copied())
+            .filter(|&i| incidents[i].facts.phase == Some(Phase::Upcoming))
+            .collect();
+        upcoming.sort_by_key(|&i| incidents[i].incident.window.map(|w| w.starts));
         let components = component_states(&config, &incidents, histories, &active, now);
         let letter_by_slug: FxHashMap<String, usize> = (letters.iter().enumerate())
             .map(|(i, l)| (l.slug.clone(), i))
@@ -555,6 +555,11 @@ impl Site {
             })
             .collect();
         Places::new(of, self.incidents.len())
+    }
+
+    /// Every maintenance window, in list order (see `windows`).
+    pub fn window_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.windows.iter().map(|&i| &self.incidents[i])
     }
 
     pub fn incident_index(&self, slug: &str) -> Option<usize> {
